@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+import { packageVersion } from './version.js';
+
+/** Builds the `code2asin` command line. Commands parse flags and call library functions. */
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('code2asin')
+    .description('Map product barcodes (EAN/UPC/ISBN/GTIN) to Amazon ASINs in bulk.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)');
+  registerServeCommand(program);
+  registerMigrateCommand(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await createProgram().parseAsync(argv);
+}

@@ -1,0 +1,271 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
+export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
+
+/** One row of the README configuration table: the variable, its default and what it expects. */
+interface VariableSpec {
+  schema: z.ZodTypeAny;
+  expected: string;
+  secret?: boolean;
+}
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), 'not a boolean')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => /^https?:\/\//.test(v), 'not an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v));
+
+const positiveNumber = z.coerce.number().positive();
+
+export const VARIABLES = {
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v),
+        'not a sqlite: or postgres:// URL',
+      ),
+    expected: '`sqlite:./path/file.db`, `sqlite::memory:` or `postgres://user:pass@host:5432/db`',
+  },
+  CODE2ASIN_HOST: { schema: z.string().trim().min(1), expected: 'a host name or IP address' },
+  CODE2ASIN_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535),
+    expected: 'a port number from 0 to 65535',
+  },
+  CODE2ASIN_SECRET_KEY: {
+    schema: optionalText.refine(
+      (v) => v === undefined || decodeKey(v) !== null,
+      'not a 32-byte key',
+    ),
+    expected: '32 bytes as 64 hex characters or 44 base64 characters (`openssl rand -hex 32`)',
+    secret: true,
+  },
+  CODE2ASIN_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    expected: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  AMAZON_PAAPI_ENABLED: { schema: bool, expected: 'true or false' },
+  AMAZON_PROVIDER: { schema: z.enum(['creators', 'paapi']), expected: '`creators` or `paapi`' },
+  AMAZON_MARKETPLACE: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^www\.amazon\.[a-z.]+$/, 'not a marketplace domain'),
+    expected: 'a marketplace domain such as `www.amazon.fr`',
+  },
+  AMAZON_ASSOCIATE_TAG: {
+    schema: optionalText,
+    expected: 'your Associates tracking id, e.g. `mystore-21`',
+  },
+  AMAZON_CREATORS_CREDENTIAL_ID: {
+    schema: optionalText,
+    expected: 'the Credential ID from Associates Central',
+    secret: false,
+  },
+  AMAZON_CREATORS_CREDENTIAL_SECRET: {
+    schema: optionalText,
+    expected: 'the Credential Secret',
+    secret: true,
+  },
+  AMAZON_CREATORS_CREDENTIAL_VERSION: {
+    schema: z.enum(CREDENTIAL_VERSIONS),
+    expected: `one of ${CREDENTIAL_VERSIONS.join(', ')}`,
+  },
+  AMAZON_CREATORS_API_URL: {
+    schema: httpUrl,
+    expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787`',
+  },
+  AMAZON_CREATORS_TOKEN_URL: {
+    schema: optionalText.pipe(httpUrl.optional()),
+    expected: 'an http(s) URL of the OAuth2 token endpoint',
+  },
+  AMAZON_PAAPI_ACCESS_KEY: { schema: optionalText, expected: 'the PA-API access key' },
+  AMAZON_PAAPI_SECRET_KEY: {
+    schema: optionalText,
+    expected: 'the PA-API secret key',
+    secret: true,
+  },
+  AMAZON_PAAPI_HOST: { schema: optionalText, expected: 'a host such as `webservices.amazon.fr`' },
+  AMAZON_PAAPI_REGION: { schema: optionalText, expected: 'an AWS region such as `eu-west-1`' },
+  AMAZON_PAAPI_ENDPOINT: {
+    schema: optionalText.pipe(httpUrl.optional()),
+    expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787`',
+  },
+  AMAZON_TPS: { schema: positiveNumber, expected: 'requests per second, a positive number' },
+  AMAZON_BURST: { schema: z.coerce.number().int().min(1), expected: 'a whole number ≥ 1' },
+  AMAZON_TPD: {
+    schema: z.coerce.number().int().min(1),
+    expected: 'requests per day, a whole number ≥ 1',
+  },
+  AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
+} satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** Defaults, shown in the README table. */
+export const DEFAULTS: Partial<Record<VariableName, string>> = {
+  DATABASE_URL: 'sqlite:./data/code2asin.db',
+  CODE2ASIN_HOST: '127.0.0.1',
+  CODE2ASIN_PORT: '8080',
+  CODE2ASIN_LOG_LEVEL: 'info',
+  AMAZON_PAAPI_ENABLED: 'true',
+  AMAZON_PROVIDER: 'creators',
+  AMAZON_MARKETPLACE: 'www.amazon.fr',
+  AMAZON_CREATORS_CREDENTIAL_VERSION: '3.2',
+  AMAZON_CREATORS_API_URL: 'https://creatorsapi.amazon',
+  AMAZON_TPS: '1',
+  AMAZON_BURST: '1',
+  AMAZON_TPD: '8640',
+  AMAZON_TIMEOUT_MS: '10000',
+};
+
+type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly secretKey: Buffer | undefined;
+  readonly logLevel: Parsed['CODE2ASIN_LOG_LEVEL'];
+  readonly amazon: {
+    readonly enabled: boolean;
+    readonly provider: 'creators' | 'paapi';
+    readonly marketplace: string;
+    readonly associateTag: string | undefined;
+    readonly creators: {
+      readonly credentialId: string | undefined;
+      readonly credentialSecret: string | undefined;
+      readonly credentialVersion: CredentialVersion;
+      readonly apiUrl: string;
+      readonly tokenUrl: string | undefined;
+    };
+    readonly paapi: {
+      readonly accessKey: string | undefined;
+      readonly secretKey: string | undefined;
+      readonly host: string | undefined;
+      readonly region: string | undefined;
+      readonly endpoint: string | undefined;
+    };
+    readonly tps: number;
+    readonly burst: number;
+    readonly tpd: number;
+    readonly timeoutMs: number;
+  };
+  /** Every secret value in this configuration, for the logger's redaction. */
+  readonly secrets: readonly string[];
+}
+
+/** Decodes a 32-byte key given as hex or base64; null when it is neither. */
+export function decodeKey(text: string): Buffer | null {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(t) || /^[A-Za-z0-9_-]{43}$/.test(t)) {
+    const b = Buffer.from(t, t.includes('-') || t.includes('_') ? 'base64url' : 'base64');
+    if (b.length === 32) return b;
+  }
+  return null;
+}
+
+/**
+ * Reads the environment once into a frozen, typed, validated object.
+ * Throws a ConfigError naming every bad variable, its problem and what is expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, VariableSpec][]) {
+    const raw = env[name] ?? DEFAULTS[name];
+    if (raw === undefined) {
+      values[name] = undefined;
+      continue;
+    }
+    const result = spec.schema.safeParse(raw);
+    if (result.success) {
+      values[name] = result.data;
+    } else {
+      const problem = result.error.issues.map((i) => i.message).join('; ');
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push({ variable: name, problem: `${shown} is ${problem}`, expected: spec.expected });
+    }
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.variable}: ${p.problem}; expected ${p.expected}.`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`, problems);
+  }
+  const v = values as Parsed;
+  const secretKey = v.CODE2ASIN_SECRET_KEY
+    ? (decodeKey(v.CODE2ASIN_SECRET_KEY) ?? undefined)
+    : undefined;
+  const secrets = [
+    v.CODE2ASIN_SECRET_KEY,
+    v.AMAZON_CREATORS_CREDENTIAL_SECRET,
+    v.AMAZON_PAAPI_SECRET_KEY,
+    passwordOf(v.DATABASE_URL),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return deepFreeze({
+    databaseUrl: v.DATABASE_URL,
+    host: v.CODE2ASIN_HOST,
+    port: v.CODE2ASIN_PORT,
+    secretKey,
+    logLevel: v.CODE2ASIN_LOG_LEVEL,
+    amazon: {
+      enabled: v.AMAZON_PAAPI_ENABLED,
+      provider: v.AMAZON_PROVIDER,
+      marketplace: v.AMAZON_MARKETPLACE,
+      associateTag: v.AMAZON_ASSOCIATE_TAG,
+      creators: {
+        credentialId: v.AMAZON_CREATORS_CREDENTIAL_ID,
+        credentialSecret: v.AMAZON_CREATORS_CREDENTIAL_SECRET,
+        credentialVersion: v.AMAZON_CREATORS_CREDENTIAL_VERSION,
+        apiUrl: v.AMAZON_CREATORS_API_URL,
+        tokenUrl: v.AMAZON_CREATORS_TOKEN_URL,
+      },
+      paapi: {
+        accessKey: v.AMAZON_PAAPI_ACCESS_KEY,
+        secretKey: v.AMAZON_PAAPI_SECRET_KEY,
+        host: v.AMAZON_PAAPI_HOST,
+        region: v.AMAZON_PAAPI_REGION,
+        endpoint: v.AMAZON_PAAPI_ENDPOINT,
+      },
+      tps: v.AMAZON_TPS,
+      burst: v.AMAZON_BURST,
+      tpd: v.AMAZON_TPD,
+      timeoutMs: v.AMAZON_TIMEOUT_MS,
+    },
+    secrets,
+  });
+}
+
+function passwordOf(url: string): string | undefined {
+  if (!/^postgres/.test(url)) return undefined;
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { DialectAdapter } from '../dialect.js';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
+ * edited once released.
+ */
+export function createMigrations(d: DialectAdapter): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(d),
+  };
+}

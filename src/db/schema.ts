@@ -1,0 +1,152 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row types of every table. Portable representations, the same on both dialects:
+ * timestamps are ISO-8601 UTC strings, JSON columns are JSON text (jsonb on PostgreSQL, text on
+ * SQLite; read back as text on both, see `dialect.ts`), booleans are integers 0/1.
+ */
+export type Timestamp = string;
+export type JsonText = string;
+type Id = Generated<number>;
+type Counter = ColumnType<number, number | undefined, number>;
+
+export interface JobsTable {
+  id: string;
+  owner: string;
+  name: string;
+  supplier_code: string | null;
+  status: string;
+  marketplaces: JsonText;
+  options: JsonText;
+  source_file_name: string | null;
+  source_format: string | null;
+  detected_columns: JsonText | null;
+  preflight: JsonText | null;
+  total_rows: Counter;
+  valid_rows: Counter;
+  invalid_rows: Counter;
+  duplicate_rows: Counter;
+  cached_count: Counter;
+  to_query: Counter;
+  done_count: Counter;
+  found_count: Counter;
+  not_found_count: Counter;
+  error_count: Counter;
+  retry_count: Counter;
+  next_retry_at: Timestamp | null;
+  error_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+}
+
+export interface RowsTable {
+  id: Id;
+  job_id: string;
+  row_number: number;
+  raw_code: string | null;
+  gtin: string | null;
+  code: string | null;
+  code_type: string | null;
+  valid: number;
+  reason: string | null;
+  flags: JsonText | null;
+  cells: JsonText;
+}
+
+export interface ResultsTable {
+  id: Id;
+  job_id: string;
+  marketplace: string;
+  gtin: string;
+  code: string;
+  status: string;
+  claimed_by: string | null;
+  lease_until: Timestamp | null;
+  attempts: Counter;
+  next_attempt_at: Timestamp | null;
+  source: string | null;
+  asin: string | null;
+  match_type: string | null;
+  confidence: number | null;
+  reasons: JsonText | null;
+  candidates: JsonText | null;
+  product: JsonText | null;
+  error_class: string | null;
+  error_message: string | null;
+  request_id: string | null;
+  processing_ms: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LogsTable {
+  id: Id;
+  job_id: string | null;
+  level: string;
+  message: string;
+  details: JsonText | null;
+  created_at: Timestamp;
+}
+
+export interface MappingsTable {
+  marketplace: string;
+  gtin: string;
+  asin: string | null;
+  match_type: string | null;
+  confidence: number | null;
+  result: JsonText;
+  fetched_at: Timestamp;
+}
+
+export interface MatchingRulesTable {
+  id: Id;
+  owner: string;
+  gtin: string;
+  asin: string;
+  rule: string;
+  marketplace: string;
+  note: string | null;
+  created_at: Timestamp;
+}
+
+export interface ProviderSettingsTable {
+  provider: string;
+  key: string;
+  value: string;
+  is_secret: number;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  owner: string;
+  scopes: JsonText;
+  token_hash: string;
+  prefix: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  tokens: number;
+  refilled_at_ms: number;
+  day: string;
+  day_count: number;
+}
+
+export interface DB {
+  code2asin_jobs: JobsTable;
+  code2asin_rows: RowsTable;
+  code2asin_results: ResultsTable;
+  code2asin_logs: LogsTable;
+  amazon_mappings: MappingsTable;
+  matching_rules: MatchingRulesTable;
+  provider_settings: ProviderSettingsTable;
+  api_tokens: ApiTokensTable;
+  rate_limits: RateLimitsTable;
+}
