@@ -39,6 +39,10 @@ export interface JobsTable {
   updated_at: Timestamp;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;
+  /** When the worker last claimed units of this job: claiming serves the least recent first. */
+  last_claimed_at: Timestamp | null;
+  /** SHA-256 of the uploaded file, to find the job again (`code2asin map` resumes it). */
+  source_sha256: string | null;
 }
 
 export interface RowsTable {
@@ -61,6 +65,9 @@ export interface ResultsTable {
   marketplace: string;
   gtin: string;
   code: string;
+  code_type: string | null;
+  /** Row context for matching (title, brand, quantity of the first row with this code). */
+  context: JsonText | null;
   status: string;
   claimed_by: string | null;
   lease_until: Timestamp | null;
@@ -75,6 +82,7 @@ export interface ResultsTable {
   product: JsonText | null;
   error_class: string | null;
   error_message: string | null;
+  previous_asin: string | null;
   request_id: string | null;
   processing_ms: number | null;
   created_at: Timestamp;
@@ -96,7 +104,10 @@ export interface MappingsTable {
   asin: string | null;
   match_type: string | null;
   confidence: number | null;
-  result: JsonText;
+  reasons: JsonText | null;
+  candidates: JsonText | null;
+  product: JsonText | null;
+  request_id: string | null;
   fetched_at: Timestamp;
 }
 

@@ -35,6 +35,8 @@ export function initialMigration(d: DialectAdapter) {
         .addColumn('updated_at', d.timestampType, (c) => c.notNull())
         .addColumn('started_at', d.timestampType)
         .addColumn('completed_at', d.timestampType)
+        .addColumn('last_claimed_at', d.timestampType)
+        .addColumn('source_sha256', 'varchar(64)')
         .execute();
       await db.schema
         .createIndex('code2asin_jobs_owner_created')
@@ -84,6 +86,8 @@ export function initialMigration(d: DialectAdapter) {
         .addColumn('marketplace', 'varchar(40)', (c) => c.notNull())
         .addColumn('gtin', 'varchar(14)', (c) => c.notNull())
         .addColumn('code', 'varchar(20)', (c) => c.notNull())
+        .addColumn('code_type', 'varchar(20)')
+        .addColumn('context', d.jsonType)
         .addColumn('status', 'varchar(20)', (c) => c.notNull())
         .addColumn('claimed_by', 'varchar(100)')
         .addColumn('lease_until', d.timestampType)
@@ -98,6 +102,7 @@ export function initialMigration(d: DialectAdapter) {
         .addColumn('product', d.jsonType)
         .addColumn('error_class', 'varchar(40)')
         .addColumn('error_message', 'text')
+        .addColumn('previous_asin', 'varchar(10)')
         .addColumn('request_id', 'varchar(200)')
         .addColumn('processing_ms', 'integer')
         .addColumn('created_at', d.timestampType, (c) => c.notNull())
@@ -150,7 +155,10 @@ export function initialMigration(d: DialectAdapter) {
         .addColumn('asin', 'varchar(10)')
         .addColumn('match_type', 'varchar(20)')
         .addColumn('confidence', d.realType)
-        .addColumn('result', d.jsonType, (c) => c.notNull())
+        .addColumn('reasons', d.jsonType)
+        .addColumn('candidates', d.jsonType)
+        .addColumn('product', d.jsonType)
+        .addColumn('request_id', 'varchar(200)')
         .addColumn('fetched_at', d.timestampType, (c) => c.notNull())
         .addPrimaryKeyConstraint('amazon_mappings_pk', ['marketplace', 'gtin'])
         .execute();

@@ -1,0 +1,62 @@
+import { sql, type Selectable } from 'kysely';
+import type { Database } from './database.js';
+import { nowIso } from './dialect.js';
+import type { ResultsTable } from './schema.js';
+
+export type ClaimedUnit = Selectable<ResultsTable>;
+
+export interface ClaimRequest {
+  jobId: string;
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+}
+
+/**
+ * Claims up to `limit` pending units of a job in one statement, with a lease (who, until when).
+ * This is part of the dialect seam: PostgreSQL selects in id order `FOR UPDATE SKIP LOCKED`, so
+ * concurrent workers never wait on or take the same units; SQLite has a single writer, so one
+ * `UPDATE … RETURNING` that re-checks the status is atomic.
+ */
+export async function claimUnits(database: Database, req: ClaimRequest): Promise<ClaimedUnit[]> {
+  const now = nowIso();
+  const leaseUntil = nowIso(req.leaseMs);
+  const lock = database.kind === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<ClaimedUnit>`
+    update code2asin_results
+       set status = 'claimed', claimed_by = ${req.workerId}, lease_until = ${leaseUntil}, updated_at = ${now}
+     where id in (
+       select id from code2asin_results
+        where job_id = ${req.jobId} and status = 'pending'
+          and (next_attempt_at is null or next_attempt_at <= ${now})
+        order by id
+        limit ${req.limit}
+        ${lock})
+       and status = 'pending'
+    returning *`.execute(database.db);
+  return [...result.rows].sort((a, b) => a.id - b.id);
+}
+
+/** Hands units a worker holds back to the queue (pause, cancel, shutdown). */
+export async function releaseUnits(database: Database, workerId: string, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await database.db
+    .updateTable('code2asin_results')
+    .set({ status: 'pending', claimed_by: null, lease_until: null, updated_at: nowIso() })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'claimed')
+    .where('claimed_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Expired leases go back to pending: a killed worker loses nothing. */
+export async function sweepExpiredLeases(database: Database): Promise<number> {
+  const result = await database.db
+    .updateTable('code2asin_results')
+    .set({ status: 'pending', claimed_by: null, lease_until: null, updated_at: nowIso() })
+    .where('status', '=', 'claimed')
+    .where('lease_until', '<', nowIso())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,72 @@
+import { nowIso } from '../db/dialect.js';
+import type { JobsContext } from './context.js';
+import { getJob } from './jobs-repository.js';
+import { MAX_RETRIES } from './lifecycle.js';
+
+/** The original system's retry schedule of a failed job, in minutes. */
+export const RETRY_SCHEDULE_MINUTES = [1, 5, 15, 60, 240] as const;
+/** Error classes worth retrying the job for later; the others are final answers. */
+const TRANSIENT_CLASSES = ['network', 'api_rate_limit', 'unknown'];
+
+/**
+ * Ends a processing job that has nothing pending or claimed left: `completed`, or `failed` when
+ * some codes ended on a transient error (then a retry is scheduled on the original schedule
+ * while retries remain). The conditional update makes the end happen once, whoever calls it;
+ * the end hook (notifications) runs only for the caller that ended it.
+ */
+export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<boolean> {
+  const { db } = ctx.database;
+  const open = await db
+    .selectFrom('code2asin_results')
+    .select('id')
+    .where('job_id', '=', jobId)
+    .where('status', 'in', ['pending', 'claimed'])
+    .limit(1)
+    .executeTakeFirst();
+  if (open) return false;
+  const transient = await db
+    .selectFrom('code2asin_results')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'error')
+    .where('error_class', 'in', TRANSIENT_CLASSES)
+    .executeTakeFirstOrThrow();
+  const failed = Number(transient.n) > 0;
+  const job = await getJob(db, jobId);
+  const retryIn = failed && job.retry_count < MAX_RETRIES ? RETRY_SCHEDULE_MINUTES[job.retry_count] : undefined;
+  const now = nowIso();
+  const result = await db
+    .updateTable('code2asin_jobs')
+    .set({
+      status: failed ? 'failed' : 'completed',
+      completed_at: now,
+      updated_at: now,
+      next_retry_at: retryIn === undefined ? null : nowIso(retryIn * 60_000),
+      error_message: failed
+        ? `${Number(transient.n)} code(s) failed on transient errors${retryIn === undefined ? '; no automatic retry left' : `; automatic retry in ${retryIn} min`}.`
+        : null,
+    })
+    .where('id', '=', jobId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  const ended = await getJob(db, jobId);
+  await ctx.createJobLog(jobId, failed ? 'ERROR' : 'INFO', failed ? 'Job failed' : 'Job completed', {
+    counters: ended.counters,
+    ...(ended.next_retry_at ? { next_retry_at: ended.next_retry_at } : {}),
+  });
+  await ctx.onJobEnded?.(ended);
+  return true;
+}
+
+/** Failed jobs whose scheduled retry time has come. */
+export async function dueRetries(ctx: JobsContext, jobIds?: readonly string[]): Promise<string[]> {
+  let q = ctx.database.db
+    .selectFrom('code2asin_jobs')
+    .select('id')
+    .where('status', '=', 'failed')
+    .where('next_retry_at', '<=', nowIso())
+    .where('retry_count', '<', MAX_RETRIES);
+  if (jobIds) q = q.where('id', 'in', [...jobIds]);
+  return (await q.execute()).map((r) => r.id);
+}

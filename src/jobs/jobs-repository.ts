@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { fromJson, nowIso, toJson } from '../db/dialect.js';
+import type { DB, JobsTable } from '../db/schema.js';
+import { JobError } from './errors.js';
+import type { JobOptions } from './job-options.js';
+import type { JobStatus } from './job-status.js';
+
+export type JobRow = Selectable<JobsTable>;
+
+/** The pre-flight report stored with a job when its input has been read. */
+export interface PreflightReport {
+  rows: number;
+  valid: number;
+  invalid: number;
+  invalid_by_reason: Record<string, number>;
+  duplicates: number;
+  distinct_codes: number;
+  marketplaces: string[];
+  /** Units already known: cache hits (unless `refresh`) and matching rules. */
+  already_known: number;
+  cached: number;
+  by_rule: number;
+  imported: number;
+  to_query: number;
+  /** Requests the job will cost (one search per unit to query). */
+  requests: number;
+  /** At the configured quota. */
+  eta_seconds: number;
+  detection: Record<string, unknown> | null;
+}
+
+/** A job as the API and CLI show it. */
+export interface Job {
+  id: string;
+  owner: string;
+  name: string;
+  supplier_code: string | null;
+  status: JobStatus;
+  marketplaces: string[];
+  options: JobOptions;
+  source_file_name: string | null;
+  source_format: string | null;
+  preflight: PreflightReport | null;
+  counters: {
+    total_rows: number;
+    valid_rows: number;
+    invalid_rows: number;
+    duplicate_rows: number;
+    cached: number;
+    to_query: number;
+    done: number;
+    found: number;
+    not_found: number;
+    errors: number;
+  };
+  retry_count: number;
+  next_retry_at: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    owner: row.owner,
+    name: row.name,
+    supplier_code: row.supplier_code,
+    status: row.status as JobStatus,
+    marketplaces: fromJson<string[]>(row.marketplaces) ?? [],
+    options: fromJson<JobOptions>(row.options) as JobOptions,
+    source_file_name: row.source_file_name,
+    source_format: row.source_format,
+    preflight: fromJson<PreflightReport>(row.preflight),
+    counters: {
+      total_rows: row.total_rows,
+      valid_rows: row.valid_rows,
+      invalid_rows: row.invalid_rows,
+      duplicate_rows: row.duplicate_rows,
+      cached: row.cached_count,
+      to_query: row.to_query,
+      done: row.done_count,
+      found: row.found_count,
+      not_found: row.not_found_count,
+      errors: row.error_count,
+    },
+    retry_count: row.retry_count,
+    next_retry_at: row.next_retry_at,
+    error_message: row.error_message,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+  };
+}
+
+export interface NewJob {
+  owner: string;
+  options: JobOptions;
+  sourceFileName?: string | null;
+  sourceFormat?: string | null;
+  sourceSha256?: string | null;
+}
+
+/** Inserts a job in `pending`; ingestion fills its rows and counters. */
+export async function insertJob(db: Kysely<DB>, job: NewJob): Promise<Job> {
+  const now = nowIso();
+  const row = await db
+    .insertInto('code2asin_jobs')
+    .values({
+      id: randomUUID(),
+      owner: job.owner,
+      name: job.options.name,
+      supplier_code: job.options.supplier_code ?? null,
+      status: 'pending',
+      marketplaces: toJson(job.options.marketplaces),
+      options: toJson(job.options),
+      source_file_name: job.sourceFileName ?? null,
+      source_format: job.sourceFormat ?? null,
+      source_sha256: job.sourceSha256 ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toJob(row);
+}
+
+/**
+ * The job, or a `job_not_found` error. With `owner`, someone else's job is reported as not
+ * found (never as forbidden), so ids of other owners' jobs do not leak.
+ */
+export async function getJob(db: Kysely<DB>, id: string, owner?: string | null): Promise<Job> {
+  let query = db.selectFrom('code2asin_jobs').selectAll().where('id', '=', id);
+  if (owner) query = query.where('owner', '=', owner);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new JobError('job_not_found', `Job ${id} not found.`, { id });
+  return toJob(row);
+}
+
+export interface JobListQuery {
+  owner?: string | null;
+  status?: JobStatus | null;
+  search?: string | null;
+  page?: number;
+  perPage?: number;
+  sort?: 'created_at' | '-created_at' | 'name' | '-name' | 'status' | '-status';
+}
+
+/** A page of jobs: `{items, total, page, per_page}` as in the original system. */
+export async function listJobs(
+  db: Kysely<DB>,
+  q: JobListQuery,
+): Promise<{ items: Job[]; total: number; page: number; per_page: number }> {
+  const page = Math.max(1, q.page ?? 1);
+  const perPage = Math.min(200, Math.max(1, q.perPage ?? 20));
+  let base = db.selectFrom('code2asin_jobs');
+  if (q.owner) base = base.where('owner', '=', q.owner);
+  if (q.status) base = base.where('status', '=', q.status);
+  if (q.search) {
+    const like = `%${q.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    base = base.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['name']), 'like', like),
+        eb(eb.fn('lower', ['supplier_code']), 'like', like),
+      ]),
+    );
+  }
+  const sort = q.sort ?? '-created_at';
+  const column = sort.replace('-', '') as 'created_at' | 'name' | 'status';
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy(column, sort.startsWith('-') ? 'desc' : 'asc')
+      .orderBy('id')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toJob), total: Number(count.n), page, per_page: perPage };
+}

@@ -1,0 +1,131 @@
+import type { Writable } from 'node:stream';
+import type { Selectable } from 'kysely';
+import type { AmazonProduct } from '../amazon/product.js';
+import { findMarketplace } from '../amazon/marketplaces.js';
+import { describeRejection } from './rejection-text.js';
+import { fromJson } from '../db/dialect.js';
+import type { ResultsTable } from '../db/schema.js';
+import { writeCsv, writeXlsx, type ResultRow, type ResultTable } from '../files/index.js';
+import { writeJsonLines } from '../files/write-json-lines.js';
+import type { Cell } from '../files/table-row.js';
+import type { JobsContext } from './context.js';
+import type { StoredDetection } from './create-job.js';
+import { getJob, type Job } from './jobs-repository.js';
+
+export const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
+export type ResultFormat = (typeof RESULT_FORMATS)[number];
+
+/** Columns appended to the user's own, per marketplace (suffixed `_fr`, `_de` when several). */
+export const RESULT_COLUMNS = [
+  'status',
+  'asin',
+  'match_type',
+  'confidence',
+  'title',
+  'brand',
+  'price',
+  'currency',
+  'category',
+  'rating',
+  'review_count',
+  'availability',
+  'sales_rank',
+  'detail_page_url',
+  'image_url',
+  'other_asins',
+  'reasons',
+  'error',
+] as const;
+
+const PAGE = 1000;
+
+/**
+ * The job's result as a table: the user's rows in their order with the mapping columns appended
+ * per marketplace. Read page by page (keyset on row number), so it streams at any size and can
+ * be produced while the job runs (pending units show `pending`).
+ */
+export async function jobResultTable(ctx: JobsContext, job: Job): Promise<ResultTable> {
+  const detection = await storedDetection(ctx, job.id);
+  const suffixes = job.marketplaces.map((m) => (job.marketplaces.length > 1 ? `_${findMarketplace(m)?.countryCode ?? m}` : ''));
+  const extraColumns = suffixes.flatMap((s) => RESULT_COLUMNS.map((c) => `${c}${s}`));
+  return { columns: detection.columnNames, extraColumns, rows: resultRows(ctx, job) };
+}
+
+async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow> {
+  const { db } = ctx.database;
+  let after = -1;
+  for (;;) {
+    const rows = await db
+      .selectFrom('code2asin_rows')
+      .select(['row_number', 'gtin', 'valid', 'reason', 'raw_code', 'cells'])
+      .where('job_id', '=', job.id)
+      .where('row_number', '>', after)
+      .orderBy('row_number')
+      .limit(PAGE)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.row_number;
+    const gtins = [...new Set(rows.map((r) => r.gtin).filter((g): g is string => g !== null))];
+    const units = gtins.length === 0 ? [] : await db.selectFrom('code2asin_results').selectAll().where('job_id', '=', job.id).where('gtin', 'in', gtins).execute();
+    const byKey = new Map(units.map((u) => [`${u.marketplace}|${u.gtin}`, u]));
+    for (const row of rows) {
+      const extra = job.marketplaces.flatMap((m) =>
+        row.valid ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined) : invalidCells(row.reason, row.raw_code),
+      );
+      yield { cells: fromJson<Cell[]>(row.cells) ?? [], extra };
+    }
+  }
+}
+
+function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
+  if (!unit) return RESULT_COLUMNS.map((c) => (c === 'status' ? 'pending' : null));
+  const p = fromJson<AmazonProduct>(unit.product);
+  const status = unit.status === 'claimed' ? 'pending' : unit.status;
+  const candidates = fromJson<{ asin: string; rejected?: boolean }[]>(unit.candidates) ?? [];
+  const others = candidates.filter((c) => c.asin !== unit.asin && !c.rejected).map((c) => c.asin);
+  const values: Record<(typeof RESULT_COLUMNS)[number], Cell> = {
+    status,
+    asin: unit.asin,
+    match_type: unit.match_type,
+    confidence: unit.confidence === null ? null : Math.round(unit.confidence * 1000) / 1000,
+    title: p?.title ?? null,
+    brand: p?.brand ?? null,
+    price: p?.price ?? null,
+    currency: p?.currency ?? null,
+    category: p?.category ?? null,
+    rating: p?.rating ?? null,
+    review_count: p?.review_count ?? null,
+    availability: p?.availability ?? null,
+    sales_rank: p?.sales_rank ?? null,
+    detail_page_url: p?.detail_page_url ?? null,
+    image_url: p?.images[0] ?? null,
+    other_asins: others.length > 0 ? others.join('|') : null,
+    reasons: (fromJson<string[]>(unit.reasons) ?? []).join('|') || null,
+    error: unit.error_message,
+  };
+  return RESULT_COLUMNS.map((c) => values[c]);
+}
+
+function invalidCells(reason: string | null, raw: string | null): Cell[] {
+  return RESULT_COLUMNS.map((c) => (c === 'status' ? 'invalid' : c === 'error' ? describeRejection(raw, reason) : null));
+}
+
+async function storedDetection(ctx: JobsContext, jobId: string): Promise<StoredDetection> {
+  const row = await ctx.database.db.selectFrom('code2asin_jobs').select('detected_columns').where('id', '=', jobId).executeTakeFirstOrThrow();
+  return fromJson<StoredDetection>(row.detected_columns) ?? { columnNames: ['code'], format: 'json', delimiter: null, encoding: null, hasHeader: true, columns: {} };
+}
+
+/** Writes the job's result file in a format, streamed; usable while the job runs. */
+export async function writeJobResults(ctx: JobsContext, jobId: string, format: ResultFormat, out: Writable, owner?: string | null): Promise<{ rows: number }> {
+  const job = await getJob(ctx.database.db, jobId, owner);
+  const table = await jobResultTable(ctx, job);
+  const detection = await storedDetection(ctx, job.id);
+  if (format === 'xlsx') return writeXlsx(table, out, { textColumns: codeColumn(detection) });
+  if (format === 'jsonl') return writeJsonLines(table, out);
+  return writeCsv(table, out, { delimiter: detection.delimiter ?? ',' });
+}
+
+function codeColumn(d: StoredDetection): number[] {
+  const code = d.columns.code as { index?: number } | undefined;
+  return typeof code?.index === 'number' ? [code.index] : [];
+}

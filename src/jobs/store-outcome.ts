@@ -1,0 +1,136 @@
+import type { Updateable } from 'kysely';
+import type { Database } from '../db/database.js';
+import { nowIso, toJson } from '../db/dialect.js';
+import type { ResultsTable } from '../db/schema.js';
+import type { ClaimedUnit } from '../db/work-queue.js';
+import type { LookupErrorShape, LookupResult } from './unit-lookup.js';
+
+export type StoredOutcome = 'found' | 'not_found' | 'error' | 'retry' | 'lost';
+
+/**
+ * Stores a lookup's result, the job's counters and the cache entry in one transaction. The
+ * update re-checks that this worker still holds the unit: if its lease expired and another
+ * worker took it, nothing is stored twice (`lost`).
+ */
+export async function storeResult(
+  database: Database,
+  unit: ClaimedUnit,
+  workerId: string,
+  result: LookupResult,
+  processingMs: number,
+): Promise<{ outcome: StoredOutcome; previousAsin: string | null }> {
+  const now = nowIso();
+  const fields: Updateable<ResultsTable> = {
+    status: result.status,
+    source: 'api',
+    asin: result.asin,
+    match_type: result.match_type,
+    confidence: result.confidence,
+    reasons: toJson(result.reasons),
+    candidates: toJson(result.candidates),
+    product: result.product ? toJson(result.product) : null,
+    request_id: result.request_id,
+    processing_ms: processingMs,
+    error_class: null,
+    error_message: null,
+  };
+  return database.db.transaction().execute(async (trx) => {
+    const previous = await trx
+      .selectFrom('amazon_mappings')
+      .select('asin')
+      .where('marketplace', '=', unit.marketplace)
+      .where('gtin', '=', unit.gtin)
+      .executeTakeFirst();
+    const previousAsin = previous?.asin ?? null;
+    if (!(await finishUnit(trx, unit, workerId, { ...fields, previous_asin: previousAsin }, now))) {
+      return { outcome: 'lost' as const, previousAsin };
+    }
+    await trx
+      .updateTable('code2asin_jobs')
+      .set((eb) => ({
+        done_count: eb('done_count', '+', 1),
+        ...(result.status === 'found'
+          ? { found_count: eb('found_count', '+', 1) }
+          : { not_found_count: eb('not_found_count', '+', 1) }),
+        updated_at: now,
+      }))
+      .where('id', '=', unit.job_id)
+      .execute();
+    const mapping = {
+      asin: result.asin,
+      match_type: result.match_type,
+      confidence: result.confidence,
+      reasons: fields.reasons as string,
+      candidates: fields.candidates as string,
+      product: (fields.product as string | null) ?? null,
+      request_id: result.request_id,
+      fetched_at: now,
+    };
+    await trx
+      .insertInto('amazon_mappings')
+      .values({ marketplace: unit.marketplace, gtin: unit.gtin, ...mapping })
+      .onConflict((oc) => oc.columns(['marketplace', 'gtin']).doUpdateSet(mapping))
+      .execute();
+    return { outcome: result.status, previousAsin };
+  });
+}
+
+/**
+ * Stores a failed lookup: back to pending with a backoff while attempts remain and the error is
+ * transient; otherwise the unit ends in `error` with its class and message.
+ */
+export async function storeFailure(
+  database: Database,
+  unit: ClaimedUnit,
+  workerId: string,
+  error: LookupErrorShape,
+  options: { maxAttempts: number; backoffMs: (attempt: number) => number; processingMs: number },
+): Promise<StoredOutcome> {
+  const now = nowIso();
+  const attempts = unit.attempts + 1;
+  if (error.retryable && attempts < options.maxAttempts) {
+    const delay = Math.max(error.retryAfterMs ?? 0, options.backoffMs(attempts));
+    const ok = await finishUnit(database.db, unit, workerId, {
+      status: 'pending',
+      attempts,
+      next_attempt_at: nowIso(delay),
+      error_class: error.code,
+      error_message: error.message,
+    }, now);
+    return ok ? 'retry' : 'lost';
+  }
+  return database.db.transaction().execute(async (trx) => {
+    const ok = await finishUnit(trx, unit, workerId, {
+      status: 'error',
+      attempts,
+      error_class: error.code,
+      error_message: error.message,
+      request_id: error.requestId ?? null,
+      processing_ms: options.processingMs,
+    }, now);
+    if (!ok) return 'lost';
+    await trx
+      .updateTable('code2asin_jobs')
+      .set((eb) => ({ done_count: eb('done_count', '+', 1), error_count: eb('error_count', '+', 1), updated_at: now }))
+      .where('id', '=', unit.job_id)
+      .execute();
+    return 'error';
+  });
+}
+
+async function finishUnit(
+  db: Database['db'],
+  unit: ClaimedUnit,
+  workerId: string,
+  fields: Updateable<ResultsTable>,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('code2asin_results')
+    .set({ ...fields, claimed_by: null, lease_until: null, updated_at: now })
+    .where('id', '=', unit.id)
+    .where('status', '=', 'claimed')
+    .where('claimed_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

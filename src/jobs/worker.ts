@@ -1,0 +1,280 @@
+import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { fromJson, nowIso } from '../db/dialect.js';
+import { claimUnits, releaseUnits, sweepExpiredLeases, type ClaimedUnit } from '../db/work-queue.js';
+import type { JobsContext } from './context.js';
+import { completeIfDone, dueRetries } from './complete-job.js';
+import { applyJobAction } from './lifecycle.js';
+import { storeFailure, storeResult } from './store-outcome.js';
+import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
+
+export interface WorkerOptions {
+  lookup: UnitLookup;
+  workerId?: string;
+  /**
+   * Lookups in flight at once. They queue on the credential's limiter, so more lanes than the
+   * quota allows only wait; enough lanes keep the quota busy while responses are slow: at
+   * `tps` with latency L, about tps × L requests are in flight (default ceil(3 × tps) + 1).
+   */
+  concurrency?: number;
+  leaseMs?: number;
+  idlePollMs?: number;
+  maxAttempts?: number;
+  /** Only these jobs (the CLI's `map` runs its own job). */
+  jobIds?: readonly string[];
+  /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
+  statusRefreshMs?: number;
+  quotaTps?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  /** Stops claiming, aborts waiting lookups, hands held units back; resolves when all is released. */
+  stop(): Promise<void>;
+  /** Resolves when the worker found nothing to do for the given jobs (all ended or paused). */
+  readonly stats: { requests: number; stored: number; released: number };
+}
+
+interface Held {
+  unit: ClaimedUnit;
+  owner: string;
+}
+
+/**
+ * The worker loop (ARCHITECTURE.md "The worker"): lanes take units from a small local queue
+ * filled by claims fair across running jobs; each lane calls the lookup (which waits on the
+ * credential's limiter), then stores the result and counters in one transaction.
+ */
+export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(64, Math.ceil(3 * (options.quotaTps ?? ctx.quotaTps)) + 1));
+  const leaseMs = options.leaseMs ?? 60_000;
+  const idlePollMs = options.idlePollMs ?? 500;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const refreshMs = options.statusRefreshMs ?? 250;
+  const queue: Held[] = [];
+  const inFlight = new Map<number, Held>();
+  const jobControllers = new Map<string, AbortController>();
+  const owners = new Map<string, string>();
+  const stats = { requests: 0, stored: 0, released: 0 };
+  const stopController = new AbortController();
+  // Every lane listens on the stop signal and its job's signal while it waits.
+  setMaxListeners(concurrency * 2 + 10, stopController.signal);
+  let claiming: Promise<void> | null = null;
+  let lanes: Promise<void>[] = [];
+  let timers: NodeJS.Timeout[] = [];
+  let lastMaintenance = 0;
+
+  const controllerFor = (jobId: string): AbortController => {
+    let c = jobControllers.get(jobId);
+    if (!c || c.signal.aborted) {
+      c = new AbortController();
+      setMaxListeners(concurrency * 2 + 10, c.signal);
+      jobControllers.set(jobId, c);
+    }
+    return c;
+  };
+
+  async function ownerOf(jobId: string): Promise<string> {
+    const known = owners.get(jobId);
+    if (known) return known;
+    const row = await ctx.database.db.selectFrom('code2asin_jobs').select('owner').where('id', '=', jobId).executeTakeFirstOrThrow();
+    owners.set(jobId, row.owner);
+    return row.owner;
+  }
+
+  /** Claims from the running job served least recently (round robin), so small jobs are not starved. */
+  async function claim(): Promise<void> {
+    let q = ctx.database.db
+      .selectFrom('code2asin_jobs')
+      .select('id')
+      .where('status', '=', 'processing')
+      // Never-served jobs first on both dialects (NULL sorts first on SQLite, last on PostgreSQL).
+      .orderBy(sql`last_claimed_at is not null`)
+      .orderBy('last_claimed_at', 'asc')
+      .orderBy('created_at', 'asc')
+      .limit(50);
+    if (options.jobIds) q = q.where('id', 'in', [...options.jobIds]);
+    const jobs = await q.execute();
+    for (const { id: jobId } of jobs) {
+      if (stopController.signal.aborted) return;
+      const units = await claimUnits(ctx.database, { jobId, workerId: id, limit: concurrency, leaseMs });
+      await ctx.database.db.updateTable('code2asin_jobs').set({ last_claimed_at: nowIso() }).where('id', '=', jobId).execute();
+      if (units.length > 0) {
+        const owner = await ownerOf(jobId);
+        controllerFor(jobId);
+        for (const unit of units) queue.push({ unit, owner });
+        return;
+      }
+      if (!heldFor(jobId)) await completeIfDone(ctx, jobId);
+    }
+  }
+
+  const heldFor = (jobId: string): boolean =>
+    queue.some((h) => h.unit.job_id === jobId) || [...inFlight.values()].some((h) => h.unit.job_id === jobId);
+
+  async function next(): Promise<Held | null> {
+    while (!stopController.signal.aborted) {
+      const held = queue.shift();
+      if (held) return held;
+      claiming ??= claim().finally(() => (claiming = null));
+      await claiming;
+      if (queue.length > 0) continue;
+      await maintenance();
+      await sleep(idlePollMs, stopController.signal);
+    }
+    return null;
+  }
+
+  /** Every few seconds: expired leases back to pending, scheduled retries of failed jobs. */
+  async function maintenance(): Promise<void> {
+    if (Date.now() - lastMaintenance < 5_000) return;
+    lastMaintenance = Date.now();
+    await sweepExpiredLeases(ctx.database);
+    for (const jobId of await dueRetries(ctx, options.jobIds)) {
+      await applyJobAction(ctx, jobId, 'retry').catch(() => undefined);
+    }
+  }
+
+  async function lane(): Promise<void> {
+    for (let held = await next(); held; held = await next()) {
+      await processUnit(held).catch((err: unknown) => ctx.logger.error({ err, unit: held?.unit.id }, 'worker lane error'));
+    }
+  }
+
+  async function processUnit(held: Held): Promise<void> {
+    const { unit } = held;
+    const controller = controllerFor(unit.job_id);
+    if (controller.signal.aborted || stopController.signal.aborted) return release([held]);
+    inFlight.set(unit.id, held);
+    const started = performance.now();
+    // One controller per unit, unlinked afterwards: AbortSignal.any would leave a listener on
+    // the long-lived job and stop signals for every unit ever processed.
+    const unitController = new AbortController();
+    const abortUnit = () => unitController.abort();
+    controller.signal.addEventListener('abort', abortUnit, { once: true });
+    stopController.signal.addEventListener('abort', abortUnit, { once: true });
+    const signal = unitController.signal;
+    try {
+      const lookupUnit: LookupUnit = {
+        jobId: unit.job_id,
+        owner: held.owner,
+        marketplace: unit.marketplace,
+        code: unit.code,
+        gtin: unit.gtin,
+        context: fromJson(unit.context),
+      };
+      stats.requests += 1;
+      const result = await options.lookup.lookup(lookupUnit, signal);
+      const ms = Math.round(performance.now() - started);
+      const { outcome, previousAsin } = await storeResult(ctx.database, unit, id, result, ms);
+      stats.stored += 1;
+      await ctx.createJobLog(unit.job_id, 'DEBUG', 'Code looked up', {
+        code: unit.code,
+        code_type: unit.code_type,
+        marketplace: unit.marketplace,
+        previous_asin: previousAsin,
+        new_asin: result.asin,
+        change_reason: outcome === 'lost' ? 'lease_lost' : changeReason(previousAsin, result.asin),
+        match_type: result.match_type,
+        confidence: result.confidence,
+        processing_ms: ms,
+        request_id: result.request_id,
+      });
+    } catch (error) {
+      if (signal.aborted) return release([held]);
+      await handleFailure(held, error, Math.round(performance.now() - started));
+    } finally {
+      controller.signal.removeEventListener('abort', abortUnit);
+      stopController.signal.removeEventListener('abort', abortUnit);
+      inFlight.delete(unit.id);
+    }
+  }
+
+  async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
+    const e = lookupErrorOf(error);
+    if (e.code === 'auth' || e.code === 'not_eligible') {
+      await release([held]);
+      controllerFor(held.unit.job_id).abort();
+      const message =
+        e.code === 'auth'
+          ? `Amazon refused the credentials: ${e.message} Fix the settings, then resume the job.`
+          : `The Associates account is not eligible for the Creators API: ${e.message} Resume the job once Amazon has enabled it.`;
+      await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch(() => undefined);
+      await ctx.createJobLog(held.unit.job_id, 'ERROR', 'Job paused: Amazon refused access', { error_class: e.code, message: e.message });
+      return;
+    }
+    const outcome = await storeFailure(ctx.database, held.unit, id, e, {
+      maxAttempts,
+      processingMs: ms,
+      backoffMs: (attempt) => Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+    });
+    await ctx.createJobLog(held.unit.job_id, outcome === 'error' ? 'ERROR' : 'WARNING', outcome === 'error' ? 'Code failed' : 'Code will be retried', {
+      code: held.unit.code,
+      marketplace: held.unit.marketplace,
+      error_class: e.code,
+      message: e.message,
+      attempt: held.unit.attempts + 1,
+      request_id: e.requestId ?? null,
+    });
+  }
+
+  async function release(held: Held[]): Promise<void> {
+    if (held.length === 0) return;
+    stats.released += await releaseUnits(ctx.database, id, held.map((h) => h.unit.id));
+  }
+
+  /** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
+  async function refreshStatuses(): Promise<void> {
+    const jobIds = [...new Set([...queue, ...inFlight.values()].map((h) => h.unit.job_id))];
+    if (jobIds.length === 0) return;
+    const rows = await ctx.database.db.selectFrom('code2asin_jobs').select(['id', 'status']).where('id', 'in', jobIds).execute();
+    const status = new Map(rows.map((r) => [r.id, r.status]));
+    for (const jobId of jobIds) {
+      if (status.get(jobId) === 'processing') continue;
+      jobControllers.get(jobId)?.abort();
+      const mine = queue.filter((h) => h.unit.job_id === jobId);
+      for (const h of mine) queue.splice(queue.indexOf(h), 1);
+      await release(mine);
+    }
+  }
+
+  return {
+    id,
+    stats,
+    start() {
+      const tick = () => void refreshStatuses().catch((err: unknown) => ctx.logger.warn({ err }, 'status refresh failed'));
+      timers = [setInterval(tick, refreshMs)];
+      lanes = Array.from({ length: concurrency }, () => lane());
+    },
+    async stop() {
+      stopController.abort();
+      for (const t of timers) clearInterval(t);
+      await Promise.allSettled(lanes);
+      await release(queue.splice(0));
+    },
+  };
+}
+
+function changeReason(previous: string | null, next: string | null): string {
+  if (previous === null && next === null) return 'not_found';
+  if (previous === null) return 'new';
+  if (previous === next) return 'unchanged';
+  return next === null ? 'no_longer_found' : 'changed';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
