@@ -1,6 +1,10 @@
 import { Command } from 'commander';
+import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerMapCommand } from './commands/map.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokensCommand } from './commands/tokens.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { packageVersion } from './version.js';
 
 /** Builds the `code2asin` command line. Commands parse flags and call library functions. */
@@ -12,7 +16,11 @@ export function createProgram(): Command {
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerMapCommand(program);
   registerMigrateCommand(program);
+  registerEmulatorCommand(program);
+  registerTokensCommand(program);
   return program;
 }
 

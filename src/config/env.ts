@@ -56,6 +56,32 @@ export const VARIABLES = {
     expected: '32 bytes as 64 hex characters or 44 base64 characters (`openssl rand -hex 32`)',
     secret: true,
   },
+  CODE2ASIN_PREVIOUS_SECRET_KEY: {
+    schema: optionalText.refine(
+      (v) => v === undefined || decodeKey(v) !== null,
+      'not a 32-byte key',
+    ),
+    expected: 'the former CODE2ASIN_SECRET_KEY, during a key rotation (see docs)',
+    secret: true,
+  },
+  CODE2ASIN_ADMIN_TOKEN: {
+    schema: optionalText.refine(
+      (v) => v === undefined || /^[\x21-\x7e]{32,200}$/.test(v),
+      'not 32 to 200 printable characters without spaces',
+    ),
+    expected: 'a random token of at least 32 characters (`openssl rand -base64 32`)',
+    secret: true,
+  },
+  CODE2ASIN_CORS_ORIGINS: {
+    schema: optionalText.refine(
+      (v) =>
+        v === undefined ||
+        v === '*' ||
+        v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())),
+      'not a comma-separated list of origins',
+    ),
+    expected: '`*` or origins such as `https://app.example.com,http://localhost:5173`',
+  },
   CODE2ASIN_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -114,6 +140,38 @@ export const VARIABLES = {
     expected: 'requests per day, a whole number ≥ 1',
   },
   AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
+  CODE2ASIN_WORKER: { schema: bool, expected: 'true or false' },
+  CODE2ASIN_WORKER_CONCURRENCY: {
+    schema: z.coerce.number().int().min(0).max(256),
+    expected: 'lookups in flight per worker, 0 = automatic from AMAZON_TPS',
+  },
+  CODE2ASIN_LEASE_MS: {
+    schema: z.coerce.number().int().min(500),
+    expected: 'milliseconds a claimed unit stays held, ≥ 500',
+  },
+  CODE2ASIN_CACHE_TTL_DAYS: {
+    schema: z.coerce.number().min(0),
+    expected: 'days a cached mapping is reused, ≥ 0',
+  },
+  CODE2ASIN_LOG_RETENTION_DAYS: {
+    schema: z.coerce.number().int().min(1),
+    expected: 'days job logs are kept, ≥ 1',
+  },
+  CODE2ASIN_UPLOAD_LIMIT_MB: {
+    schema: z.coerce.number().positive(),
+    expected: 'the largest accepted input file in MB',
+  },
+  CODE2ASIN_WEBHOOK_URL: {
+    schema: optionalText.pipe(httpUrl.optional()),
+    expected: 'an http(s) URL notified when any job ends',
+  },
+  CODE2ASIN_WEBHOOK_SECRET: {
+    schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'shorter than 16 characters'),
+    expected: 'at least 16 characters; the HMAC-SHA256 key of webhook signatures',
+    secret: true,
+  },
+  CODE2ASIN_WEBHOOK_ALLOW_PRIVATE: { schema: bool, expected: 'true or false' },
+  CODE2ASIN_IMAGE_DIR: { schema: optionalText, expected: 'a folder for downloaded product images' },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -133,6 +191,13 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_BURST: '1',
   AMAZON_TPD: '8640',
   AMAZON_TIMEOUT_MS: '10000',
+  CODE2ASIN_WORKER: 'true',
+  CODE2ASIN_WORKER_CONCURRENCY: '0',
+  CODE2ASIN_LEASE_MS: '60000',
+  CODE2ASIN_CACHE_TTL_DAYS: '30',
+  CODE2ASIN_LOG_RETENTION_DAYS: '90',
+  CODE2ASIN_UPLOAD_LIMIT_MB: '100',
+  CODE2ASIN_WEBHOOK_ALLOW_PRIVATE: 'false',
 };
 
 type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
@@ -142,6 +207,12 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly secretKey: Buffer | undefined;
+  /** The former secret key during a rotation: stored secrets are re-encrypted at start. */
+  readonly previousSecretKey: Buffer | undefined;
+  /** Bearer token made an admin token at start (instead of a generated one). */
+  readonly adminToken: string | undefined;
+  /** Origins allowed by CORS; empty = CORS off. `['*']` = any origin. */
+  readonly corsOrigins: readonly string[];
   readonly logLevel: Parsed['CODE2ASIN_LOG_LEVEL'];
   readonly amazon: {
     readonly enabled: boolean;
@@ -167,8 +238,24 @@ export interface Config {
     readonly tpd: number;
     readonly timeoutMs: number;
   };
+  readonly jobs: {
+    /** `serve` runs a worker in its process. */
+    readonly worker: boolean;
+    /** 0 = automatic. */
+    readonly concurrency: number;
+    readonly leaseMs: number;
+    readonly cacheTtlDays: number;
+    readonly logRetentionDays: number;
+    readonly uploadLimitBytes: number;
+    readonly webhookUrl: string | undefined;
+    readonly webhookSecret: string | undefined;
+    readonly webhookAllowPrivate: boolean;
+    readonly imageDir: string | undefined;
+  };
   /** Every secret value in this configuration, for the logger's redaction. */
   readonly secrets: readonly string[];
+  /** Variables that were set in the environment (not defaulted): where a value came from. */
+  readonly fromEnvironment: readonly VariableName[];
 }
 
 /** Decodes a 32-byte key given as hex or base64; null when it is neither. */
@@ -189,7 +276,9 @@ export function decodeKey(text: string): Buffer | null {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: ConfigProblem[] = [];
   const values: Record<string, unknown> = {};
+  const fromEnvironment: VariableName[] = [];
   for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, VariableSpec][]) {
+    if (env[name] !== undefined && env[name].trim() !== '') fromEnvironment.push(name);
     const raw = env[name] ?? DEFAULTS[name];
     if (raw === undefined) {
       values[name] = undefined;
@@ -212,10 +301,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secretKey = v.CODE2ASIN_SECRET_KEY
     ? (decodeKey(v.CODE2ASIN_SECRET_KEY) ?? undefined)
     : undefined;
+  const previousSecretKey = v.CODE2ASIN_PREVIOUS_SECRET_KEY
+    ? (decodeKey(v.CODE2ASIN_PREVIOUS_SECRET_KEY) ?? undefined)
+    : undefined;
   const secrets = [
     v.CODE2ASIN_SECRET_KEY,
+    v.CODE2ASIN_PREVIOUS_SECRET_KEY,
+    v.CODE2ASIN_ADMIN_TOKEN,
     v.AMAZON_CREATORS_CREDENTIAL_SECRET,
     v.AMAZON_PAAPI_SECRET_KEY,
+    v.CODE2ASIN_WEBHOOK_SECRET,
     passwordOf(v.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return deepFreeze({
@@ -223,6 +318,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: v.CODE2ASIN_HOST,
     port: v.CODE2ASIN_PORT,
     secretKey,
+    previousSecretKey,
+    adminToken: v.CODE2ASIN_ADMIN_TOKEN,
+    corsOrigins: v.CODE2ASIN_CORS_ORIGINS
+      ? v.CODE2ASIN_CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, ''))
+      : [],
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,
@@ -248,7 +348,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tpd: v.AMAZON_TPD,
       timeoutMs: v.AMAZON_TIMEOUT_MS,
     },
+    jobs: {
+      worker: v.CODE2ASIN_WORKER,
+      concurrency: v.CODE2ASIN_WORKER_CONCURRENCY,
+      leaseMs: v.CODE2ASIN_LEASE_MS,
+      cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
+      logRetentionDays: v.CODE2ASIN_LOG_RETENTION_DAYS,
+      uploadLimitBytes: Math.round(v.CODE2ASIN_UPLOAD_LIMIT_MB * 1024 * 1024),
+      webhookUrl: v.CODE2ASIN_WEBHOOK_URL,
+      webhookSecret: v.CODE2ASIN_WEBHOOK_SECRET,
+      webhookAllowPrivate: v.CODE2ASIN_WEBHOOK_ALLOW_PRIVATE,
+      imageDir: v.CODE2ASIN_IMAGE_DIR,
+    },
     secrets,
+    fromEnvironment,
   });
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from '../amazon/client.js';
 import { matchedOn } from '../amazon/product-functions.js';
 import type { AmazonSettings } from '../amazon/provider.js';
+import { AmazonError } from '../amazon/errors.js';
 import { createRateLimiter, type RateLimiter } from '../amazon/rate-limiter.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
@@ -15,27 +16,35 @@ import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
  * a multi-marketplace job never exceeds the credential's quota.
  */
 export function createAmazonLookup(
-  settings: AmazonSettings,
+  settings: AmazonSettings | (() => AmazonSettings | Promise<AmazonSettings>),
   db: Kysely<DB>,
   deps: AmazonClientDeps = {},
-): UnitLookup & { limiter: RateLimiter } {
-  const limiter =
-    deps.limiter ?? createRateLimiter({ tps: settings.tps, burst: settings.burst, tpd: settings.tpd, clock: deps.clock });
-  const clients = new Map<string, AmazonClient>();
-  const clientFor = (marketplace: string): AmazonClient => {
-    let client = clients.get(marketplace);
+): UnitLookup & { limiter(): RateLimiter | null } {
+  let current: { key: string; limiter: RateLimiter; clients: Map<string, AmazonClient> } | null = null;
+  /** Clients for the current settings; new settings (PUT /config) give new clients and limiter. */
+  const clientFor = async (marketplace: string): Promise<AmazonClient> => {
+    const s = typeof settings === 'function' ? await settings() : settings;
+    if (s.enabled === false) {
+      throw new AmazonError('auth', 'Amazon API access is off (AMAZON_PAAPI_ENABLED=false): set it to true to look codes up.', { reason: 'Disabled' });
+    }
+    const key = JSON.stringify(s);
+    if (current?.key !== key) {
+      const limiter = deps.limiter ?? createRateLimiter({ tps: s.tps, burst: s.burst, tpd: s.tpd, clock: deps.clock });
+      current = { key, limiter, clients: new Map() };
+    }
+    let client = current.clients.get(marketplace);
     if (!client) {
-      client = createAmazonClient({ ...settings, marketplace }, { ...deps, limiter });
-      clients.set(marketplace, client);
+      client = createAmazonClient({ ...s, marketplace }, { ...deps, limiter: current.limiter });
+      current.clients.set(marketplace, client);
     }
     return client;
   };
   return {
-    limiter,
+    limiter: () => current?.limiter ?? null,
     async lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult> {
       const parsed = parseCode(unit.code);
       if (!parsed.valid) throw Object.assign(new Error(parsed.message), { code: 'invalid_data', retryable: false });
-      const client = clientFor(unit.marketplace);
+      const client = await clientFor(unit.marketplace);
       const outcomes = await client.searchByCodes([parsed.code], {
         signal,
         searchIndex: parsed.type.startsWith('ISBN') ? 'Books' : 'All',

@@ -1,0 +1,47 @@
+import { loadConfig, type Config } from '../config/env.js';
+import { resolveSecretKey } from '../config/secret-key.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createJobsRuntime, type JobsRuntime } from '../jobs/jobs-runtime.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+
+export interface CliRuntime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  jobs: JobsRuntime;
+  close(): Promise<void>;
+}
+
+/**
+ * What the `worker` and `map` commands share with `serve`: config, logger (to stderr, so
+ * stdout stays for results), migrated database, jobs runtime.
+ */
+export async function openCliRuntime(options: { logLevel?: string } = {}): Promise<CliRuntime> {
+  const config = loadConfig();
+  const { pino } = await import('pino');
+  const logger = createLogger({
+    level: options.logLevel ?? config.logLevel,
+    secrets: config.secrets,
+    destination: pino.destination(2),
+  });
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database);
+    const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
+    const jobs = createJobsRuntime({ config, database, logger, secretKey });
+    return {
+      config,
+      logger,
+      database,
+      jobs,
+      close: async () => {
+        await jobs.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

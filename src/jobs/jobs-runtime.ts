@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import type { AmazonSettings } from '../amazon/provider.js';
+import type { Config } from '../config/env.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { createAmazonLookup } from './amazon-lookup.js';
+import type { JobsContext } from './context.js';
+import { createJobLogWriter } from './job-log.js';
+import { pruneJobLogs } from './log-retention.js';
+import { createJobEndNotifier } from './webhook.js';
+import { createWorker, type Worker, type WorkerOptions } from './worker.js';
+import type { UnitLookup } from './unit-lookup.js';
+
+export interface JobsRuntime {
+  ctx: JobsContext & { cacheTtlDays: number };
+  lookup: UnitLookup;
+  /** Starts a worker in this process; `close()` stops it. */
+  startWorker(options?: Partial<WorkerOptions>): Worker;
+  /** Stops workers (handing held units back), waits for webhooks, stops timers. */
+  close(): Promise<void>;
+}
+
+export interface JobsRuntimeDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  secretKey: Buffer;
+  /** Effective Amazon settings (stored over environment); the config's when absent. */
+  amazonSettings?: () => AmazonSettings | Promise<AmazonSettings>;
+  /** A lookup to use instead of Amazon (tests). */
+  lookup?: UnitLookup;
+}
+
+/** The webhook signing key: CODE2ASIN_WEBHOOK_SECRET, else derived from the secret key. */
+export function webhookSecret(config: Config, secretKey: Buffer): string {
+  return config.jobs.webhookSecret ?? createHmac('sha256', secretKey).update('code2asin-webhook').digest('hex');
+}
+
+/** Wires the jobs module for a process (serve, worker, map): context, notifier, lookup, workers. */
+export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
+  const { config, database, logger } = deps;
+  const createJobLog = createJobLogWriter(database.db, logger);
+  const notifier = createJobEndNotifier(
+    { url: config.jobs.webhookUrl, secret: webhookSecret(config, deps.secretKey), allowPrivate: config.jobs.webhookAllowPrivate },
+    logger,
+    createJobLog,
+  );
+  const ctx = {
+    database,
+    logger,
+    createJobLog,
+    onJobEnded: notifier.onJobEnded,
+    quotaTps: config.amazon.tps,
+    cacheTtlDays: config.jobs.cacheTtlDays,
+  };
+  const lookup = deps.lookup ?? createAmazonLookup(deps.amazonSettings ?? (() => config.amazon), database.db);
+  const workers: Worker[] = [];
+  const prune = () =>
+    void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) => logger.warn({ err }, 'log pruning failed'));
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
+  prune();
+  return {
+    ctx,
+    lookup,
+    startWorker(options = {}) {
+      const worker = createWorker(ctx, {
+        lookup,
+        leaseMs: config.jobs.leaseMs,
+        ...(config.jobs.concurrency > 0 ? { concurrency: config.jobs.concurrency } : {}),
+        ...options,
+      });
+      worker.start();
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      clearInterval(pruneTimer);
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await notifier.pending();
+    },
+  };
+}

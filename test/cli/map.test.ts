@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { openDatabase } from '../../src/db/database.js';
+import { generateCatalog, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { BIN, ROOT } from '../helpers/cli.js';
+import { forEachDatabase } from '../helpers/database.js';
+
+let emu: RunningEmulator;
+let codes: string[];
+before(async () => {
+  const catalog = generateCatalog(150, 3);
+  emu = await startEmulator({ port: 0, catalog, tps: 10, burst: 1, latencyMs: 30 });
+  codes = (catalog.truth ?? []).filter((t) => t.case !== 'many_hits').map((t) => t.code).slice(0, 40);
+});
+after(async () => emu.close());
+
+function searches(): number {
+  return Object.values(emu.stats().credentials).reduce((n, c) => n + (c.operations.searchItems?.requests ?? 0), 0);
+}
+
+function spawnMap(args: string[], env: Record<string, string>): { child: ChildProcessWithoutNullStreams; done: Promise<{ code: number | null; out: string }> } {
+  const child = spawn(process.execPath, [BIN, 'map', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  return { child, done };
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+forEachDatabase('code2asin map', (db) => {
+  it('survives SIGKILL mid-job: rerun resumes, every code resolved once, requests ≤ distinct + one claim batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
+    const input = join(dir, 'codes.csv');
+    writeFileSync(input, `EAN;Name\n${codes.map((c, i) => `${c};item ${i}`).join('\n')}\n${codes[0]};duplicate\n`);
+    const env = { ...emu.env('creators'), DATABASE_URL: db.url(), AMAZON_TPS: '10', AMAZON_BURST: '1', CODE2ASIN_LEASE_MS: '1500', CODE2ASIN_WORKER_CONCURRENCY: '4', CODE2ASIN_SECRET_KEY: 'cd'.repeat(32) };
+    emu.resetStats();
+    const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
+    await waitFor(() => searches() >= 12);
+    first.child.kill('SIGKILL');
+    await first.done;
+    const before = searches();
+    assert.ok(before < codes.length, 'killed mid-job');
+
+    const second = spawnMap([input, '-o', join(dir, 'out.csv')], env);
+    const res = await second.done;
+    assert.equal(res.code, 0, res.out);
+    assert.match(res.out, /Resuming job/);
+    assert.match(res.out, /completed/);
+    const claimBatch = 4;
+    assert.ok(searches() <= codes.length + claimBatch, `searches ${searches()} for ${codes.length} codes`);
+
+    const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split(/\r?\n/);
+    assert.equal(lines.length, codes.length + 2);
+    assert.ok(lines.slice(1).every((l) => /;(found|not_found);/.test(l)), 'every row resolved');
+    const database = openDatabase(db.url());
+    try {
+      const units = await database.db.selectFrom('code2asin_results').select(['status']).execute();
+      assert.equal(units.length, codes.length);
+      assert.ok(units.every((u) => u.status === 'found' || u.status === 'not_found'));
+      const stores = await database.db.selectFrom('code2asin_logs').select('details').where('message', '=', 'Code looked up').execute();
+      const stored = stores.filter((s) => !String(s.details).includes('lease_lost'));
+      assert.equal(stored.length, codes.length, 'each code stored exactly once');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('Ctrl-C pauses cleanly; the same command resumes the same job; a third run costs no request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
+    const input = join(dir, 'codes.csv');
+    writeFileSync(input, `code\n${codes.slice(0, 30).join('\n')}\n`);
+    const env = { ...emu.env('creators'), DATABASE_URL: db.url(), AMAZON_TPS: '10', AMAZON_BURST: '1', CODE2ASIN_SECRET_KEY: 'cd'.repeat(32) };
+    emu.resetStats();
+    const first = spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env);
+    await waitFor(() => searches() >= 5);
+    first.child.kill('SIGINT');
+    const r1 = await first.done;
+    assert.equal(r1.code, 130, r1.out);
+    assert.match(r1.out, /paused: run the same command again to resume/);
+    const partial = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(partial.length, 30, 'partial result file has every row');
+    assert.ok(partial.some((l) => l.includes('"status":"pending"')));
+
+    const r2 = await spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env).done;
+    assert.equal(r2.code, 0, r2.out);
+    assert.match(r2.out, /Resuming job/);
+    assert.ok(searches() <= 30 + 8, `searches ${searches()}`);
+    const done = readFileSync(join(dir, 'out.jsonl'), 'utf8');
+    assert.ok(!done.includes('"status":"pending"'));
+
+    emu.resetStats();
+    const r3 = await spawnMap([input, '-o', join(dir, 'again.csv')], env).done;
+    assert.equal(r3.code, 0, r3.out);
+    assert.match(r3.out, /30 already known, 0 to query/);
+    assert.equal(searches(), 0);
+  });
+});
