@@ -116,15 +116,28 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const heldFor = (jobId: string): boolean =>
     queue.some((h) => h.unit.job_id === jobId) || [...inFlight.values()].some((h) => h.unit.job_id === jobId);
 
+  /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
+  let quietUntil = 0;
+
   async function next(): Promise<Held | null> {
     while (!stopController.signal.aborted) {
       const held = queue.shift();
       if (held) return held;
-      claiming ??= claim().finally(() => (claiming = null));
+      const wait = quietUntil - Date.now();
+      if (wait > 0) {
+        await sleep(wait, stopController.signal);
+        continue;
+      }
+      if (!claiming) {
+        claiming = claim()
+          .then(async () => {
+            if (queue.length > 0) return;
+            quietUntil = Date.now() + idlePollMs;
+            await maintenance();
+          })
+          .finally(() => (claiming = null));
+      }
       await claiming;
-      if (queue.length > 0) continue;
-      await maintenance();
-      await sleep(idlePollMs, stopController.signal);
     }
     return null;
   }
