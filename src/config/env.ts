@@ -166,7 +166,10 @@ export const VARIABLES = {
     expected: 'an http(s) URL notified when any job ends',
   },
   CODE2ASIN_WEBHOOK_SECRET: {
-    schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'shorter than 16 characters'),
+    schema: optionalText.refine(
+      (v) => v === undefined || v.length >= 16,
+      'shorter than 16 characters',
+    ),
     expected: 'at least 16 characters; the HMAC-SHA256 key of webhook signatures',
     secret: true,
   },

@@ -54,7 +54,11 @@ export async function claimUnits(database: Database, req: ClaimRequest): Promise
 }
 
 /** Hands units a worker holds back to the queue (pause, cancel, shutdown). */
-export async function releaseUnits(database: Database, workerId: string, ids: readonly number[]): Promise<number> {
+export async function releaseUnits(
+  database: Database,
+  workerId: string,
+  ids: readonly number[],
+): Promise<number> {
   if (ids.length === 0) return 0;
   const result = await database.db
     .updateTable('code2asin_results')

@@ -1,22 +1,99 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { loadConfig, type Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
+import type { JobsContext } from '../jobs/context.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../cli/version.js';
+import { createAmazonClients, type AmazonClients } from './amazon/amazon-clients.js';
+import { createAmazonRouter } from './amazon/amazon-router.js';
+import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
+import { registerAuth } from './auth/register-auth.js';
+import { registerErrorHandling } from './errors.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface AppDependencies {
   database: Database;
   logger: Logger;
+  /** The environment's configuration (Amazon settings under the stored ones, CORS origins); default: no environment. */
+  config?: Config;
+  /**
+   * Key that encrypts stored secrets (`resolveSecretKey`). Without it a random key lives for this
+   * app only: secrets stored then cannot be read after a restart (fine for tests only).
+   */
+  secretKey?: Buffer;
+  /** The former key during a rotation: stored secrets it opens are still readable. */
+  previousSecretKey?: Buffer;
+  /** Amazon clients and per-credential limiters; share one instance with the worker. */
+  amazonClients?: AmazonClients;
+  /** The jobs module of the process (the Code2ASIN routes); built from `database` when absent. */
+  jobs?: JobsContext;
+  /** Failed-authentication throttling per address (default 10 per minute). */
+  failedAuthLimits?: Partial<FailedAuthLimits>;
+}
+
+const HEALTH_SCHEMA = {
+  tags: ['service'],
+  summary: 'Liveness and database reachability (no token needed)',
+  response: {
+    '2xx': {
+      type: 'object',
+      description: 'ok (200) or degraded (503: the database does not answer)',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'degraded'] },
+        db: { type: 'string', enum: ['sqlite', 'postgres'] },
+        version: { type: 'string' },
+      },
+      examples: [{ status: 'ok', db: 'sqlite', version: '0.1.0' }],
+    },
+  },
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** The caller's `x-request-id` when it is a sane id, else a new UUID. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Builds the HTTP app; tests drive it with `app.inject`. Listening is `server.ts`'s job. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const config = deps.config ?? loadConfig({});
+  if (!deps.secretKey) {
+    deps.logger.warn('buildApp without secretKey: stored secrets will not survive this app');
+  }
+  const secretKey = deps.secretKey ?? randomBytes(32);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestId,
+    // Unknown fields are reported (400 naming the field), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  await app.register(helmet, { global: true });
+  if (config.corsOrigins.length > 0) {
+    const origins = config.corsOrigins;
+    await app.register(cors, {
+      origin: origins.includes('*') ? '*' : [...origins],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    });
+  }
+  await registerOpenApi(app);
+  registerAuth(app, {
+    db: deps.database.db,
+    failures: createFailedAuthLimiter(deps.failedAuthLimits),
   });
 
-  app.get('/health', async (_request, reply) => {
+  app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
     let dbOk = true;
     try {
       await deps.database.db.selectFrom('code2asin_jobs').select('id').limit(1).execute();
@@ -26,6 +103,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.code(dbOk ? 200 : 503);
     return { status: dbOk ? 'ok' : 'degraded', db: deps.database.kind, version: packageVersion() };
   });
+
+  const amazon = createAmazonRouter({
+    db: deps.database.db,
+    config,
+    keys: { current: secretKey, previous: deps.previousSecretKey },
+    clients: deps.amazonClients ?? createAmazonClients({ clientDeps: { logger: deps.logger } }),
+  });
+  await app.register(amazon, { prefix: '/api/v1/amazon' });
+  // The jobs routes go here: `await app.register(createJobsRouter(...), { prefix: '/api/v1/code2asin' })`.
 
   return app;
 }

@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../config/env.js';
+import { reencryptStoredSecrets } from '../config/provider-settings.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { createAmazonClients } from './amazon/amazon-clients.js';
 import { buildApp } from './app.js';
+import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
+import { createJobsRuntime } from '../jobs/jobs-runtime.js';
+import { ensureAdminToken } from './auth/bootstrap-admin-token.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -16,7 +21,14 @@ export interface RunningServer {
 
 /** Owns the process side of the service: config, logger, database, migrations, listen. */
 export async function startServer(
-  options: { config?: Config; logger?: Logger; port?: number; host?: string } = {},
+  options: {
+    config?: Config;
+    logger?: Logger;
+    port?: number;
+    host?: string;
+    /** Where the generated admin token is shown, once (default stdout). */
+    print?: (line: string) => void;
+  } = {},
 ): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   const logger =
@@ -28,9 +40,44 @@ export async function startServer(
     if (migrations.applied.length > 0) {
       logger.info({ applied: migrations.applied }, 'database migrated');
     }
-    resolveSecretKey(config.secretKey, database.dataDir, logger);
-    const app = await buildApp({ database, logger });
+    const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
+    const keys = { current: secretKey, previous: config.previousSecretKey };
+    const reencrypted = await reencryptStoredSecrets(database.db, keys);
+    if (config.previousSecretKey) {
+      logger.info(
+        { reencrypted },
+        `key rotation: ${reencrypted} stored secret(s) re-encrypted with CODE2ASIN_SECRET_KEY; remove CODE2ASIN_PREVIOUS_SECRET_KEY once every process runs with the new key`,
+      );
+    }
+    await ensureAdminToken(database.db, {
+      adminToken: config.adminToken,
+      logger,
+      print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
+    });
+    // One set of Amazon clients and per-credential limiters for the process (routes and worker).
+    const amazonClients = createAmazonClients({ clientDeps: { logger } });
+    // The jobs runtime: ends of jobs notified, and (CODE2ASIN_WORKER) a worker in this process.
+    const jobs = createJobsRuntime({
+      config,
+      database,
+      logger,
+      secretKey,
+      amazonSettings: async () => (await loadAmazonSettings(database.db, config, keys)).settings,
+      clients: amazonClients,
+    });
+    cleanups.push(() => jobs.close());
+    const app = await buildApp({
+      database,
+      logger,
+      config,
+      secretKey,
+      previousSecretKey: config.previousSecretKey,
+      amazonClients,
+      jobs: jobs.ctx,
+    });
     cleanups.push(() => app.close());
+    // Started after the app: a stop closes the app (no new jobs) before the worker hands back its units.
+    if (config.jobs.worker) jobs.startWorker();
     const address = await app.listen({
       port: options.port ?? config.port,
       host: options.host ?? config.host,

@@ -18,18 +18,27 @@ import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
 export function createAmazonLookup(
   settings: AmazonSettings | (() => AmazonSettings | Promise<AmazonSettings>),
   db: Kysely<DB>,
-  deps: AmazonClientDeps = {},
+  deps: AmazonClientDeps & { clients?: { clientFor(settings: AmazonSettings): AmazonClient } } = {},
 ): UnitLookup & { limiter(): RateLimiter | null } {
-  let current: { key: string; limiter: RateLimiter; clients: Map<string, AmazonClient> } | null = null;
+  let current: { key: string; limiter: RateLimiter; clients: Map<string, AmazonClient> } | null =
+    null;
   /** Clients for the current settings; new settings (PUT /config) give new clients and limiter. */
   const clientFor = async (marketplace: string): Promise<AmazonClient> => {
     const s = typeof settings === 'function' ? await settings() : settings;
     if (s.enabled === false) {
-      throw new AmazonError('auth', 'Amazon API access is off (AMAZON_PAAPI_ENABLED=false): set it to true to look codes up.', { reason: 'Disabled' });
+      throw new AmazonError(
+        'auth',
+        'Amazon API access is off (AMAZON_PAAPI_ENABLED=false): set it to true to look codes up.',
+        { reason: 'Disabled' },
+      );
     }
+    // The process-wide clients (shared with the HTTP routes, one limiter per credential).
+    if (deps.clients) return deps.clients.clientFor({ ...s, marketplace });
     const key = JSON.stringify(s);
     if (current?.key !== key) {
-      const limiter = deps.limiter ?? createRateLimiter({ tps: s.tps, burst: s.burst, tpd: s.tpd, clock: deps.clock });
+      const limiter =
+        deps.limiter ??
+        createRateLimiter({ tps: s.tps, burst: s.burst, tpd: s.tpd, clock: deps.clock });
       current = { key, limiter, clients: new Map() };
     }
     let client = current.clients.get(marketplace);
@@ -43,7 +52,8 @@ export function createAmazonLookup(
     limiter: () => current?.limiter ?? null,
     async lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult> {
       const parsed = parseCode(unit.code);
-      if (!parsed.valid) throw Object.assign(new Error(parsed.message), { code: 'invalid_data', retryable: false });
+      if (!parsed.valid)
+        throw Object.assign(new Error(parsed.message), { code: 'invalid_data', retryable: false });
       const client = await clientFor(unit.marketplace);
       const outcomes = await client.searchByCodes([parsed.code], {
         signal,
@@ -51,7 +61,11 @@ export function createAmazonLookup(
         isMatch: (item, code) => matchedOn(code, item).length > 0,
       });
       const outcome = outcomes.get(parsed.code);
-      if (!outcome) throw Object.assign(new Error('The provider gave no answer for this code.'), { code: 'unknown', retryable: true });
+      if (!outcome)
+        throw Object.assign(new Error('The provider gave no answer for this code.'), {
+          code: 'unknown',
+          retryable: true,
+        });
       if (outcome.status === 'error') throw outcome.error;
       const rules = await listRulesForCodes(db, unit.owner, unit.marketplace, [unit.gtin]);
       const decision = decideMatch({

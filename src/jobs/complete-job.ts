@@ -33,7 +33,8 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
     .executeTakeFirstOrThrow();
   const failed = Number(transient.n) > 0;
   const job = await getJob(db, jobId);
-  const retryIn = failed && job.retry_count < MAX_RETRIES ? RETRY_SCHEDULE_MINUTES[job.retry_count] : undefined;
+  const retryIn =
+    failed && job.retry_count < MAX_RETRIES ? RETRY_SCHEDULE_MINUTES[job.retry_count] : undefined;
   const now = nowIso();
   const result = await db
     .updateTable('code2asin_jobs')
@@ -51,10 +52,15 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return false;
   const ended = await getJob(db, jobId);
-  await ctx.createJobLog(jobId, failed ? 'ERROR' : 'INFO', failed ? 'Job failed' : 'Job completed', {
-    counters: ended.counters,
-    ...(ended.next_retry_at ? { next_retry_at: ended.next_retry_at } : {}),
-  });
+  await ctx.createJobLog(
+    jobId,
+    failed ? 'ERROR' : 'INFO',
+    failed ? 'Job failed' : 'Job completed',
+    {
+      counters: ended.counters,
+      ...(ended.next_retry_at ? { next_retry_at: ended.next_retry_at } : {}),
+    },
+  );
   await ctx.onJobEnded?.(ended);
   return true;
 }

@@ -39,8 +39,11 @@ export interface StoredDetection {
  */
 export async function createJob(ctx: JobsContext, input: CreateJobInput): Promise<Job> {
   const options = resolveMarketplaces(parseJobOptions(input.options));
-  if (!input.file && !input.codes) throw new JobError('input_invalid', 'Give a file or a list of codes.');
-  const table = input.file ? await openInputTable(input.file.path, options, input.fileLimits) : null;
+  if (!input.file && !input.codes)
+    throw new JobError('input_invalid', 'Give a file or a list of codes.');
+  const table = input.file
+    ? await openInputTable(input.file.path, options, input.fileLimits)
+    : null;
   try {
     const source = table ? tableSource(table, options) : codesSource(input.codes ?? []);
     const job = await insertJob(ctx.database.db, {
@@ -55,7 +58,11 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
       .set({ detected_columns: toJson(source.stored), updated_at: nowIso() })
       .where('id', '=', job.id)
       .execute();
-    await ctx.createJobLog(job.id, 'INFO', 'Job created', { name: options.name, file: input.file?.name ?? null, marketplaces: options.marketplaces });
+    await ctx.createJobLog(job.id, 'INFO', 'Job created', {
+      name: options.name,
+      file: input.file?.name ?? null,
+      marketplaces: options.marketplaces,
+    });
     try {
       await ingestJob(ctx, job.id, source.ingest);
     } catch (error) {
@@ -73,16 +80,26 @@ function resolveMarketplaces(options: JobOptions): JobOptions {
   const domains = options.marketplaces.map((m) => {
     const found = findMarketplace(m);
     if (!found) {
-      throw new JobError('invalid_options', `Unknown marketplace "${m}": use a country code or domain such as ${MARKETPLACES.slice(0, 4).map((x) => x.domain).join(', ')}.`, {
-        fields: [{ field: 'marketplaces', problem: `unknown marketplace ${m}` }],
-      });
+      throw new JobError(
+        'invalid_options',
+        `Unknown marketplace "${m}": use a country code or domain such as ${MARKETPLACES.slice(0, 4)
+          .map((x) => x.domain)
+          .join(', ')}.`,
+        {
+          fields: [{ field: 'marketplaces', problem: `unknown marketplace ${m}` }],
+        },
+      );
     }
     return found.domain;
   });
   return { ...options, marketplaces: [...new Set(domains)] };
 }
 
-async function openInputTable(path: string, options: JobOptions, limits?: Partial<FileLimits>): Promise<Table> {
+async function openInputTable(
+  path: string,
+  options: JobOptions,
+  limits?: Partial<FileLimits>,
+): Promise<Table> {
   return openTable(path, {
     column: options.column ?? undefined,
     sheet: options.sheet ?? undefined,
@@ -90,16 +107,29 @@ async function openInputTable(path: string, options: JobOptions, limits?: Partia
   });
 }
 
-function tableSource(table: Table, options: JobOptions): { ingest: IngestSource; stored: StoredDetection } {
+function tableSource(
+  table: Table,
+  options: JobOptions,
+): { ingest: IngestSource; stored: StoredDetection } {
   const d = table.detection;
-  const asin = d.columns.asin?.index ?? (typeof options.asin_column === 'number' ? options.asin_column - 1 : null);
+  const asin =
+    d.columns.asin?.index ??
+    (typeof options.asin_column === 'number' ? options.asin_column - 1 : null);
   const asinByName =
-    typeof options.asin_column === 'string' ? d.columnNames.findIndex((n) => n.toLowerCase() === String(options.asin_column).toLowerCase()) : -1;
+    typeof options.asin_column === 'string'
+      ? d.columnNames.findIndex(
+          (n) => n.toLowerCase() === String(options.asin_column).toLowerCase(),
+        )
+      : -1;
   const asinColumn = asinByName >= 0 ? asinByName : asin;
   if (options.use_amazon_api === false && (asinColumn === null || asinColumn === undefined)) {
-    throw new JobError('input_invalid', 'A direct import (use_amazon_api=false) needs an ASIN column: name it "ASIN" or pass asin_column.', {
-      columns: d.columnNames,
-    });
+    throw new JobError(
+      'input_invalid',
+      'A direct import (use_amazon_api=false) needs an ASIN column: name it "ASIN" or pass asin_column.',
+      {
+        columns: d.columnNames,
+      },
+    );
   }
   return {
     ingest: {
@@ -123,13 +153,28 @@ function tableSource(table: Table, options: JobOptions): { ingest: IngestSource;
   };
 }
 
-function codesSource(codes: readonly (string | number)[]): { ingest: IngestSource; stored: StoredDetection } {
+function codesSource(codes: readonly (string | number)[]): {
+  ingest: IngestSource;
+  stored: StoredDetection;
+} {
   async function* rows() {
     for (let i = 0; i < codes.length; i += 1) yield { rowNumber: i + 1, cells: [codes[i] ?? null] };
   }
   return {
-    ingest: { header: ['code'], rows: rows(), codeColumn: 0, detection: { format: 'json', columns: { code: { index: 0 } } } },
-    stored: { columnNames: ['code'], format: 'json', delimiter: null, encoding: null, hasHeader: true, columns: { code: { index: 0 } } },
+    ingest: {
+      header: ['code'],
+      rows: rows(),
+      codeColumn: 0,
+      detection: { format: 'json', columns: { code: { index: 0 } } },
+    },
+    stored: {
+      columnNames: ['code'],
+      format: 'json',
+      delimiter: null,
+      encoding: null,
+      hasHeader: true,
+      columns: { code: { index: 0 } },
+    },
   };
 }
 

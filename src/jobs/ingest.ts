@@ -33,7 +33,11 @@ const BATCH_ROWS = 1000;
  * (matching rules, cache) and stores the pre-flight report. Duplicates are found by the unique
  * index, not in memory, so memory stays flat whatever the number of codes.
  */
-export async function ingestJob(ctx: JobsContext, jobId: string, source: IngestSource): Promise<Job> {
+export async function ingestJob(
+  ctx: JobsContext,
+  jobId: string,
+  source: IngestSource,
+): Promise<Job> {
   const job = await getJob(ctx.database.db, jobId);
   const direct = job.options.use_amazon_api === false;
   let batch: { rowNumber: number; cells: Cell[] }[] = [];
@@ -87,7 +91,13 @@ async function insertBatch(
   });
 }
 
-function toRow(jobId: string, rowNumber: number, raw: Cell, parsed: ParsedCode, cells: Cell[]): Insertable<RowsTable> {
+function toRow(
+  jobId: string,
+  rowNumber: number,
+  raw: Cell,
+  parsed: ParsedCode,
+  cells: Cell[],
+): Insertable<RowsTable> {
   return {
     job_id: jobId,
     row_number: rowNumber,
@@ -103,12 +113,14 @@ function toRow(jobId: string, rowNumber: number, raw: Cell, parsed: ParsedCode, 
 }
 
 function rowContext(source: IngestSource, cells: Cell[]): Record<string, unknown> | null {
-  const pick = (i: number | null | undefined) => (i === null || i === undefined ? null : (cells[i] ?? null));
+  const pick = (i: number | null | undefined) =>
+    i === null || i === undefined ? null : (cells[i] ?? null);
   const title = pick(source.titleColumn);
   const brand = pick(source.brandColumn);
   const qty = pick(source.quantityColumn);
   const quantity = qty === null ? null : Number(String(qty).replace(',', '.'));
-  if (title === null && brand === null && (quantity === null || !Number.isFinite(quantity))) return null;
+  if (title === null && brand === null && (quantity === null || !Number.isFinite(quantity)))
+    return null;
   return {
     title: title === null ? null : String(title),
     brand: brand === null ? null : String(brand),
@@ -120,7 +132,15 @@ function rowContext(source: IngestSource, cells: Cell[]): Record<string, unknown
 function importedUnit(unit: Insertable<ResultsTable>, asinCell: Cell): Insertable<ResultsTable> {
   const asin = asinCell === null ? '' : String(asinCell).trim().toUpperCase();
   if (isValidAsin(asin)) {
-    return { ...unit, status: 'found', source: 'import', asin, match_type: 'manual', confidence: 1, reasons: toJson(['imported']) };
+    return {
+      ...unit,
+      status: 'found',
+      source: 'import',
+      asin,
+      match_type: 'manual',
+      confidence: 1,
+      reasons: toJson(['imported']),
+    };
   }
   return {
     ...unit,
@@ -144,8 +164,15 @@ async function insertUnits(trx: Transaction<DB>, units: Insertable<ResultsTable>
   }
 }
 
-async function insertChunked(trx: Transaction<DB>, table: 'code2asin_rows', rows: Insertable<RowsTable>[]): Promise<void> {
+async function insertChunked(
+  trx: Transaction<DB>,
+  table: 'code2asin_rows',
+  rows: Insertable<RowsTable>[],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
+    await trx
+      .insertInto(table)
+      .values(rows.slice(i, i + 500))
+      .execute();
   }
 }

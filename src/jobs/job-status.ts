@@ -14,7 +14,9 @@ export const JOB_ACTIONS = ['start', 'pause', 'resume', 'cancel', 'retry', 'dele
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 /** For each action, the statuses it may be taken from and the status it leads to. */
-export const TRANSITIONS: Readonly<Record<JobAction, { from: readonly JobStatus[]; to: JobStatus | null }>> = {
+export const TRANSITIONS: Readonly<
+  Record<JobAction, { from: readonly JobStatus[]; to: JobStatus | null }>
+> = {
   start: { from: ['pending'], to: 'processing' },
   pause: { from: ['pending', 'processing'], to: 'paused' },
   resume: { from: ['paused'], to: 'processing' },

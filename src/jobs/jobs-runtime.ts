@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { AmazonClient } from '../amazon/client.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
@@ -27,13 +28,31 @@ export interface JobsRuntimeDeps {
   secretKey: Buffer;
   /** Effective Amazon settings (stored over environment); the config's when absent. */
   amazonSettings?: () => AmazonSettings | Promise<AmazonSettings>;
+  /** Process-wide Amazon clients (shared with the HTTP routes: one limiter per credential). */
+  clients?: { clientFor(settings: AmazonSettings): AmazonClient };
   /** A lookup to use instead of Amazon (tests). */
   lookup?: UnitLookup;
 }
 
+/** Re-reads stored settings at most every `ms` (a PUT /config reaches the worker within it). */
+function cached<T>(load: () => T | Promise<T>, ms: number): () => Promise<T> {
+  let value: { at: number; v: Promise<T> } | null = null;
+  return () => {
+    if (!value || Date.now() - value.at > ms) {
+      const v = Promise.resolve(load());
+      value = { at: Date.now(), v };
+      v.catch(() => (value = null));
+    }
+    return value.v;
+  };
+}
+
 /** The webhook signing key: CODE2ASIN_WEBHOOK_SECRET, else derived from the secret key. */
 export function webhookSecret(config: Config, secretKey: Buffer): string {
-  return config.jobs.webhookSecret ?? createHmac('sha256', secretKey).update('code2asin-webhook').digest('hex');
+  return (
+    config.jobs.webhookSecret ??
+    createHmac('sha256', secretKey).update('code2asin-webhook').digest('hex')
+  );
 }
 
 /** Wires the jobs module for a process (serve, worker, map): context, notifier, lookup, workers. */
@@ -41,7 +60,11 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
   const { config, database, logger } = deps;
   const createJobLog = createJobLogWriter(database.db, logger);
   const notifier = createJobEndNotifier(
-    { url: config.jobs.webhookUrl, secret: webhookSecret(config, deps.secretKey), allowPrivate: config.jobs.webhookAllowPrivate },
+    {
+      url: config.jobs.webhookUrl,
+      secret: webhookSecret(config, deps.secretKey),
+      allowPrivate: config.jobs.webhookAllowPrivate,
+    },
     logger,
     createJobLog,
   );
@@ -53,10 +76,17 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     quotaTps: config.amazon.tps,
     cacheTtlDays: config.jobs.cacheTtlDays,
   };
-  const lookup = deps.lookup ?? createAmazonLookup(deps.amazonSettings ?? (() => config.amazon), database.db);
+  const lookup =
+    deps.lookup ??
+    createAmazonLookup(cached(deps.amazonSettings ?? (() => config.amazon), 2000), database.db, {
+      clients: deps.clients,
+      logger,
+    });
   const workers: Worker[] = [];
   const prune = () =>
-    void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) => logger.warn({ err }, 'log pruning failed'));
+    void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) =>
+      logger.warn({ err }, 'log pruning failed'),
+    );
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
   prune();

@@ -83,7 +83,14 @@ async function retryJob(ctx: JobsContext, job: Job, options: ActionOptions): Pro
     if (Number(updated.numUpdatedRows) === 0) return false;
     await trx
       .updateTable('code2asin_results')
-      .set({ status: 'pending', attempts: 0, next_attempt_at: null, error_class: null, error_message: null, updated_at: now })
+      .set({
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: null,
+        error_class: null,
+        error_message: null,
+        updated_at: now,
+      })
       .where('job_id', '=', job.id)
       .where('status', '=', 'error')
       .execute();
@@ -91,12 +98,19 @@ async function retryJob(ctx: JobsContext, job: Job, options: ActionOptions): Pro
     return true;
   });
   if (!done) return raceLost(ctx, job.id, 'retry', options.owner);
-  await ctx.createJobLog(job.id, 'INFO', 'Job retried', { retry_count: retries + 1, reset: !!options.resetRetryCounter });
+  await ctx.createJobLog(job.id, 'INFO', 'Job retried', {
+    retry_count: retries + 1,
+    reset: !!options.resetRetryCounter,
+  });
   return getJob(ctx.database.db, job.id);
 }
 
 /** Deletes a job with its rows, results and logs; refused while it is processing. */
-export async function deleteJob(ctx: JobsContext, jobId: string, owner?: string | null): Promise<void> {
+export async function deleteJob(
+  ctx: JobsContext,
+  jobId: string,
+  owner?: string | null,
+): Promise<void> {
   const job = await getJob(ctx.database.db, jobId, owner);
   assertTransition(job.id, job.status, 'delete');
   const result = await ctx.database.db
@@ -108,15 +122,31 @@ export async function deleteJob(ctx: JobsContext, jobId: string, owner?: string 
 }
 
 /** Another action changed the job between our read and our update: report its new state. */
-async function raceLost(ctx: JobsContext, id: string, action: JobAction, owner?: string | null): Promise<never> {
+async function raceLost(
+  ctx: JobsContext,
+  id: string,
+  action: JobAction,
+  owner?: string | null,
+): Promise<never> {
   const now = await getJob(ctx.database.db, id, owner);
   assertTransition(id, now.status, action);
-  throw new JobError('illegal_transition', `Job ${id} changed while ${action} was applied; try again.`, {
-    status: now.status,
-    action,
-  });
+  throw new JobError(
+    'illegal_transition',
+    `Job ${id} changed while ${action} was applied; try again.`,
+    {
+      status: now.status,
+      action,
+    },
+  );
 }
 
 function actionPast(action: JobAction): string {
-  return { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled', retry: 'retried', delete: 'deleted' }[action];
+  return {
+    start: 'started',
+    pause: 'paused',
+    resume: 'resumed',
+    cancel: 'cancelled',
+    retry: 'retried',
+    delete: 'deleted',
+  }[action];
 }

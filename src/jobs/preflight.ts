@@ -50,11 +50,18 @@ async function applyAlwaysRules(db: Kysely<DB>, job: Job): Promise<void> {
     .selectAll()
     .where('owner', '=', job.owner)
     .where('gtin', 'in', (eb) =>
-      eb.selectFrom('code2asin_results').select('gtin').where('job_id', '=', job.id).where('status', '=', 'pending'),
+      eb
+        .selectFrom('code2asin_results')
+        .select('gtin')
+        .where('job_id', '=', job.id)
+        .where('status', '=', 'pending'),
     )
     .execute();
   if (rules.length === 0) return;
-  const asRules: MatchingRule[] = rules.map((r) => ({ ...r, rule: r.rule as MatchingRule['rule'] }));
+  const asRules: MatchingRule[] = rules.map((r) => ({
+    ...r,
+    rule: r.rule as MatchingRule['rule'],
+  }));
   const now = nowIso();
   for (const gtin of new Set(rules.map((r) => r.gtin))) {
     for (const marketplace of job.marketplaces) {
@@ -113,7 +120,12 @@ async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<vo
             .where('mr.rule', '=', 'never')
             .whereRef('mr.gtin', '=', 'r.gtin')
             .whereRef('mr.asin', '=', 'm.asin')
-            .where((eb) => eb.or([eb('mr.marketplace', '=', '*'), eb('mr.marketplace', '=', eb.ref('r.marketplace'))])),
+            .where((eb) =>
+              eb.or([
+                eb('mr.marketplace', '=', '*'),
+                eb('mr.marketplace', '=', eb.ref('r.marketplace')),
+              ]),
+            ),
         ),
       ),
     )
@@ -154,7 +166,8 @@ async function countReport(
       invalidByReason[r.reason ?? 'unknown'] = Number(r.n);
     }
   }
-  const bySource = (s: string) => units.filter((u) => u.source === s).reduce((a, u) => a + Number(u.n), 0);
+  const bySource = (s: string) =>
+    units.filter((u) => u.source === s).reduce((a, u) => a + Number(u.n), 0);
   const toQuery = units.filter((u) => u.status === 'pending').reduce((a, u) => a + Number(u.n), 0);
   const distinctCodes = Number(distinct.n);
   return {

@@ -46,7 +46,9 @@ const PAGE = 1000;
  */
 export async function jobResultTable(ctx: JobsContext, job: Job): Promise<ResultTable> {
   const detection = await storedDetection(ctx, job.id);
-  const suffixes = job.marketplaces.map((m) => (job.marketplaces.length > 1 ? `_${findMarketplace(m)?.countryCode ?? m}` : ''));
+  const suffixes = job.marketplaces.map((m) =>
+    job.marketplaces.length > 1 ? `_${findMarketplace(m)?.countryCode ?? m}` : '',
+  );
   const extraColumns = suffixes.flatMap((s) => RESULT_COLUMNS.map((c) => `${c}${s}`));
   return { columns: detection.columnNames, extraColumns, rows: resultRows(ctx, job) };
 }
@@ -66,11 +68,21 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.row_number;
     const gtins = [...new Set(rows.map((r) => r.gtin).filter((g): g is string => g !== null))];
-    const units = gtins.length === 0 ? [] : await db.selectFrom('code2asin_results').selectAll().where('job_id', '=', job.id).where('gtin', 'in', gtins).execute();
+    const units =
+      gtins.length === 0
+        ? []
+        : await db
+            .selectFrom('code2asin_results')
+            .selectAll()
+            .where('job_id', '=', job.id)
+            .where('gtin', 'in', gtins)
+            .execute();
     const byKey = new Map(units.map((u) => [`${u.marketplace}|${u.gtin}`, u]));
     for (const row of rows) {
       const extra = job.marketplaces.flatMap((m) =>
-        row.valid ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined) : invalidCells(row.reason, row.raw_code),
+        row.valid
+          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined)
+          : invalidCells(row.reason, row.raw_code),
       );
       yield { cells: fromJson<Cell[]>(row.cells) ?? [], extra };
     }
@@ -107,16 +119,37 @@ function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
 }
 
 function invalidCells(reason: string | null, raw: string | null): Cell[] {
-  return RESULT_COLUMNS.map((c) => (c === 'status' ? 'invalid' : c === 'error' ? describeRejection(raw, reason) : null));
+  return RESULT_COLUMNS.map((c) =>
+    c === 'status' ? 'invalid' : c === 'error' ? describeRejection(raw, reason) : null,
+  );
 }
 
 async function storedDetection(ctx: JobsContext, jobId: string): Promise<StoredDetection> {
-  const row = await ctx.database.db.selectFrom('code2asin_jobs').select('detected_columns').where('id', '=', jobId).executeTakeFirstOrThrow();
-  return fromJson<StoredDetection>(row.detected_columns) ?? { columnNames: ['code'], format: 'json', delimiter: null, encoding: null, hasHeader: true, columns: {} };
+  const row = await ctx.database.db
+    .selectFrom('code2asin_jobs')
+    .select('detected_columns')
+    .where('id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  return (
+    fromJson<StoredDetection>(row.detected_columns) ?? {
+      columnNames: ['code'],
+      format: 'json',
+      delimiter: null,
+      encoding: null,
+      hasHeader: true,
+      columns: {},
+    }
+  );
 }
 
 /** Writes the job's result file in a format, streamed; usable while the job runs. */
-export async function writeJobResults(ctx: JobsContext, jobId: string, format: ResultFormat, out: Writable, owner?: string | null): Promise<{ rows: number }> {
+export async function writeJobResults(
+  ctx: JobsContext,
+  jobId: string,
+  format: ResultFormat,
+  out: Writable,
+  owner?: string | null,
+): Promise<{ rows: number }> {
   const job = await getJob(ctx.database.db, jobId, owner);
   const table = await jobResultTable(ctx, job);
   const detection = await storedDetection(ctx, job.id);

@@ -24,8 +24,12 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
     .select([
       sql<number>`count(*)`.as('total'),
       sql<number>`sum(case when asin is not null then 1 else 0 end)`.as('with_asin'),
-      sql<number>`sum(case when product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as('with_images'),
-      sql<number>`sum(case when product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as('with_price'),
+      sql<number>`sum(case when product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as(
+        'with_images',
+      ),
+      sql<number>`sum(case when product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
+        'with_price',
+      ),
       sql<number>`sum(case when match_type = 'exact' then 1 else 0 end)`.as('exact'),
       sql<number>`sum(case when match_type = 'partial' then 1 else 0 end)`.as('partial'),
       sql<number>`sum(case when match_type = 'fuzzy' then 1 else 0 end)`.as('fuzzy'),
@@ -59,7 +63,12 @@ export async function errorStatistics(
   db: Kysely<DB>,
   days: number,
   owner?: string | null,
-): Promise<{ days: number; total: number; by_class: Record<string, number>; by_day: { day: string; error_class: string; count: number }[] }> {
+): Promise<{
+  days: number;
+  total: number;
+  by_class: Record<string, number>;
+  by_day: { day: string; error_class: string; count: number }[];
+}> {
   const since = new Date(Date.now() - days * 86_400_000).toISOString();
   let q = db
     .selectFrom('code2asin_results as r')
@@ -81,9 +90,11 @@ export async function errorStatistics(
     days,
     total: rows.length,
     by_class: byClass,
-    by_day: [...byDay].map(([k, count]) => {
-      const [day = '', error_class = ''] = k.split('|');
-      return { day, error_class, count };
-    }).sort((a, b) => a.day.localeCompare(b.day) || a.error_class.localeCompare(b.error_class)),
+    by_day: [...byDay]
+      .map(([k, count]) => {
+        const [day = '', error_class = ''] = k.split('|');
+        return { day, error_class, count };
+      })
+      .sort((a, b) => a.day.localeCompare(b.day) || a.error_class.localeCompare(b.error_class)),
   };
 }

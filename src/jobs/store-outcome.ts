@@ -90,28 +90,44 @@ export async function storeFailure(
   const attempts = unit.attempts + 1;
   if (error.retryable && attempts < options.maxAttempts) {
     const delay = Math.max(error.retryAfterMs ?? 0, options.backoffMs(attempts));
-    const ok = await finishUnit(database.db, unit, workerId, {
-      status: 'pending',
-      attempts,
-      next_attempt_at: nowIso(delay),
-      error_class: error.code,
-      error_message: error.message,
-    }, now);
+    const ok = await finishUnit(
+      database.db,
+      unit,
+      workerId,
+      {
+        status: 'pending',
+        attempts,
+        next_attempt_at: nowIso(delay),
+        error_class: error.code,
+        error_message: error.message,
+      },
+      now,
+    );
     return ok ? 'retry' : 'lost';
   }
   return database.db.transaction().execute(async (trx) => {
-    const ok = await finishUnit(trx, unit, workerId, {
-      status: 'error',
-      attempts,
-      error_class: error.code,
-      error_message: error.message,
-      request_id: error.requestId ?? null,
-      processing_ms: options.processingMs,
-    }, now);
+    const ok = await finishUnit(
+      trx,
+      unit,
+      workerId,
+      {
+        status: 'error',
+        attempts,
+        error_class: error.code,
+        error_message: error.message,
+        request_id: error.requestId ?? null,
+        processing_ms: options.processingMs,
+      },
+      now,
+    );
     if (!ok) return 'lost';
     await trx
       .updateTable('code2asin_jobs')
-      .set((eb) => ({ done_count: eb('done_count', '+', 1), error_count: eb('error_count', '+', 1), updated_at: now }))
+      .set((eb) => ({
+        done_count: eb('done_count', '+', 1),
+        error_count: eb('error_count', '+', 1),
+        updated_at: now,
+      }))
       .where('id', '=', unit.job_id)
       .execute();
     return 'error';

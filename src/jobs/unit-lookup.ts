@@ -28,7 +28,14 @@ export interface LookupResult {
  * never on message text.
  */
 export interface LookupErrorShape {
-  code: 'network' | 'api_rate_limit' | 'auth' | 'not_eligible' | 'invalid_data' | 'not_found' | 'unknown';
+  code:
+    | 'network'
+    | 'api_rate_limit'
+    | 'auth'
+    | 'not_eligible'
+    | 'invalid_data'
+    | 'not_found'
+    | 'unknown';
   retryable: boolean;
   retryAfterMs: number | null;
   message: string;
@@ -43,7 +50,15 @@ export interface UnitLookup {
 /** Reads the error shape off anything thrown; unknown errors are `unknown`, not retried. */
 export function lookupErrorOf(error: unknown): LookupErrorShape {
   const e = error as Partial<LookupErrorShape> & { message?: string };
-  const codes = ['network', 'api_rate_limit', 'auth', 'not_eligible', 'invalid_data', 'not_found', 'unknown'];
+  const codes = [
+    'network',
+    'api_rate_limit',
+    'auth',
+    'not_eligible',
+    'invalid_data',
+    'not_found',
+    'unknown',
+  ];
   if (e && typeof e === 'object' && typeof e.code === 'string' && codes.includes(e.code)) {
     return {
       code: e.code,
@@ -53,5 +68,10 @@ export function lookupErrorOf(error: unknown): LookupErrorShape {
       requestId: e.requestId ?? null,
     };
   }
-  return { code: 'unknown', retryable: false, retryAfterMs: null, message: error instanceof Error ? error.message : String(error) };
+  return {
+    code: 'unknown',
+    retryable: false,
+    retryAfterMs: null,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

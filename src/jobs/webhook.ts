@@ -39,16 +39,28 @@ export interface WebhookPayload {
  * Signs a body: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. The timestamp in
  * the signed text lets receivers refuse replays (documented in the README).
  */
-export function signWebhook(secret: Buffer | string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signWebhook(
+  secret: Buffer | string,
+  body: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${mac}`;
 }
 
 /** Receiver side: checks a signature header against the raw body, within a tolerance. */
-export function verifyWebhook(secret: Buffer | string, body: string, header: string, toleranceS = 300): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
+export function verifyWebhook(
+  secret: Buffer | string,
+  body: string,
+  header: string,
+  toleranceS = 300,
+): boolean {
+  const parts = Object.fromEntries(
+    header.split(',').map((p) => p.split('=', 2) as [string, string]),
+  );
   const t = Number(parts.t);
-  if (!Number.isFinite(t) || Math.abs(Date.now() / 1000 - t) > toleranceS || !parts.v1) return false;
+  if (!Number.isFinite(t) || Math.abs(Date.now() / 1000 - t) > toleranceS || !parts.v1)
+    return false;
   const expected = Buffer.from(signWebhook(secret, body, t).split('v1=')[1] ?? '', 'hex');
   const given = Buffer.from(parts.v1, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -58,11 +70,28 @@ export function verifyWebhook(secret: Buffer | string, body: string, header: str
 export function isPrivateAddress(ip: string): boolean {
   if (isIP(ip) === 4) {
     const [a = 0, b = 0] = ip.split('.').map(Number);
-    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 127 ||
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   const v6 = ip.toLowerCase();
   if (v6.startsWith('::ffff:')) return isPrivateAddress(v6.slice(7));
-  return v6 === '::1' || v6 === '::' || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('fc') || v6.startsWith('fd');
+  return (
+    v6 === '::1' ||
+    v6 === '::' ||
+    v6.startsWith('fe8') ||
+    v6.startsWith('fe9') ||
+    v6.startsWith('fea') ||
+    v6.startsWith('feb') ||
+    v6.startsWith('fc') ||
+    v6.startsWith('fd')
+  );
 }
 
 /**
@@ -76,7 +105,8 @@ export async function checkWebhookUrl(url: string, allowPrivate: boolean): Promi
   } catch {
     throw new Error(`Webhook URL "${url}" is not a URL; give an http(s) URL.`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`Webhook URL must be http(s), not ${parsed.protocol}`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new Error(`Webhook URL must be http(s), not ${parsed.protocol}`);
   if (allowPrivate) return;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
@@ -109,7 +139,11 @@ export function webhookPayload(job: Job): WebhookPayload {
  * POST, timeout 5 s, retried with backoff. Delivery runs in the background (`pending()` to wait
  * for it at shutdown) and never throws.
  */
-export function createJobEndNotifier(settings: WebhookSettings, logger: Logger, createJobLog: CreateJobLog) {
+export function createJobEndNotifier(
+  settings: WebhookSettings,
+  logger: Logger,
+  createJobLog: CreateJobLog,
+) {
   const inFlight = new Set<Promise<void>>();
   const send = async (job: Job, url: string): Promise<void> => {
     const body = JSON.stringify(webhookPayload(job));
@@ -119,20 +153,34 @@ export function createJobEndNotifier(settings: WebhookSettings, logger: Logger, 
         await checkWebhookUrl(url, settings.allowPrivate ?? false);
         const res = await (settings.fetch ?? fetch)(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'code2asin-webhook/1', [SIGNATURE_HEADER]: signWebhook(settings.secret, body) },
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'code2asin-webhook/1',
+            [SIGNATURE_HEADER]: signWebhook(settings.secret, body),
+          },
           body,
           signal: AbortSignal.timeout(settings.timeoutMs ?? 5000),
           redirect: 'manual',
         });
         if (res.ok) {
-          await createJobLog(job.id, 'INFO', 'Webhook delivered', { url: new URL(url).origin, status: res.status, attempt });
+          await createJobLog(job.id, 'INFO', 'Webhook delivered', {
+            url: new URL(url).origin,
+            status: res.status,
+            attempt,
+          });
           return;
         }
         throw new Error(`HTTP ${res.status}`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const last = attempt > delays.length || /resolves to|must be http|is not a URL/.test(message);
-        await createJobLog(job.id, last ? 'ERROR' : 'WARNING', last ? 'Webhook failed' : 'Webhook attempt failed', { url: new URL(url).origin, attempt, error: message });
+        const last =
+          attempt > delays.length || /resolves to|must be http|is not a URL/.test(message);
+        await createJobLog(
+          job.id,
+          last ? 'ERROR' : 'WARNING',
+          last ? 'Webhook failed' : 'Webhook attempt failed',
+          { url: new URL(url).origin, attempt, error: message },
+        );
         if (last) return;
         await new Promise((r) => setTimeout(r, delays[attempt - 1]));
       }
@@ -140,10 +188,14 @@ export function createJobEndNotifier(settings: WebhookSettings, logger: Logger, 
   };
   return {
     async onJobEnded(job: Job): Promise<void> {
-      await createJobLog(job.id, 'INFO', `Notification: job ${job.status}`, { counters: job.counters });
+      await createJobLog(job.id, 'INFO', `Notification: job ${job.status}`, {
+        counters: job.counters,
+      });
       const url = job.options.webhook_url ?? settings.url;
       if (!url) return;
-      const p = send(job, url).catch((err: unknown) => logger.error({ err }, 'webhook delivery crashed'));
+      const p = send(job, url).catch((err: unknown) =>
+        logger.error({ err }, 'webhook delivery crashed'),
+      );
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     },

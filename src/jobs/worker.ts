@@ -3,7 +3,12 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { fromJson, nowIso } from '../db/dialect.js';
-import { claimUnits, releaseUnits, sweepExpiredLeases, type ClaimedUnit } from '../db/work-queue.js';
+import {
+  claimUnits,
+  releaseUnits,
+  sweepExpiredLeases,
+  type ClaimedUnit,
+} from '../db/work-queue.js';
 import type { JobsContext } from './context.js';
 import { completeIfDone, dueRetries } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
@@ -50,7 +55,10 @@ interface Held {
  */
 export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(64, Math.ceil(3 * (options.quotaTps ?? ctx.quotaTps)) + 1));
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? Math.min(64, Math.ceil(3 * (options.quotaTps ?? ctx.quotaTps)) + 1),
+  );
   const leaseMs = options.leaseMs ?? 60_000;
   const idlePollMs = options.idlePollMs ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
@@ -81,7 +89,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   async function ownerOf(jobId: string): Promise<string> {
     const known = owners.get(jobId);
     if (known) return known;
-    const row = await ctx.database.db.selectFrom('code2asin_jobs').select('owner').where('id', '=', jobId).executeTakeFirstOrThrow();
+    const row = await ctx.database.db
+      .selectFrom('code2asin_jobs')
+      .select('owner')
+      .where('id', '=', jobId)
+      .executeTakeFirstOrThrow();
     owners.set(jobId, row.owner);
     return row.owner;
   }
@@ -101,8 +113,17 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     const jobs = await q.execute();
     for (const { id: jobId } of jobs) {
       if (stopController.signal.aborted) return;
-      const units = await claimUnits(ctx.database, { jobId, workerId: id, limit: concurrency, leaseMs });
-      await ctx.database.db.updateTable('code2asin_jobs').set({ last_claimed_at: nowIso() }).where('id', '=', jobId).execute();
+      const units = await claimUnits(ctx.database, {
+        jobId,
+        workerId: id,
+        limit: concurrency,
+        leaseMs,
+      });
+      await ctx.database.db
+        .updateTable('code2asin_jobs')
+        .set({ last_claimed_at: nowIso() })
+        .where('id', '=', jobId)
+        .execute();
       if (units.length > 0) {
         const owner = await ownerOf(jobId);
         controllerFor(jobId);
@@ -114,7 +135,8 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   }
 
   const heldFor = (jobId: string): boolean =>
-    queue.some((h) => h.unit.job_id === jobId) || [...inFlight.values()].some((h) => h.unit.job_id === jobId);
+    queue.some((h) => h.unit.job_id === jobId) ||
+    [...inFlight.values()].some((h) => h.unit.job_id === jobId);
 
   /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
   let quietUntil = 0;
@@ -154,7 +176,9 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   async function lane(): Promise<void> {
     for (let held = await next(); held; held = await next()) {
-      await processUnit(held).catch((err: unknown) => ctx.logger.error({ err, unit: held?.unit.id }, 'worker lane error'));
+      await processUnit(held).catch((err: unknown) =>
+        ctx.logger.error({ err, unit: held?.unit.id }, 'worker lane error'),
+      );
     }
   }
 
@@ -217,34 +241,51 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
           ? `Amazon refused the credentials: ${e.message} Fix the settings, then resume the job.`
           : `The Associates account is not eligible for the Creators API: ${e.message} Resume the job once Amazon has enabled it.`;
       await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch(() => undefined);
-      await ctx.createJobLog(held.unit.job_id, 'ERROR', 'Job paused: Amazon refused access', { error_class: e.code, message: e.message });
+      await ctx.createJobLog(held.unit.job_id, 'ERROR', 'Job paused: Amazon refused access', {
+        error_class: e.code,
+        message: e.message,
+      });
       return;
     }
     const outcome = await storeFailure(ctx.database, held.unit, id, e, {
       maxAttempts,
       processingMs: ms,
-      backoffMs: (attempt) => Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+      backoffMs: (attempt) =>
+        Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
     });
-    await ctx.createJobLog(held.unit.job_id, outcome === 'error' ? 'ERROR' : 'WARNING', outcome === 'error' ? 'Code failed' : 'Code will be retried', {
-      code: held.unit.code,
-      marketplace: held.unit.marketplace,
-      error_class: e.code,
-      message: e.message,
-      attempt: held.unit.attempts + 1,
-      request_id: e.requestId ?? null,
-    });
+    await ctx.createJobLog(
+      held.unit.job_id,
+      outcome === 'error' ? 'ERROR' : 'WARNING',
+      outcome === 'error' ? 'Code failed' : 'Code will be retried',
+      {
+        code: held.unit.code,
+        marketplace: held.unit.marketplace,
+        error_class: e.code,
+        message: e.message,
+        attempt: held.unit.attempts + 1,
+        request_id: e.requestId ?? null,
+      },
+    );
   }
 
   async function release(held: Held[]): Promise<void> {
     if (held.length === 0) return;
-    stats.released += await releaseUnits(ctx.database, id, held.map((h) => h.unit.id));
+    stats.released += await releaseUnits(
+      ctx.database,
+      id,
+      held.map((h) => h.unit.id),
+    );
   }
 
   /** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
   async function refreshStatuses(): Promise<void> {
     const jobIds = [...new Set([...queue, ...inFlight.values()].map((h) => h.unit.job_id))];
     if (jobIds.length === 0) return;
-    const rows = await ctx.database.db.selectFrom('code2asin_jobs').select(['id', 'status']).where('id', 'in', jobIds).execute();
+    const rows = await ctx.database.db
+      .selectFrom('code2asin_jobs')
+      .select(['id', 'status'])
+      .where('id', 'in', jobIds)
+      .execute();
     const status = new Map(rows.map((r) => [r.id, r.status]));
     for (const jobId of jobIds) {
       if (status.get(jobId) === 'processing') continue;
@@ -259,7 +300,10 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     id,
     stats,
     start() {
-      const tick = () => void refreshStatuses().catch((err: unknown) => ctx.logger.warn({ err }, 'status refresh failed'));
+      const tick = () =>
+        void refreshStatuses().catch((err: unknown) =>
+          ctx.logger.warn({ err }, 'status refresh failed'),
+        );
       timers = [setInterval(tick, refreshMs)];
       lanes = Array.from({ length: concurrency }, () => lane());
     },

@@ -14,20 +14,34 @@ let codes: string[];
 before(async () => {
   const catalog = generateCatalog(150, 3);
   emu = await startEmulator({ port: 0, catalog, tps: 10, burst: 1, latencyMs: 30 });
-  codes = (catalog.truth ?? []).filter((t) => t.case !== 'many_hits').map((t) => t.code).slice(0, 40);
+  codes = (catalog.truth ?? [])
+    .filter((t) => t.case !== 'many_hits')
+    .map((t) => t.code)
+    .slice(0, 40);
 });
 after(async () => emu.close());
 
 function searches(): number {
-  return Object.values(emu.stats().credentials).reduce((n, c) => n + (c.operations.searchItems?.requests ?? 0), 0);
+  return Object.values(emu.stats().credentials).reduce(
+    (n, c) => n + (c.operations.searchItems?.requests ?? 0),
+    0,
+  );
 }
 
-function spawnMap(args: string[], env: Record<string, string>): { child: ChildProcessWithoutNullStreams; done: Promise<{ code: number | null; out: string }> } {
-  const child = spawn(process.execPath, [BIN, 'map', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+function spawnMap(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcessWithoutNullStreams; done: Promise<{ code: number | null; out: string }> } {
+  const child = spawn(process.execPath, [BIN, 'map', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out })),
+  );
   return { child, done };
 }
 
@@ -43,8 +57,19 @@ forEachDatabase('code2asin map', (db) => {
   it('survives SIGKILL mid-job: rerun resumes, every code resolved once, requests ≤ distinct + one claim batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
     const input = join(dir, 'codes.csv');
-    writeFileSync(input, `EAN;Name\n${codes.map((c, i) => `${c};item ${i}`).join('\n')}\n${codes[0]};duplicate\n`);
-    const env = { ...emu.env('creators'), DATABASE_URL: db.url(), AMAZON_TPS: '10', AMAZON_BURST: '1', CODE2ASIN_LEASE_MS: '1500', CODE2ASIN_WORKER_CONCURRENCY: '4', CODE2ASIN_SECRET_KEY: 'cd'.repeat(32) };
+    writeFileSync(
+      input,
+      `EAN;Name\n${codes.map((c, i) => `${c};item ${i}`).join('\n')}\n${codes[0]};duplicate\n`,
+    );
+    const env = {
+      ...emu.env('creators'),
+      DATABASE_URL: db.url(),
+      AMAZON_TPS: '10',
+      AMAZON_BURST: '1',
+      CODE2ASIN_LEASE_MS: '1500',
+      CODE2ASIN_WORKER_CONCURRENCY: '4',
+      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
+    };
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
     await waitFor(() => searches() >= 12);
@@ -59,17 +84,27 @@ forEachDatabase('code2asin map', (db) => {
     assert.match(res.out, /Resuming job/);
     assert.match(res.out, /completed/);
     const claimBatch = 4;
-    assert.ok(searches() <= codes.length + claimBatch, `searches ${searches()} for ${codes.length} codes`);
+    assert.ok(
+      searches() <= codes.length + claimBatch,
+      `searches ${searches()} for ${codes.length} codes`,
+    );
 
     const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split(/\r?\n/);
     assert.equal(lines.length, codes.length + 2);
-    assert.ok(lines.slice(1).every((l) => /;(found|not_found);/.test(l)), 'every row resolved');
+    assert.ok(
+      lines.slice(1).every((l) => /;(found|not_found);/.test(l)),
+      'every row resolved',
+    );
     const database = openDatabase(db.url());
     try {
       const units = await database.db.selectFrom('code2asin_results').select(['status']).execute();
       assert.equal(units.length, codes.length);
       assert.ok(units.every((u) => u.status === 'found' || u.status === 'not_found'));
-      const stores = await database.db.selectFrom('code2asin_logs').select('details').where('message', '=', 'Code looked up').execute();
+      const stores = await database.db
+        .selectFrom('code2asin_logs')
+        .select('details')
+        .where('message', '=', 'Code looked up')
+        .execute();
       const stored = stores.filter((s) => !String(s.details).includes('lease_lost'));
       assert.equal(stored.length, codes.length, 'each code stored exactly once');
     } finally {
@@ -81,7 +116,13 @@ forEachDatabase('code2asin map', (db) => {
     const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
     const input = join(dir, 'codes.csv');
     writeFileSync(input, `code\n${codes.slice(0, 30).join('\n')}\n`);
-    const env = { ...emu.env('creators'), DATABASE_URL: db.url(), AMAZON_TPS: '10', AMAZON_BURST: '1', CODE2ASIN_SECRET_KEY: 'cd'.repeat(32) };
+    const env = {
+      ...emu.env('creators'),
+      DATABASE_URL: db.url(),
+      AMAZON_TPS: '10',
+      AMAZON_BURST: '1',
+      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
+    };
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env);
     await waitFor(() => searches() >= 5);

@@ -19,6 +19,13 @@ export interface TestDatabase {
 }
 
 let serverUrl: Promise<string> | undefined;
+let stopEmbedded: (() => Promise<void>) | undefined;
+
+// A file run alone (no TEST_DATABASE_URL) may start an embedded server below: stop it when the
+// file's tests are done, or its child process would keep this one alive.
+after(async () => {
+  await stopEmbedded?.();
+});
 
 /** The PostgreSQL server of this run: TEST_DATABASE_URL, or an embedded one started here. */
 function postgresServerUrl(): Promise<string> {
@@ -29,12 +36,7 @@ function postgresServerUrl(): Promise<string> {
     // @ts-expect-error plain ESM helper without types
     const { startEmbeddedPostgres } = await import('../../scripts/embedded-postgres.mjs');
     const server = (await startEmbeddedPostgres()) as { url: string; stop(): Promise<void> };
-    let stopping = false;
-    process.on('beforeExit', () => {
-      if (stopping) return;
-      stopping = true;
-      void server.stop();
-    });
+    stopEmbedded = () => server.stop();
     return server.url;
   })();
   return serverUrl;

@@ -9,7 +9,10 @@ import { createWorker, type Worker, type WorkerOptions } from '../../src/jobs/wo
 import { createCapturingLogger } from './capture-logger.js';
 
 /** A jobs context on a test database, with the ended jobs recorded. */
-export function createTestJobsContext(database: Database, quotaTps = 20): JobsContext & { ended: Job[] } {
+export function createTestJobsContext(
+  database: Database,
+  quotaTps = 20,
+): JobsContext & { ended: Job[] } {
   const { logger } = createCapturingLogger({ level: 'warn' });
   const ended: Job[] = [];
   return {
@@ -25,16 +28,29 @@ export function createTestJobsContext(database: Database, quotaTps = 20): JobsCo
 }
 
 /** An emulator with a generated catalog served on www.amazon.fr and www.amazon.de. */
-export async function startTestEmulator(options: { tps?: number; burst?: number; latencyMs?: number; count?: number } = {}): Promise<RunningEmulator> {
+export async function startTestEmulator(
+  options: { tps?: number; burst?: number; latencyMs?: number; count?: number } = {},
+): Promise<RunningEmulator> {
   const catalog = generateCatalog(options.count ?? 120, 7);
   const fr = catalog.marketplaces['www.amazon.fr'];
   if (fr) catalog.marketplaces['www.amazon.de'] = structuredClone(fr);
-  return startEmulator({ port: 0, catalog, tps: options.tps ?? 50, burst: options.burst ?? 10, latencyMs: options.latencyMs ?? 0 });
+  return startEmulator({
+    port: 0,
+    catalog,
+    tps: options.tps ?? 50,
+    burst: options.burst ?? 10,
+    latencyMs: options.latencyMs ?? 0,
+  });
 }
 
 /** Amazon settings from the emulator's environment (plus overrides). */
-export function emulatorSettings(emu: RunningEmulator, overrides: Record<string, string> = {}, kind: 'creators' | 'paapi' = 'creators') {
-  return loadConfig({ ...emu.env(kind), AMAZON_TPS: '50', AMAZON_BURST: '10', ...overrides }).amazon;
+export function emulatorSettings(
+  emu: RunningEmulator,
+  overrides: Record<string, string> = {},
+  kind: 'creators' | 'paapi' = 'creators',
+) {
+  return loadConfig({ ...emu.env(kind), AMAZON_TPS: '50', AMAZON_BURST: '10', ...overrides })
+    .amazon;
 }
 
 /** Runs a worker until every given job has ended or paused (or the timeout passes). */
@@ -42,17 +58,30 @@ export async function runWorkerUntilSettled(
   ctx: JobsContext,
   emu: RunningEmulator,
   jobIds: string[],
-  options: Partial<WorkerOptions> & { settings?: ReturnType<typeof emulatorSettings>; timeoutMs?: number } = {},
+  options: Partial<WorkerOptions> & {
+    settings?: ReturnType<typeof emulatorSettings>;
+    timeoutMs?: number;
+  } = {},
 ): Promise<{ worker: Worker; jobs: Job[] }> {
   const lookup = createAmazonLookup(options.settings ?? emulatorSettings(emu), ctx.database.db);
-  const worker = createWorker(ctx, { lookup, idlePollMs: 50, statusRefreshMs: 50, jobIds, ...options });
+  const worker = createWorker(ctx, {
+    lookup,
+    idlePollMs: 50,
+    statusRefreshMs: 50,
+    jobIds,
+    ...options,
+  });
   worker.start();
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   try {
     for (;;) {
       const jobs = await Promise.all(jobIds.map((id) => getJob(ctx.database.db, id)));
-      if (jobs.every((j) => ['completed', 'failed', 'cancelled', 'paused'].includes(j.status))) return { worker, jobs };
-      if (Date.now() > deadline) throw new Error(`jobs not settled: ${jobs.map((j) => `${j.id}=${j.status} ${JSON.stringify(j.counters)}`).join(', ')}`);
+      if (jobs.every((j) => ['completed', 'failed', 'cancelled', 'paused'].includes(j.status)))
+        return { worker, jobs };
+      if (Date.now() > deadline)
+        throw new Error(
+          `jobs not settled: ${jobs.map((j) => `${j.id}=${j.status} ${JSON.stringify(j.counters)}`).join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {

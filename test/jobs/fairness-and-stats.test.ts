@@ -19,10 +19,27 @@ forEachDatabase('worker fairness and statistics', (db) => {
   it('a small job started after a large one is not stuck behind it', async () => {
     const ctx = createTestJobsContext(db.database(), 20);
     const truth = emu.catalog.truth!.map((t) => t.code);
-    const big = await createJob(ctx, { owner: 'a', options: { name: 'Big', marketplaces: ['fr'], refresh: true }, codes: truth.slice(0, 60) });
-    const small = await createJob(ctx, { owner: 'b', options: { name: 'Small', marketplaces: ['fr'], refresh: true }, codes: truth.slice(60, 63) });
-    const lookup = createAmazonLookup(emulatorSettings(emu, { AMAZON_TPS: '20', AMAZON_BURST: '1' }), ctx.database.db);
-    const worker = createWorker(ctx, { lookup, concurrency: 2, idlePollMs: 20, statusRefreshMs: 50, jobIds: [big.id, small.id] });
+    const big = await createJob(ctx, {
+      owner: 'a',
+      options: { name: 'Big', marketplaces: ['fr'], refresh: true },
+      codes: truth.slice(0, 60),
+    });
+    const small = await createJob(ctx, {
+      owner: 'b',
+      options: { name: 'Small', marketplaces: ['fr'], refresh: true },
+      codes: truth.slice(60, 63),
+    });
+    const lookup = createAmazonLookup(
+      emulatorSettings(emu, { AMAZON_TPS: '20', AMAZON_BURST: '1' }),
+      ctx.database.db,
+    );
+    const worker = createWorker(ctx, {
+      lookup,
+      concurrency: 2,
+      idlePollMs: 20,
+      statusRefreshMs: 50,
+      jobIds: [big.id, small.id],
+    });
     worker.start();
     try {
       const deadline = Date.now() + 20_000;
@@ -33,7 +50,10 @@ forEachDatabase('worker fairness and statistics', (db) => {
         await new Promise((r) => setTimeout(r, 20));
       }
       const b = await getJob(ctx.database.db, big.id);
-      assert.ok(b.counters.done < 30, `the big job had done ${b.counters.done} of 60 when the small one completed`);
+      assert.ok(
+        b.counters.done < 30,
+        `the big job had done ${b.counters.done} of 60 when the small one completed`,
+      );
     } finally {
       await worker.stop();
     }
@@ -42,20 +62,33 @@ forEachDatabase('worker fairness and statistics', (db) => {
   it('tiles and error statistics', async () => {
     const ctx = createTestJobsContext(db.database(), 20);
     const truth = emu.catalog.truth!;
-    const job = await createJob(ctx, { owner: 'stats', options: { name: 'Stats', marketplaces: ['fr'] }, codes: truth.slice(0, 10).map((t) => t.code) });
+    const job = await createJob(ctx, {
+      owner: 'stats',
+      options: { name: 'Stats', marketplaces: ['fr'] },
+      codes: truth.slice(0, 10).map((t) => t.code),
+    });
     const lookup = createAmazonLookup(emulatorSettings(emu), ctx.database.db);
     const worker = createWorker(ctx, { lookup, idlePollMs: 20, jobIds: [job.id] });
     worker.start();
-    while ((await getJob(ctx.database.db, job.id)).status !== 'completed') await new Promise((r) => setTimeout(r, 20));
+    while ((await getJob(ctx.database.db, job.id)).status !== 'completed')
+      await new Promise((r) => setTimeout(r, 20));
     await worker.stop();
     const tiles = await jobStatistics(ctx.database.db, job.id);
     const done = await getJob(ctx.database.db, job.id);
     assert.equal(tiles.total_codes, 10);
     assert.equal(tiles.with_asin, done.counters.found);
-    assert.equal(tiles.exact_matches + tiles.partial_matches + tiles.fuzzy_matches + tiles.manual_matches, tiles.with_asin);
+    assert.equal(
+      tiles.exact_matches + tiles.partial_matches + tiles.fuzzy_matches + tiles.manual_matches,
+      tiles.with_asin,
+    );
     assert.ok(tiles.with_price > 0 && tiles.with_price <= tiles.with_asin);
     assert.ok(tiles.average_confidence !== null && tiles.average_confidence > 0.5);
-    await ctx.database.db.updateTable('code2asin_results').set({ status: 'error', error_class: 'network' }).where('job_id', '=', job.id).where('status', '=', 'not_found').execute();
+    await ctx.database.db
+      .updateTable('code2asin_results')
+      .set({ status: 'error', error_class: 'network' })
+      .where('job_id', '=', job.id)
+      .where('status', '=', 'not_found')
+      .execute();
     const errors = await errorStatistics(ctx.database.db, 7, 'stats');
     assert.equal(errors.total, done.counters.not_found);
     if (errors.total > 0) assert.equal(errors.by_class.network, errors.total);

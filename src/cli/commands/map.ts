@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { createJob, sha256File } from '../../jobs/create-job.js';
 import { getJob, type Job } from '../../jobs/jobs-repository.js';
@@ -26,21 +27,32 @@ export function registerMapCommand(program: Command): void {
     .command('map <file>')
     .description('map the codes of a CSV/XLSX file to ASINs and write the result file')
     .option('-o, --output <file>', 'result file (default: <input>-asins.<format> beside the input)')
-    .option('--marketplace <list>', 'marketplaces, comma-separated (fr, de, www.amazon.fr…)', process.env.AMAZON_MARKETPLACE ?? 'fr')
+    .option(
+      '--marketplace <list>',
+      'marketplaces, comma-separated (fr, de, www.amazon.fr…)',
+      process.env.AMAZON_MARKETPLACE ?? 'fr',
+    )
     .option('--column <column>', 'the code column: header name, 1-based number or letter')
     .option('--sheet <sheet>', 'XLSX sheet name or 1-based number')
-    .option('--format <format>', `result format: ${RESULT_FORMATS.join(', ')} (default from --output, else csv)`)
+    .option(
+      '--format <format>',
+      `result format: ${RESULT_FORMATS.join(', ')} (default from --output, else csv)`,
+    )
     .option('--refresh', 'ignore cached mappings and ask Amazon again')
     .option('--name <name>', 'job name (default: the file name)')
     .option('--owner <owner>', 'owner of the job', 'cli')
     .action(async (file: string, opts: MapOptions) => {
       const format = resultFormat(opts);
-      const output = resolve(opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`);
+      const output = resolve(
+        opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`,
+      );
       const runtime = await openCliRuntime({ logLevel: 'warn' });
       try {
         const job = await findOrCreateJob(runtime, resolve(file), opts);
         const ended = await runUntilSettled(runtime, job);
-        await writeAtomically(output, (out) => writeJobResults(runtime.jobs.ctx, ended.id, format, out));
+        await writeAtomically(output, (out) =>
+          writeJobResults(runtime.jobs.ctx, ended.id, format, out),
+        );
         printSummary(ended, output);
         if (ended.status === 'paused') process.exitCode = ended.error_message ? 2 : 130;
       } finally {
@@ -59,11 +71,18 @@ function resultFormat(opts: MapOptions): ResultFormat {
 async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptions): Promise<Job> {
   const { db } = runtime.database;
   const sha = await sha256File(path);
-  const marketplaces = opts.marketplace.split(',').map((m) => m.trim()).filter(Boolean);
+  const marketplaces = opts.marketplace
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   const options = {
     name: opts.name ?? basename(path),
     marketplaces,
-    column: opts.column ? (/^\d+$/.test(opts.column) ? Number(opts.column) : opts.column) : undefined,
+    column: opts.column
+      ? /^\d+$/.test(opts.column)
+        ? Number(opts.column)
+        : opts.column
+      : undefined,
     sheet: opts.sheet ? (/^\d+$/.test(opts.sheet) ? Number(opts.sheet) : opts.sheet) : undefined,
     refresh: opts.refresh === true,
   };
@@ -77,11 +96,16 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
     .execute();
   for (const { id } of previous) {
     const job = await getJob(db, id);
-    if (JSON.stringify(job.options.marketplaces) !== JSON.stringify(await canonicalMarketplaces(marketplaces))) continue;
+    if (
+      JSON.stringify(job.options.marketplaces) !==
+      JSON.stringify(await canonicalMarketplaces(marketplaces))
+    )
+      continue;
     process.stderr.write(`Resuming job ${job.id} (${job.status}, ${job.counters.done} done).\n`);
     if (job.status === 'paused') return applyJobAction(runtime.jobs.ctx, job.id, 'resume');
     if (job.status === 'pending') return applyJobAction(runtime.jobs.ctx, job.id, 'start');
-    if (job.status === 'failed') return applyJobAction(runtime.jobs.ctx, job.id, 'retry', { resetRetryCounter: true });
+    if (job.status === 'failed')
+      return applyJobAction(runtime.jobs.ctx, job.id, 'retry', { resetRetryCounter: true });
     return job;
   }
   const job = await createJob(runtime.jobs.ctx, {
@@ -136,7 +160,10 @@ async function runUntilSettled(runtime: CliRuntime, job: Job): Promise<Job> {
   return getJob(runtime.database.db, job.id);
 }
 
-async function writeAtomically(path: string, write: (out: NodeJS.WritableStream & import('node:stream').Writable) => Promise<unknown>): Promise<void> {
+async function writeAtomically(
+  path: string,
+  write: (out: Writable) => Promise<unknown>,
+): Promise<void> {
   const tmp = `${path}.partial`;
   const out = createWriteStream(tmp);
   await write(out);
@@ -156,7 +183,11 @@ function printSummary(job: Job, output: string): void {
     `  result file: ${output}${job.status === 'completed' ? '' : ' (partial)'}`,
   ];
   if (job.status === 'paused') {
-    lines.push(job.error_message ? `  paused: ${job.error_message}` : '  paused: run the same command again to resume.');
+    lines.push(
+      job.error_message
+        ? `  paused: ${job.error_message}`
+        : '  paused: run the same command again to resume.',
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,0 +1,172 @@
+/**
+ * Quota use of a real job (issue 6 benchmark a): 600 distinct codes to query plus invalid,
+ * duplicate and already-cached codes, emulator at 10 requests/s with 100 ms latency.
+ * Baseline in the same run: a naive loop (one search after another, fixed 1/TPS sleep).
+ * Run: node --import tsx bench/job-quota.bench.ts
+ */
+import { cpus } from 'node:os';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/env.js';
+import { createAmazonClient } from '../src/amazon/client.js';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { generateCatalog, type EmulatorStats } from '../src/emulator/index.js';
+import { startEmulatorProcess } from './helpers/emulator-process.js';
+import { createAmazonLookup } from '../src/jobs/amazon-lookup.js';
+import { createJob } from '../src/jobs/create-job.js';
+import { createJobLogWriter } from '../src/jobs/job-log.js';
+import { getJob } from '../src/jobs/jobs-repository.js';
+import { createWorker } from '../src/jobs/worker.js';
+import { createLogger } from '../src/logging/logger.js';
+
+const TPS = 10;
+const LATENCY = 100;
+const DISTINCT = 600;
+
+function searchStats(after: EmulatorStats, before?: EmulatorStats) {
+  const pick = (st: EmulatorStats | undefined) =>
+    st ? Object.values(st.credentials).map((c) => c.operations.searchItems) : [];
+  const sum = (
+    st: EmulatorStats | undefined,
+    f: (o: NonNullable<ReturnType<typeof pick>[number]>) => number,
+  ) => pick(st).reduce((n, o) => n + (o ? f(o) : 0), 0);
+  return {
+    requests: sum(after, (o) => o.requests) - sum(before, (o) => o.requests),
+    throttled: sum(after, (o) => o.status['429']) - sum(before, (o) => o.status['429']),
+    maxPerSecond: Math.max(0, ...pick(after).map((o) => o?.maxPerSecond ?? 0)),
+  };
+}
+
+async function main(): Promise<void> {
+  const catalog = generateCatalog(1500, 11);
+  const codes = [
+    ...new Set((catalog.truth ?? []).filter((t) => t.case !== 'many_hits').map((t) => t.code)),
+  ];
+  if (codes.length < DISTINCT + 60) throw new Error(`catalog too small: ${codes.length} codes`);
+  const emu = await startEmulatorProcess(catalog, [
+    '--tps',
+    String(TPS),
+    '--burst',
+    '1',
+    '--latency-ms',
+    String(LATENCY),
+  ]);
+  const env = { ...emu.env, AMAZON_TPS: String(TPS), AMAZON_BURST: '1' };
+  const settings = loadConfig(env).amazon;
+  const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-'));
+  const database = openDatabase(`sqlite:${join(dir, 'bench.db')}`);
+  await migrateToLatest(database);
+  const logger = createLogger({ level: 'error' });
+  const ctx = {
+    database,
+    logger,
+    createJobLog: createJobLogWriter(database.db, logger),
+    quotaTps: TPS,
+  };
+
+  // Warm the cache with 50 codes, so the job has already-known codes that must cost nothing.
+  const warm = await createJob(ctx, {
+    owner: 'bench',
+    options: { name: 'warm', marketplaces: ['fr'] },
+    codes: codes.slice(DISTINCT, DISTINCT + 50),
+  });
+  await runJob(ctx, settings, warm.id);
+
+  const input = [
+    ...codes.slice(0, DISTINCT),
+    ...codes.slice(DISTINCT, DISTINCT + 50),
+    ...codes.slice(0, 100),
+    ...Array.from({ length: 50 }, (_, i) => `30176204220${String(i).padStart(2, '0')}`),
+  ];
+  const beforeJob = await emu.stats();
+  const job = await createJob(ctx, {
+    owner: 'bench',
+    options: { name: 'quota', marketplaces: ['fr'] },
+    codes: input,
+  });
+  const t0 = performance.now();
+  await runJob(ctx, settings, job.id);
+  const seconds = (performance.now() - t0) / 1000;
+  const done = await getJob(database.db, job.id);
+  const afterJob = await emu.stats();
+  const job429 = searchStats(afterJob, beforeJob);
+  const jobRate = job429.requests / seconds;
+
+  // Baseline: the naive loop over the same number of codes.
+  const client = createAmazonClient(settings, {
+    limiter: {
+      acquire: async () => {},
+      onThrottle() {},
+      onSuccess() {},
+      state: () => ({}) as never,
+    },
+  });
+  const n0 = performance.now();
+  for (const code of codes.slice(0, 150)) {
+    await client.searchByCodes([code]);
+    await new Promise((r) => setTimeout(r, 1000 / TPS));
+  }
+  const naiveSeconds = (performance.now() - n0) / 1000;
+  const naive = searchStats(await emu.stats(), afterJob);
+  const naiveRate = naive.requests / naiveSeconds;
+  await emu.close();
+  await database.close();
+
+  const rows = [
+    [
+      'code2asin job (worker + limiter)',
+      `${done.preflight?.rows} rows → ${job429.requests} requests`,
+      seconds.toFixed(1),
+      jobRate.toFixed(2),
+      `${((jobRate / TPS) * 100).toFixed(1)} %`,
+      String(job429.throttled),
+      String(job429.maxPerSecond),
+    ],
+    [
+      'naive loop (sequential, 1/TPS sleep)',
+      `150 codes → ${naive.requests} requests`,
+      naiveSeconds.toFixed(1),
+      naiveRate.toFixed(2),
+      `${((naiveRate / TPS) * 100).toFixed(1)} %`,
+      String(naive.throttled),
+      String(naive.maxPerSecond),
+    ],
+  ];
+  const p = done.preflight;
+  const md = `## Quota use of a real job
+
+Emulator at ${TPS} requests/s (burst 1) with ${LATENCY} ms latency; one job of ${p?.rows} rows: ${p?.to_query} distinct codes to query, ${p?.duplicates} duplicates, ${p?.invalid} invalid codes, ${p?.already_known} codes already in the cache. Requests counted by the emulator.
+
+| run | work | seconds | requests/s | share of the allowed rate | 429s | most requests in any 1 s |
+|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
+
+Requests for invalid, duplicate or cached codes: ${job429.requests - (p?.to_query ?? 0)} (requests beyond one per code to query; a code whose product is on page 2 of its search costs 2).
+Ratio job/naive: ${(jobRate / naiveRate).toFixed(2)}×.
+
+Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, SQLite. Command: \`node --import tsx bench/job-quota.bench.ts\`.
+`;
+  mkdirSync('docs/benchmarks', { recursive: true });
+  writeFileSync('docs/benchmarks/job-quota.md', md);
+  process.stdout.write(md);
+}
+
+async function runJob(
+  ctx: Parameters<typeof createWorker>[0],
+  settings: ReturnType<typeof loadConfig>['amazon'],
+  jobId: string,
+): Promise<void> {
+  const worker = createWorker(ctx, {
+    lookup: createAmazonLookup(settings, ctx.database.db),
+    idlePollMs: 50,
+    jobIds: [jobId],
+  });
+  worker.start();
+  while (!['completed', 'failed', 'paused'].includes((await getJob(ctx.database.db, jobId)).status))
+    await new Promise((r) => setTimeout(r, 25));
+  await worker.stop();
+}
+
+await main();

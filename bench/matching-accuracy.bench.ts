@@ -1,0 +1,68 @@
+/**
+ * Matching accuracy on the emulator's ground truth: every truth code of generated catalogs goes
+ * through the emulator's own searchItems (Creators API wire format, normalised) and decideMatch.
+ * Reports precision per match type, recall, calibration per confidence band, and, on the same
+ * search results, two naive strategies (first hit; first item whose ids list the code).
+ * Writes docs/benchmarks/matching.md. Run: node --import tsx bench/matching-accuracy.bench.ts
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  formatReport,
+  runAccuracy,
+  summarize,
+  type Outcome,
+} from '../test/matching/accuracy-harness.js';
+
+const COUNT = Number(process.env.BENCH_MATCHING_COUNT ?? 2000);
+const SEEDS = [1, 2, 3];
+
+function run(rowContext: boolean): { outcomes: Outcome[]; ms: number } {
+  const t0 = performance.now();
+  const outcomes = SEEDS.flatMap((seed) => runAccuracy(COUNT, seed, rowContext).outcomes);
+  return { outcomes, ms: performance.now() - t0 };
+}
+
+const codesOnly = run(false);
+const withRow = run(true);
+const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores (shared), Node ${process.version}`;
+const report = [
+  '# Matching accuracy benchmark (src/matching)',
+  '',
+  `Machine: ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+  'Command: `node --import tsx bench/matching-accuracy.bench.ts`',
+  '',
+  `Catalogs: \`generateCatalog(${COUNT}, seed)\` for seeds ${SEEDS.join(', ')}; every truth code is searched with the`,
+  "emulator's own `searchItems` (Creators API JSON, 1 unrelated item per search as configured, page 2",
+  'read while no item lists the code, as the client does), normalised by `src/amazon/normalize.ts`,',
+  'and decided by `decideMatch`. "Correct" means the decision names the true ASIN, or none when the',
+  'truth has none. The baseline strategies are measured on the very same search results.',
+  '',
+  "Two scenarios: a file with codes only, and a file with the row's own title and brand columns",
+  "(the product's title, lower case, without its last word and without what sellers append).",
+  '',
+  formatReport('Codes only', summarize(codesOnly.outcomes)),
+  `Time: ${(codesOnly.ms / 1000).toFixed(1)} s (search emulation included).`,
+  '',
+  formatReport('Codes with the row title and brand', summarize(withRow.outcomes)),
+  `Time: ${(withRow.ms / 1000).toFixed(1)} s (search emulation included).`,
+  '',
+  '### Reading these figures',
+  '',
+  '- Codes only, the misses are all `no_external_ids`: an item that lists no id is',
+  '  indistinguishable from keyword-stuffed noise without the row title (noise items in the same',
+  '  catalog look the same), so `decideMatch` leaves those codes unmatched rather than accept',
+  '  noise. A title and brand column recovers them as `fuzzy` (0.5–0.7 band).',
+  "- The emulator's catalog is synthetic: its cases are clean-cut, so every band is 100% right here.",
+  '  Real catalogues have errors the emulator does not model (an EAN listed on the wrong product);',
+  '  the weights keep the high band for id matches without contrary evidence, so the calibration',
+  '  target (≥ 99% right in 0.9–1.0) holds with margin here and is the figure to watch on real data.',
+  '',
+].join('\n');
+
+const out = fileURLToPath(new URL('../docs/benchmarks/matching.md', import.meta.url));
+mkdirSync(fileURLToPath(new URL('../docs/benchmarks/', import.meta.url)), { recursive: true });
+writeFileSync(out, report);
+console.log(report);

@@ -1,0 +1,104 @@
+/** What went wrong, as callers branch on it. Never branch on message text. */
+export type AmazonErrorCode =
+  'network' | 'api_rate_limit' | 'auth' | 'not_eligible' | 'invalid_data' | 'not_found' | 'unknown';
+
+export interface AmazonErrorOptions {
+  retryable?: boolean;
+  retryAfterMs?: number | null;
+  status?: number | null;
+  requestId?: string | null;
+  /** The provider's own error name (`ThrottleException`, `TokenExpired`, `InvalidSignature`…). */
+  reason?: string | null;
+  provider?: string | null;
+  cause?: unknown;
+}
+
+const RETRYABLE_BY_DEFAULT: Record<AmazonErrorCode, boolean> = {
+  network: true,
+  api_rate_limit: true,
+  auth: false,
+  not_eligible: false,
+  invalid_data: false,
+  not_found: false,
+  unknown: false,
+};
+
+/**
+ * The one error type of the Amazon module. `code` says what happened, `retryable` whether the
+ * same call may succeed later, `retryAfterMs` when (if the provider said so).
+ */
+export class AmazonError extends Error {
+  override readonly name = 'AmazonError';
+  readonly code: AmazonErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | null;
+  readonly status: number | null;
+  readonly requestId: string | null;
+  readonly reason: string | null;
+  readonly provider: string | null;
+
+  constructor(code: AmazonErrorCode, message: string, options: AmazonErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[code];
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.status = options.status ?? null;
+    this.requestId = options.requestId ?? null;
+    this.reason = options.reason ?? null;
+    this.provider = options.provider ?? null;
+  }
+
+  /** A plain object for logs and HTTP error bodies (no cause, no stack). */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
+      status: this.status,
+      requestId: this.requestId,
+      reason: this.reason,
+      provider: this.provider,
+    };
+  }
+}
+
+export function isAmazonError(e: unknown): e is AmazonError {
+  return e instanceof AmazonError;
+}
+
+/** Replaces every secret in a text by `***` (provider messages may echo what they were sent). */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+/** Wraps anything thrown by fetch (DNS, refused, reset, timeout) as a retryable `network` error. */
+export function networkError(e: unknown, what: string, timeoutMs?: number): AmazonError {
+  if (isAmazonError(e)) return e;
+  const name = (e as { name?: string } | null)?.name;
+  if (name === 'TimeoutError') {
+    return new AmazonError(
+      'network',
+      `${what} timed out after ${timeoutMs ?? '?'} ms; it will be retried. Raise AMAZON_TIMEOUT_MS if this persists.`,
+      { cause: e, reason: 'Timeout' },
+    );
+  }
+  const detail = causeText(e);
+  return new AmazonError(
+    'network',
+    `${what} failed (${detail}); check the network and the API URL settings.`,
+    { cause: e, reason: 'NetworkError' },
+  );
+}
+
+function causeText(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } } | null;
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+}
+
+/** True when the error is the caller's abort (not a timeout): never retried, rethrown as is. */
+export function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true && (e === signal.reason || (e as Error)?.name === 'AbortError');
+}

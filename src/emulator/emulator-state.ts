@@ -1,0 +1,39 @@
+import type { EmulatorCatalog, EmulatorCredential } from './catalog.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { FaultSettings } from './faults.js';
+import type { QuotaSettings, QuotaTracker } from './quota.js';
+import type { Random } from './random.js';
+import type { StatsRecorder } from './stats.js';
+import type { TokenStore } from './token-store.js';
+
+/** Everything a running emulator holds; handlers read and update it. */
+export interface EmulatorState {
+  catalog: EmulatorCatalog;
+  index: CatalogIndex;
+  tokens: TokenStore;
+  quota: QuotaTracker;
+  stats: StatsRecorder;
+  faults: FaultSettings;
+  rng: Random;
+  tokenTtlS: number;
+  /** Quota given as options; they win over the credentials' own quota. */
+  quotaOverride: Partial<QuotaSettings>;
+  /**
+   * Arrival time of the request being admitted (set while its synchronous handler runs). The
+   * quota and the stats use it, as Amazon's limiter stamps a request when it arrives, not after
+   * the body was read and checked.
+   */
+  arrivedAt?: number;
+}
+
+/** Default quota: 1 TPS, burst 1, 8640 per day (PA-API's starting quota, reference §2.7). */
+export const DEFAULT_QUOTA: QuotaSettings = { tps: 1, burst: 1, tpd: 8640 };
+
+/** The quota that applies to a credential. */
+export function quotaOf(state: EmulatorState, c: EmulatorCredential): QuotaSettings {
+  return {
+    tps: state.quotaOverride.tps ?? c.quota?.tps ?? DEFAULT_QUOTA.tps,
+    burst: state.quotaOverride.burst ?? c.quota?.burst ?? DEFAULT_QUOTA.burst,
+    tpd: state.quotaOverride.tpd ?? c.quota?.tpd ?? DEFAULT_QUOTA.tpd,
+  };
+}

@@ -1,0 +1,80 @@
+import type { CreatorsCredential, EmulatorCatalog, PaapiCredential } from './catalog.js';
+import { findMarketplace, regionOfVersion } from './marketplaces.js';
+
+function firstMarket(
+  catalog: EmulatorCatalog,
+  allowed: string[] | undefined,
+  inRegion: (domain: string) => boolean,
+): string {
+  const served = Object.keys(catalog.marketplaces);
+  const candidates = allowed?.length ? allowed : served;
+  return (
+    candidates.find((d) => served.includes(d) && inRegion(d)) ?? candidates[0] ?? 'www.amazon.fr'
+  );
+}
+
+/** `AMAZON_*` variables pointing the service at the emulator with a Creators credential. */
+export function creatorsEnv(
+  url: string,
+  catalog: EmulatorCatalog,
+  c: CreatorsCredential,
+): Record<string, string> {
+  const region = regionOfVersion(c.version);
+  const tokenPath = c.version.startsWith('3.') ? '/auth/o2/token' : '/oauth2/token';
+  return {
+    AMAZON_PROVIDER: 'creators',
+    AMAZON_CREATORS_CREDENTIAL_ID: c.id,
+    AMAZON_CREATORS_CREDENTIAL_SECRET: c.secret,
+    AMAZON_CREATORS_CREDENTIAL_VERSION: c.version,
+    AMAZON_CREATORS_API_URL: url,
+    AMAZON_CREATORS_TOKEN_URL: `${url}${tokenPath}`,
+    AMAZON_ASSOCIATE_TAG: c.partnerTag,
+    AMAZON_MARKETPLACE: firstMarket(
+      catalog,
+      c.marketplaces,
+      (d) => findMarketplace(d)?.region === region,
+    ),
+  };
+}
+
+/**
+ * `AMAZON_*` variables for a PA-API key pair. `AMAZON_PAAPI_HOST` is the emulator's host:port:
+ * SigV4 signs the Host header actually sent, and fetch cannot send another one.
+ */
+export function paapiEnv(
+  url: string,
+  catalog: EmulatorCatalog,
+  c: PaapiCredential,
+): Record<string, string> {
+  return {
+    AMAZON_PROVIDER: 'paapi',
+    AMAZON_PAAPI_ACCESS_KEY: c.accessKey,
+    AMAZON_PAAPI_SECRET_KEY: c.secretKey,
+    AMAZON_PAAPI_ENDPOINT: url,
+    AMAZON_PAAPI_REGION: c.region,
+    AMAZON_PAAPI_HOST: new URL(url).host,
+    AMAZON_ASSOCIATE_TAG: c.partnerTag,
+    AMAZON_MARKETPLACE: firstMarket(
+      catalog,
+      c.marketplaces,
+      (d) => findMarketplace(d)?.paapiRegion === c.region,
+    ),
+  };
+}
+
+/** Formats variables as `KEY=value` lines. */
+export function formatEnv(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
+/**
+ * One block for both protocols: the Creators variables (the default provider) followed by the
+ * PA-API ones, so that pasting it keeps `AMAZON_PROVIDER=creators`.
+ */
+export function mergeEnv(creators: Record<string, string>, paapi?: Record<string, string>) {
+  const out = { ...creators };
+  for (const [k, v] of Object.entries(paapi ?? {})) if (!(k in out)) out[k] = v;
+  return out;
+}

@@ -1,0 +1,148 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type {
+  CreatorsCredential,
+  EmulatorCatalog,
+  EmulatorCredential,
+  PaapiCredential,
+} from './catalog.js';
+import { loadCatalogFile, validateCatalog } from './catalog.js';
+import { indexCatalog } from './catalog-index.js';
+import type { EmulatorState } from './emulator-state.js';
+import { creatorsEnv, paapiEnv } from './env.js';
+import type { FaultSettings } from './faults.js';
+import { defaultFaults } from './faults.js';
+import { generateCatalog } from './generate-catalog.js';
+import { QuotaTracker } from './quota.js';
+import { createRandom } from './random.js';
+import { createEmulatorServer } from './server.js';
+import type { EmulatorStats } from './stats.js';
+import { StatsRecorder } from './stats.js';
+import { TokenStore } from './token-store.js';
+
+export type {
+  CatalogBrowseNode,
+  CatalogProduct,
+  CreatorsCredential,
+  EmulatorCatalog,
+  EmulatorCredential,
+  PaapiCredential,
+  TruthEntry,
+} from './catalog.js';
+export { CatalogError, loadCatalogFile, validateCatalog } from './catalog.js';
+export type { FaultSettings } from './faults.js';
+export type { EmulatorStats, OperationStats, CredentialStats } from './stats.js';
+export { formatEnv, mergeEnv } from './env.js';
+export { generateCatalog };
+
+/** Options of startEmulator; quota options override every credential's own quota. */
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 = a random free port. Default 8787. */
+  port?: number;
+  catalog?: EmulatorCatalog;
+  generate?: { count: number; seed: number };
+  tps?: number;
+  burst?: number;
+  tpd?: number;
+  latencyMs?: number;
+  faultRate?: number;
+  /** Lifetime of issued access tokens (default 3600). */
+  tokenTtlS?: number;
+}
+
+/** A listening emulator and its controls. */
+export interface RunningEmulator {
+  /** `http://host:port`, the base URL of both protocols. */
+  url: string;
+  port: number;
+  catalog: EmulatorCatalog;
+  credentials: EmulatorCredential[];
+  /** `AMAZON_*` variables pointing the service at the emulator. */
+  env(kind?: 'creators' | 'paapi', credentialIndex?: number): Record<string, string>;
+  /** Same as `GET /__emulator/stats`. */
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** Invalidates every access token issued so far. */
+  revokeTokens(): void;
+  setFaults(f: Partial<FaultSettings>): void;
+  close(): Promise<void>;
+}
+
+/** Path of the demo catalog served when no catalog is given. */
+export const DEMO_CATALOG_PATH = fileURLToPath(
+  new URL('../../examples/demo-catalog.json', import.meta.url),
+);
+
+function resolveCatalog(options: EmulatorOptions): EmulatorCatalog {
+  if (options.catalog) return validateCatalog(options.catalog, '(options.catalog)');
+  if (options.generate) return generateCatalog(options.generate.count, options.generate.seed);
+  return loadCatalogFile(DEMO_CATALOG_PATH);
+}
+
+function createState(options: EmulatorOptions, catalog: EmulatorCatalog): EmulatorState {
+  const faults = defaultFaults();
+  if (options.faultRate !== undefined) faults.faultRate = options.faultRate;
+  if (options.latencyMs !== undefined) faults.latencyMs = options.latencyMs;
+  const quotaOverride: EmulatorState['quotaOverride'] = {};
+  if (options.tps !== undefined) quotaOverride.tps = options.tps;
+  if (options.burst !== undefined) quotaOverride.burst = options.burst;
+  if (options.tpd !== undefined) quotaOverride.tpd = options.tpd;
+  return {
+    catalog,
+    index: indexCatalog(catalog),
+    tokens: new TokenStore(),
+    quota: new QuotaTracker(),
+    stats: new StatsRecorder(),
+    faults,
+    rng: createRandom(options.generate?.seed ?? 1),
+    tokenTtlS: options.tokenTtlS ?? 3600,
+    quotaOverride,
+  };
+}
+
+function pick<T extends EmulatorCredential>(
+  list: EmulatorCredential[],
+  kind: T['kind'],
+  i: number,
+): T {
+  const found = list.filter((c) => c.kind === kind)[i];
+  if (!found) throw new Error(`The emulator catalog has no ${kind} credential #${i}.`);
+  return found as T;
+}
+
+/** Starts the emulator: one HTTP server speaking the Creators API and PA-API 5.0. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const catalog = resolveCatalog(options);
+  const state = createState(options, catalog);
+  const server = createEmulatorServer(state);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8787, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shown}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    catalog,
+    credentials: catalog.credentials,
+    env: (kind = 'creators', i = 0) =>
+      kind === 'creators'
+        ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
+        : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
+    stats: () => state.stats.snapshot(),
+    resetStats: () => state.stats.reset(),
+    revokeTokens: () => state.tokens.revokeAll(),
+    setFaults: (f) => Object.assign(state.faults, f),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import {
+  createAmazonClient,
+  type AmazonClient,
+  type AmazonClientDeps,
+} from '../../amazon/client.js';
+import type { AmazonSettings } from '../../amazon/provider.js';
+import { createRateLimiter, type RateLimiter } from '../../amazon/rate-limiter.js';
+
+/** Builds a client; tests may wrap the real one. */
+export type AmazonClientFactory = (
+  settings: AmazonSettings,
+  deps: AmazonClientDeps,
+) => AmazonClient;
+
+/**
+ * The Amazon clients of the process: one per distinct effective settings (a settings change
+ * builds a new one), all clients of one credential sharing one rate limiter, so the HTTP routes
+ * and the worker together never exceed the credential's quota.
+ */
+export interface AmazonClients {
+  /** The client for these settings; throws the client's AmazonError when they are unusable. */
+  clientFor(settings: AmazonSettings): AmazonClient;
+  /** The limiter of the settings' credential (and rate). */
+  limiterFor(settings: AmazonSettings): RateLimiter;
+}
+
+export interface AmazonClientsOptions {
+  create?: AmazonClientFactory;
+  /** Passed to every client (logger, fetch, clock, retry). */
+  clientDeps?: Omit<AmazonClientDeps, 'limiter'>;
+  /** Clients kept at most (least recently used dropped first). Default 16. */
+  maxClients?: number;
+}
+
+export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonClients {
+  const create = options.create ?? createAmazonClient;
+  const maxClients = options.maxClients ?? 16;
+  const clients = new Map<string, AmazonClient>();
+  const limiters = new Map<string, RateLimiter>();
+
+  const limiterFor = (settings: AmazonSettings): RateLimiter => {
+    const key = credentialKey(settings);
+    let limiter = limiters.get(key);
+    if (!limiter) {
+      limiter = createRateLimiter({
+        tps: settings.tps,
+        burst: settings.burst,
+        tpd: settings.tpd,
+        clock: options.clientDeps?.clock,
+      });
+      limiters.set(key, limiter);
+    }
+    return limiter;
+  };
+
+  return {
+    limiterFor,
+    clientFor(settings) {
+      const key = fingerprint(settings);
+      const cached = clients.get(key);
+      if (cached) {
+        clients.delete(key);
+        clients.set(key, cached);
+        return cached;
+      }
+      const client = create(settings, { ...options.clientDeps, limiter: limiterFor(settings) });
+      clients.set(key, client);
+      if (clients.size > maxClients) clients.delete(clients.keys().next().value as string);
+      return client;
+    },
+  };
+}
+
+/** One credential at one rate: the quota Amazon counts. Hashed, so no secret is kept as a key. */
+function credentialKey(s: AmazonSettings): string {
+  const id =
+    s.provider === 'paapi'
+      ? ['paapi', s.paapi.accessKey, s.paapi.endpoint ?? s.paapi.host]
+      : ['creators', s.creators.credentialId, s.creators.apiUrl];
+  return sha256(JSON.stringify([...id, s.tps, s.burst, s.tpd]));
+}
+
+function fingerprint(s: AmazonSettings): string {
+  return sha256(JSON.stringify(s));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

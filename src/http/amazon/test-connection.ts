@@ -1,0 +1,62 @@
+import { AmazonError } from '../../amazon/errors.js';
+import type { AmazonSettings } from '../../amazon/provider.js';
+import { mapAmazonError } from '../error-mapping.js';
+import type { AmazonClients } from './amazon-clients.js';
+
+/** Keywords of the test search: any answer (items or none) proves the credentials work. */
+export const TEST_KEYWORDS = 'notebook';
+
+/** What `POST /test` answers. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  latency_ms: number;
+  provider: string;
+  marketplace: string;
+  problem?: { code: string; reason: string | null; message: string };
+}
+
+/**
+ * Checks settings with one cheap call: the client is built (missing credentials and a credential
+ * version that cannot serve the marketplace fail here, without a request), then one searchItems
+ * (for the Creators API, after the token request). Never throws for an Amazon problem: it is
+ * described in `problem`.
+ */
+export async function testConnection(
+  settings: AmazonSettings,
+  clients: AmazonClients,
+): Promise<ConnectionTestResult> {
+  const base = { provider: settings.provider, marketplace: settings.marketplace };
+  const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
+  try {
+    const client = clients.clientFor(settings);
+    const signal = AbortSignal.timeout(Math.max(2 * settings.timeoutMs, 5_000));
+    const outcomes = await client.searchByCodes([TEST_KEYWORDS], { signal });
+    const outcome = outcomes.get(TEST_KEYWORDS);
+    if (outcome?.status === 'error') throw outcome.error;
+    return { ok: true, latency_ms: latency(), ...base, marketplace: client.marketplace.domain };
+  } catch (error) {
+    if (!(error instanceof AmazonError)) throw error;
+    return { ok: false, latency_ms: latency(), ...base, problem: describeProblem(error) };
+  }
+}
+
+const SUMMARY: Record<string, string> = {
+  amazon_not_configured: 'The settings are incomplete.',
+  amazon_auth: 'Amazon refused the credentials.',
+  amazon_not_eligible: 'The Associates account is not eligible for the API yet.',
+  amazon_api_rate_limit: 'Amazon throttled the test request; the credentials may be fine.',
+  amazon_network: 'Amazon could not be reached.',
+  amazon_invalid_data: 'Amazon refused the request as invalid.',
+  amazon_not_found: 'Amazon answered that nothing was found; the credentials work.',
+  amazon_unknown: 'Amazon failed unexpectedly.',
+};
+
+function describeProblem(error: AmazonError): NonNullable<ConnectionTestResult['problem']> {
+  const mapped = mapAmazonError(error);
+  const summary =
+    error.reason === 'VersionMismatch'
+      ? 'The credential version does not fit the region of the marketplace.'
+      : (SUMMARY[mapped.code] ?? 'The test failed.');
+  return { code: mapped.code, reason: error.reason, message: `${summary} ${error.message}` };
+}

@@ -1,0 +1,112 @@
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  RouteOptions,
+} from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { sendError } from '../errors.js';
+import { ERROR_REF } from '../http-error.js';
+import type { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { requireScope, scopeForRoute } from './request-auth.js';
+import { verifyToken } from './token-repository.js';
+
+const REALM = 'Bearer realm="code2asin"';
+/** Routes under `/api` that stay public: the API description and its viewer. */
+const PUBLIC_PREFIXES = ['/api/docs', '/api/openapi.json'];
+
+/** True for routes that need a Bearer token: everything under `/api/` but the docs. */
+export function needsAuth(route: Pick<RouteOptions, 'url' | 'config'>): boolean {
+  if (!route.url.startsWith('/api/')) return false;
+  if ((route.config as { public?: boolean } | undefined)?.public) return false;
+  return !PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`));
+}
+
+/**
+ * Protects every `/api` route, whenever it is registered (an `onRoute` hook): the Bearer token is
+ * checked on request, the route's scope before the handler, and the OpenAPI schema of the route
+ * gets the security requirement and the 401/403/429 answers.
+ */
+export function registerAuth(
+  app: FastifyInstance,
+  deps: { db: Kysely<DB>; failures: FailedAuthLimiter },
+): void {
+  app.decorateRequest('auth', null);
+  const authenticate = createAuthenticate(deps);
+  app.addHook('onRoute', (route) => {
+    if (!needsAuth(route)) return;
+    const method = Array.isArray(route.method) ? (route.method[0] ?? 'GET') : route.method;
+    const scope = scopeForRoute(method, route.config?.scope);
+    route.onRequest = [authenticate, ...asArray(route.onRequest)];
+    route.preHandler = [requireScope(scope), ...asArray(route.preHandler)];
+    documentSecurity(route, scope);
+  });
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function createAuthenticate(deps: {
+  db: Kysely<DB>;
+  failures: FailedAuthLimiter;
+}): onRequestAsyncHookHandler {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    const blockedMs = deps.failures.blockedForMs(request.ip);
+    if (blockedMs > 0) {
+      const seconds = Math.ceil(blockedMs / 1000);
+      return sendError(reply, {
+        status: 429,
+        code: 'too_many_failed_attempts',
+        message: `Too many failed authentications from this address; try again in ${seconds} s with a valid token.`,
+        details: { retry_after_seconds: seconds },
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      return sendError(reply, {
+        status: 401,
+        code: 'unauthorized',
+        message:
+          'This route needs `Authorization: Bearer <token>`; create a token with `code2asin tokens create`.',
+        details: {},
+        headers: { 'www-authenticate': REALM },
+      });
+    }
+    const grant = await verifyToken(deps.db, match[1]);
+    if (!grant) {
+      deps.failures.recordFailure(request.ip);
+      return sendError(reply, {
+        status: 401,
+        code: 'invalid_token',
+        message:
+          'The Bearer token is unknown or revoked; use an active token (`code2asin tokens list`).',
+        details: {},
+        headers: { 'www-authenticate': `${REALM}, error="invalid_token"` },
+      });
+    }
+    request.auth = {
+      tokenId: grant.tokenId,
+      owner: grant.owner,
+      scopes: grant.scopes,
+      isAdmin: grant.scopes.includes('admin'),
+    };
+  };
+}
+
+function documentSecurity(route: RouteOptions, scope: string): void {
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
+  response['401'] ??= { ...ERROR_REF, description: 'Missing, unknown or revoked token' };
+  response['403'] ??= { ...ERROR_REF, description: `The token lacks the "${scope}" scope` };
+  response['429'] ??= { ...ERROR_REF, description: 'Throttled; see Retry-After' };
+  const description = [schema.description, `Needs the \`${scope}\` scope (or \`admin\`).`]
+    .filter(Boolean)
+    .join('\n\n');
+  route.schema = { ...schema, response, description, security: [{ bearerAuth: [] }] };
+}

@@ -1,0 +1,22 @@
+export { decideMatch } from './decide-match.js';
+export { resolveRules, type ResolvedRules } from './resolve-rules.js';
+export {
+  SIGNALS,
+  FUZZY_THRESHOLDS,
+  MAX_AUTOMATIC_CONFIDENCE,
+  MAX_FUZZY_CONFIDENCE,
+  confidenceBand,
+  type SignalName,
+  type SignalSpec,
+} from './signals.js';
+export type {
+  ConfidenceBand,
+  MatchDecision,
+  MatchInput,
+  MatchType,
+  MatchingRule,
+  MatchingRuleKind,
+  RowContext,
+  ScoredCandidate,
+  SignalContribution,
+} from './types.js';

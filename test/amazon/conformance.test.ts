@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AmazonError } from '../../src/amazon/errors.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import {
+  clientFor,
+  productsOf,
+  startTestEmulator,
+  statsOf,
+  truthOf,
+  type Kind,
+} from './emulator-setup.js';
+
+/** One suite, run once per provider: the same behaviour through both wire protocols. */
+for (const kind of ['creators', 'paapi'] as const satisfies Kind[]) {
+  describe(`provider conformance: ${kind}`, () => {
+    let emu: RunningEmulator;
+    before(async () => {
+      emu = await startTestEmulator();
+    });
+    after(() => emu.close());
+
+    it('searchByCodes: found with request ids, not found, in input order', async () => {
+      const client = clientFor(emu, kind);
+      const found = truthOf(emu, 'exact_unique')[0];
+      const missing = truthOf(emu, 'not_found')[0];
+      assert.ok(found?.asin && missing);
+      const out = await client.searchByCodes([missing.code, found.code]);
+      assert.deepEqual([...out.keys()], [missing.code, found.code]);
+      const hit = out.get(found.code);
+      assert.equal(hit?.status, 'found');
+      assert.ok(hit.status === 'found' && hit.items.some((i) => i.asin === found.asin));
+      assert.ok(hit.requestIds.length >= 1);
+      assert.equal(hit.items[0]?.source, kind);
+      assert.equal(out.get(missing.code)?.status, 'not_found');
+    });
+
+    it('searchAmazonByEan finds the listed item through equivalent code forms', async () => {
+      const client = clientFor(emu, kind);
+      for (const kase of [
+        'exact_unique',
+        'upc_listing',
+        'isbn13_listing',
+        'isbn10_listing',
+        'many_hits',
+        'noisy_search',
+      ]) {
+        for (const t of truthOf(emu, kase).slice(0, 2)) {
+          const r = await client.searchAmazonByEan(t.code);
+          assert.equal(r?.best.asin, t.asin, `${kase} ${t.code}`);
+          assert.ok(r.candidates.every((c) => c.matchedOn.length > 0));
+        }
+      }
+      const upc = truthOf(emu, 'upc_listing')[0];
+      assert.ok(upc);
+      const viaUpc = await client.searchAmazonByEan(upc.code.slice(1));
+      assert.equal(viaUpc?.best.asin, upc.asin, 'UPC-A given, EAN-13 searched, UPC listed');
+    });
+
+    it('searchAmazonByEan: several candidates for duplicates; null when no item lists the code', async () => {
+      const client = clientFor(emu, kind);
+      const dup = truthOf(emu, 'duplicate_listings')[0];
+      assert.ok(dup);
+      const r = await client.searchAmazonByEan(dup.code);
+      assert.ok(
+        r && r.candidates.length >= 2 && r.candidates.some((c) => c.product.asin === dup.asin),
+      );
+      for (const kase of ['not_found', 'noise_only', 'title_only', 'no_external_ids']) {
+        const t = truthOf(emu, kase)[0];
+        if (t) assert.equal(await client.searchAmazonByEan(t.code), null, kase);
+      }
+      await assert.rejects(
+        client.searchAmazonByEan('12345'),
+        (e: unknown) => e instanceof AmazonError && e.code === 'invalid_data',
+      );
+    });
+
+    it('getItems: >10 ids split by 10, requested order kept, partial errors, malformed refused locally', async () => {
+      const client = clientFor(emu, kind);
+      const products = productsOf(emu);
+      const inaccessible = products.find((p) => p.accessible === false);
+      const good = products
+        .filter((p) => p.accessible !== false)
+        .slice(0, 11)
+        .map((p) => p.asin);
+      assert.ok(inaccessible);
+      const asked = [
+        good[0] as string,
+        'B0ZZZZZZZZ',
+        inaccessible.asin,
+        'not-an-asin',
+        ...good.slice(1),
+      ];
+      const before = statsOf(emu, kind)?.operations.getItems?.requests ?? 0;
+      const r = await client.getItems(asked);
+      const calls = (statsOf(emu, kind)?.operations.getItems?.requests ?? 0) - before;
+      assert.equal(calls, 2, '13 well-formed ids → 2 requests');
+      assert.deepEqual([...r.items.keys()], good);
+      assert.deepEqual([...r.errors.keys()], ['B0ZZZZZZZZ', inaccessible.asin, 'NOT-AN-ASIN']);
+      assert.equal(r.errors.get('B0ZZZZZZZZ')?.code, 'InvalidParameterValue');
+      assert.equal(r.errors.get(inaccessible.asin)?.code, 'ItemNotAccessible');
+      assert.equal(r.requestIds.length, 2);
+    });
+
+    it('getItems: an all-invalid batch is reported per id, not thrown', async () => {
+      const client = clientFor(emu, kind);
+      const r = await client.getItems(['B0ZZZZZZZ1', 'B0ZZZZZZZ2']);
+      assert.equal(r.items.size, 0);
+      assert.deepEqual([...r.errors.keys()], ['B0ZZZZZZZ1', 'B0ZZZZZZZ2']);
+    });
+
+    it('getVariations returns the children with their attributes and dimensions', async () => {
+      const client = clientFor(emu, kind);
+      const parent = productsOf(emu).find((p) => p.isParent);
+      assert.ok(parent);
+      const v = await client.getVariations(parent.asin);
+      assert.ok(v.items.length >= 2);
+      assert.ok(
+        v.items.every((i) => i.parent_asin === parent.asin && i.variation_attributes !== null),
+      );
+      assert.ok(v.dimensions.length >= 1 && (v.dimensions[0]?.values.length ?? 0) >= 2);
+      assert.equal(v.requestIds.length, 1);
+      await assert.rejects(
+        client.getVariations('B0ZZZZZZZZ'),
+        (e: unknown) => e instanceof AmazonError && e.code === 'not_found',
+      );
+    });
+
+    it('validateAsinOnAmazon and fetchAmazonProductData; malformed ASINs never reach the API', async () => {
+      const client = clientFor(emu, kind);
+      const p = productsOf(emu).find(
+        (x) =>
+          x.accessible !== false && x.price !== undefined && x.rating !== undefined && !x.isParent,
+      );
+      assert.ok(p);
+      assert.deepEqual((await client.validateAsinOnAmazon(p.asin)).valid, true);
+      const unknown = await client.validateAsinOnAmazon('B0ZZZZZZZZ');
+      assert.equal(unknown.valid, false);
+      assert.match(unknown.reason, /InvalidParameterValue|ItemNotFound/);
+      const before = statsOf(emu, kind)?.requests ?? 0;
+      const bad = await client.validateAsinOnAmazon('B0SHORT');
+      assert.equal(bad.valid, false);
+      await assert.rejects(
+        client.fetchAmazonProductData('abc'),
+        (e: unknown) => e instanceof AmazonError && e.code === 'invalid_data',
+      );
+      assert.equal(statsOf(emu, kind)?.requests ?? 0, before, 'no request for malformed ASINs');
+      const full = await client.fetchAmazonProductData(p.asin.toLowerCase());
+      assert.ok(full);
+      assert.equal(full.asin, p.asin);
+      assert.equal(full.title, p.title);
+      assert.equal(full.price, p.price);
+      assert.equal(full.currency, 'EUR');
+      assert.equal(full.rating, p.rating);
+      assert.ok(full.images.length >= 1);
+      assert.equal(full.prime_eligible, null);
+      assert.equal(full.marketplace, 'www.amazon.fr');
+      assert.equal(await client.fetchAmazonProductData('B0ZZZZZZZZ'), null);
+    });
+
+    it('bad credentials → auth, with what to set and without the secret', async () => {
+      const secretVar =
+        kind === 'creators' ? 'AMAZON_CREATORS_CREDENTIAL_SECRET' : 'AMAZON_PAAPI_SECRET_KEY';
+      const wrong = 'wrong-secret-value-123';
+      const client = clientFor(emu, kind, { [secretVar]: wrong });
+      await assert.rejects(client.getItems(['B0ZZZZZZZZ']), (e: unknown) => {
+        assert.ok(e instanceof AmazonError);
+        assert.equal(e.code, 'auth');
+        assert.equal(e.retryable, false);
+        assert.match(e.message, new RegExp(secretVar));
+        assert.doesNotMatch(e.message, new RegExp(wrong));
+        return true;
+      });
+      const out = await client.searchByCodes(['3017620422003', '3017620422010']);
+      assert.ok([...out.values()].every((o) => o.status === 'error' && o.error.code === 'auth'));
+    });
+
+    it('a credential that is not eligible → not_eligible; the batch stops at the first', async () => {
+      const client = clientFor(emu, kind, {}, {}, kind === 'creators' ? 3 : 1);
+      const codes = truthOf(emu, 'exact_unique')
+        .slice(0, 5)
+        .map((t) => t.code);
+      const out = await client.searchByCodes(codes);
+      assert.ok(
+        [...out.values()].every((o) => o.status === 'error' && o.error.code === 'not_eligible'),
+      );
+      assert.match(
+        (out.get(codes[0] as string) as { error: AmazonError }).error.message,
+        /10 qualified sales/,
+      );
+    });
+
+    it('retries 5xx, timeouts and malformed bodies; gives up after 3 attempts', async () => {
+      const client = clientFor(
+        emu,
+        kind,
+        { AMAZON_TIMEOUT_MS: '300' },
+        { retry: { baseDelayMs: 10 } },
+      );
+      const asin = productsOf(emu).find((p) => p.accessible !== false && !p.isParent)
+        ?.asin as string;
+      emu.setFaults({ failNext: 2, failStatus: 503 });
+      assert.ok(await client.fetchAmazonProductData(asin));
+      emu.setFaults({ hangNext: 1 });
+      assert.ok(await client.fetchAmazonProductData(asin));
+      emu.setFaults({ malformedNext: 1 });
+      assert.ok(await client.fetchAmazonProductData(asin));
+      emu.setFaults({ failNext: 3, failStatus: 500 });
+      await assert.rejects(client.fetchAmazonProductData(asin), (e: unknown) => {
+        assert.ok(e instanceof AmazonError);
+        assert.deepEqual([e.code, e.status, e.retryable], ['unknown', 500, true]);
+        assert.ok(e.requestId);
+        return true;
+      });
+      emu.setFaults({ failNext: 0 });
+    });
+  });
+}
+
+describe('client factory', () => {
+  it('refuses missing credentials, tag and marketplace before any request', async () => {
+    const emu = await startTestEmulator();
+    try {
+      const cases: [Kind, Record<string, string>, RegExp][] = [
+        [
+          'creators',
+          { AMAZON_CREATORS_CREDENTIAL_ID: '' },
+          /AMAZON_CREATORS_CREDENTIAL_ID.*PUT \/api\/v1\/amazon\/config/,
+        ],
+        [
+          'creators',
+          { AMAZON_CREATORS_CREDENTIAL_VERSION: '3.1' },
+          /3\.1 cannot call www\.amazon\.fr.*2\.2 or 3\.2/,
+        ],
+        ['paapi', { AMAZON_PAAPI_SECRET_KEY: '' }, /AMAZON_PAAPI_SECRET_KEY/],
+        ['creators', { AMAZON_ASSOCIATE_TAG: '' }, /AMAZON_ASSOCIATE_TAG/],
+      ];
+      for (const [kind, env, message] of cases) {
+        assert.throws(
+          () => clientFor(emu, kind, env),
+          (e: unknown) => e instanceof AmazonError && e.code === 'auth' && message.test(e.message),
+        );
+      }
+      assert.equal(emu.stats().total.requests, 0);
+    } finally {
+      await emu.close();
+    }
+  });
+});

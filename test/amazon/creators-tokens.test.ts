@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { clientFor, startTestEmulator, statsOf, truthOf } from './emulator-setup.js';
+
+const tokenRequests = (emu: RunningEmulator, i = 0): number =>
+  statsOf(emu, 'creators', i)?.operations.token?.requests ?? 0;
+
+describe('Creators API tokens', () => {
+  let emu: RunningEmulator;
+  before(async () => {
+    emu = await startTestEmulator();
+  });
+  after(() => emu.close());
+
+  it('fetches one token and reuses it (2.x Cognito, form-encoded)', async () => {
+    const client = clientFor(emu, 'creators', {}, {}, 0);
+    const codes = truthOf(emu, 'exact_unique')
+      .slice(0, 3)
+      .map((t) => t.code);
+    for (const code of codes) await client.searchByCodes([code]);
+    assert.equal(tokenRequests(emu, 0), 1);
+    assert.equal(statsOf(emu, 'creators', 0)?.status['2xx'], 4);
+  });
+
+  it('concurrent calls on a cold client share one token fetch (3.x LWA, JSON)', async () => {
+    const client = clientFor(emu, 'creators', {}, {}, 1);
+    const codes = truthOf(emu, 'exact_unique')
+      .slice(0, 10)
+      .map((t) => t.code);
+    const out = await Promise.all(codes.map((c) => client.searchByCodes([c])));
+    assert.ok(out.every((m) => [...m.values()].every((o) => o.status === 'found')));
+    assert.equal(tokenRequests(emu, 1), 1);
+  });
+
+  it('after revocation: one 401, one refresh, the call succeeds', async () => {
+    const client = clientFor(emu, 'creators', {}, {}, 0);
+    await client.searchByCodes([truthOf(emu, 'exact_unique')[0]?.code as string]);
+    const tokensBefore = tokenRequests(emu, 0);
+    // A rejected token is counted under the unauthenticated key `-` by the emulator.
+    const fourBefore = emu.stats().total.status['4xx'];
+    emu.revokeTokens();
+    const out = await client.searchByCodes([truthOf(emu, 'exact_unique')[1]?.code as string]);
+    assert.equal([...out.values()][0]?.status, 'found');
+    assert.equal(tokenRequests(emu, 0), tokensBefore + 1);
+    assert.equal(emu.stats().total.status['4xx'] - fourBefore, 1, 'exactly one 401');
+  });
+});
+
+describe('Creators API token expiry', () => {
+  let emu: RunningEmulator;
+  before(async () => {
+    emu = await startTestEmulator({ tokenTtlS: 2 });
+  });
+  after(() => emu.close());
+
+  it('refreshes before expiry: no TokenExpired over several lifetimes', async () => {
+    const client = clientFor(emu, 'creators', { AMAZON_TPS: '4', AMAZON_BURST: '1' });
+    const codes = truthOf(emu, 'exact_unique').map((t) => t.code);
+    const started = Date.now();
+    let i = 0;
+    while (Date.now() - started < 4500) {
+      const out = await client.searchByCodes([codes[i++ % codes.length] as string]);
+      assert.equal([...out.values()][0]?.status, 'found');
+    }
+    assert.equal(emu.stats().total.status['4xx'], 0, 'no 401 TokenExpired');
+    assert.ok(
+      tokenRequests(emu) >= 3 && tokenRequests(emu) <= 5,
+      `token fetches ${tokenRequests(emu)}`,
+    );
+  });
+});
