@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import type { ImageDownloader } from './image-downloads.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
 
@@ -10,6 +11,8 @@ export interface JobsContext {
   createJobLog: CreateJobLog;
   /** Called once when a job enters completed, failed or cancelled. Must not throw. */
   onJobEnded?: (job: Job) => Promise<void>;
+  /** Downloads found products' images for jobs with `download_images`. */
+  images?: ImageDownloader;
   /** Requests per second of the quota, for ETAs. */
   quotaTps: number;
 }

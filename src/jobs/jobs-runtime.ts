@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { createImageDownloader } from './image-downloads.js';
+import { createImageStore } from './image-store.js';
 import type { AmazonClient } from '../amazon/client.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import type { Config } from '../config/env.js';
@@ -68,7 +71,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     logger,
     createJobLog,
   );
-  const ctx = {
+  const ctx: JobsRuntime['ctx'] = {
     database,
     logger,
     createJobLog,
@@ -76,6 +79,8 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     quotaTps: config.amazon.tps,
     cacheTtlDays: config.jobs.cacheTtlDays,
   };
+  const imageDir = config.jobs.imageDir ?? join(database.dataDir ?? './data', 'images');
+  ctx.images = createImageDownloader(ctx, createImageStore({ dir: imageDir }));
   const lookup =
     deps.lookup ??
     createAmazonLookup(cached(deps.amazonSettings ?? (() => config.amazon), 2000), database.db, {
@@ -108,6 +113,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
       clearInterval(pruneTimer);
       await Promise.all(workers.splice(0).map((w) => w.stop()));
       await notifier.pending();
+      await ctx.images?.idle();
     },
   };
 }

@@ -9,7 +9,9 @@ import {
   sweepExpiredLeases,
   type ClaimedUnit,
 } from '../db/work-queue.js';
+import type { AmazonProduct } from '../amazon/product.js';
 import type { JobsContext } from './context.js';
+import type { JobOptions } from './job-options.js';
 import { completeIfDone, dueRetries } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeFailure, storeResult } from './store-outcome.js';
@@ -66,7 +68,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const queue: Held[] = [];
   const inFlight = new Map<number, Held>();
   const jobControllers = new Map<string, AbortController>();
-  const owners = new Map<string, string>();
+  const jobInfo = new Map<string, { owner: string; options: JobOptions }>();
   const stats = { requests: 0, stored: 0, released: 0 };
   const stopController = new AbortController();
   // Every lane listens on the stop signal and its job's signal while it waits.
@@ -86,16 +88,17 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     return c;
   };
 
-  async function ownerOf(jobId: string): Promise<string> {
-    const known = owners.get(jobId);
+  async function infoOf(jobId: string): Promise<{ owner: string; options: JobOptions }> {
+    const known = jobInfo.get(jobId);
     if (known) return known;
     const row = await ctx.database.db
       .selectFrom('code2asin_jobs')
-      .select('owner')
+      .select(['owner', 'options'])
       .where('id', '=', jobId)
       .executeTakeFirstOrThrow();
-    owners.set(jobId, row.owner);
-    return row.owner;
+    const info = { owner: row.owner, options: fromJson<JobOptions>(row.options) as JobOptions };
+    jobInfo.set(jobId, info);
+    return info;
   }
 
   /** Claims from the running job served least recently (round robin), so small jobs are not starved. */
@@ -125,7 +128,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         .where('id', '=', jobId)
         .execute();
       if (units.length > 0) {
-        const owner = await ownerOf(jobId);
+        const { owner } = await infoOf(jobId);
         controllerFor(jobId);
         for (const unit of units) queue.push({ unit, owner });
         return;
@@ -209,6 +212,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       const ms = Math.round(performance.now() - started);
       const { outcome, previousAsin } = await storeResult(ctx.database, unit, id, result, ms);
       stats.stored += 1;
+      if (outcome === 'found' && result.product) await queueImages(unit, result.product);
       await ctx.createJobLog(unit.job_id, 'DEBUG', 'Code looked up', {
         code: unit.code,
         code_type: unit.code_type,
@@ -229,6 +233,20 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       stopController.signal.removeEventListener('abort', abortUnit);
       inFlight.delete(unit.id);
     }
+  }
+
+  async function queueImages(unit: ClaimedUnit, product: AmazonProduct): Promise<void> {
+    const { options: o } = await infoOf(unit.job_id);
+    if (!o.download_images || !ctx.images || o.max_images_per_product === 0) return;
+    ctx.images.enqueue({
+      jobId: unit.job_id,
+      unitId: unit.id,
+      marketplace: unit.marketplace,
+      gtin: unit.gtin,
+      product,
+      max: o.max_images_per_product,
+      mode: o.image_mode,
+    });
   }
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {

@@ -50,6 +50,7 @@ export function registerMapCommand(program: Command): void {
       try {
         const job = await findOrCreateJob(runtime, resolve(file), opts);
         const ended = await runUntilSettled(runtime, job);
+        await runtime.jobs.ctx.images?.idle();
         await writeAtomically(output, (out) =>
           writeJobResults(runtime.jobs.ctx, ended.id, format, out),
         );
