@@ -4,6 +4,7 @@ import { registerMapCommand } from './commands/map.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommand } from './commands/tokens.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { packageVersion } from './version.js';
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerMapCommand(program);
+  registerValidateCommand(program);
   registerMigrateCommand(program);
   registerEmulatorCommand(program);
   registerTokensCommand(program);

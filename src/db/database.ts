@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import {
   postgresAdapter,
@@ -74,7 +74,11 @@ function parsePgTimestamp(v: string): string {
 /** Opens the database named by DATABASE_URL. Importing this module opens nothing. */
 export function openDatabase(
   url: string,
-  options: { poolSize?: number; onPoolError?: (error: Error) => void } = {},
+  options: {
+    poolSize?: number;
+    onPoolError?: (error: Error) => void;
+    log?: KyselyConfig['log'];
+  } = {},
 ): Database {
   const target = parseDatabaseUrl(url);
   if (target.kind === 'sqlite') {
@@ -84,7 +88,10 @@ export function openDatabase(
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<DB>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      log: options.log,
+    });
     return {
       db,
       dialect: sqliteAdapter,
@@ -102,7 +109,7 @@ export function openDatabase(
   // An idle client whose connection dies (server restart, admin termination) emits 'error' on
   // the pool; pg then drops it and connects anew. Unhandled, that event would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: options.log });
   return {
     db,
     dialect: postgresAdapter,

@@ -1,7 +1,8 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { isValidAsin, parseCode } from '../codes/index.js';
 import type { ParsedCode } from '../codes/types.js';
-import { nowIso, toJson } from '../db/dialect.js';
+import { bulkInsert } from '../db/bulk-insert.js';
+import { nowIso, toJson, type DialectKind } from '../db/dialect.js';
 import type { DB, ResultsTable, RowsTable } from '../db/schema.js';
 import type { JobsContext } from './context.js';
 import { getJob, type Job } from './jobs-repository.js';
@@ -25,7 +26,7 @@ export interface IngestSource {
 }
 
 /** Rows per transaction: large enough to amortise commits, small enough to keep memory flat. */
-const BATCH_ROWS = 1000;
+const BATCH_ROWS = 2000;
 
 /**
  * Streams the input into `code2asin_rows` and one unit of work per (marketplace, distinct GTIN)
@@ -44,11 +45,11 @@ export async function ingestJob(
   for await (const row of source.rows) {
     batch.push(row);
     if (batch.length >= BATCH_ROWS) {
-      await insertBatch(ctx.database.db, job, source, batch, direct);
+      await insertBatch(ctx.database.db, ctx.database.kind, job, source, batch, direct);
       batch = [];
     }
   }
-  if (batch.length > 0) await insertBatch(ctx.database.db, job, source, batch, direct);
+  if (batch.length > 0) await insertBatch(ctx.database.db, ctx.database.kind, job, source, batch, direct);
   const report = await buildPreflight(ctx, job, source.detection ?? null);
   await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
   return getJob(ctx.database.db, job.id);
@@ -56,6 +57,7 @@ export async function ingestJob(
 
 async function insertBatch(
   db: Kysely<DB>,
+  kind: DialectKind,
   job: Job,
   source: IngestSource,
   batch: { rowNumber: number; cells: Cell[] }[],
@@ -86,8 +88,8 @@ async function insertBatch(
     }
   }
   await db.transaction().execute(async (trx) => {
-    await insertChunked(trx, 'code2asin_rows', rows);
-    await insertUnits(trx, units);
+    await insertRows(trx, kind, rows);
+    await insertUnits(trx, kind, units);
   });
 }
 
@@ -153,26 +155,35 @@ function importedUnit(unit: Insertable<ResultsTable>, asinCell: Cell): Insertabl
   };
 }
 
+const ROW_COLUMNS = ['job_id', 'row_number', 'raw_code', 'gtin', 'code', 'code_type', 'valid', 'reason', 'flags', 'cells'] as const;
+const UNIT_COLUMNS = [
+  'job_id',
+  'marketplace',
+  'gtin',
+  'code',
+  'code_type',
+  'context',
+  'status',
+  'source',
+  'asin',
+  'match_type',
+  'confidence',
+  'reasons',
+  'error_class',
+  'error_message',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** The first row of a code wins: later duplicates hit the unique index and are skipped. */
-async function insertUnits(trx: Transaction<DB>, units: Insertable<ResultsTable>[]): Promise<void> {
-  for (let i = 0; i < units.length; i += 500) {
-    await trx
-      .insertInto('code2asin_results')
-      .values(units.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['job_id', 'marketplace', 'gtin']).doNothing())
-      .execute();
-  }
+async function insertUnits(trx: Transaction<DB>, kind: DialectKind, units: Insertable<ResultsTable>[]): Promise<void> {
+  const values = units.map((u) => UNIT_COLUMNS.map((c) => (u as Record<string, unknown>)[c] ?? null));
+  await bulkInsert(trx as unknown as Kysely<unknown>, kind, 'code2asin_results', UNIT_COLUMNS, values, {
+    onConflictDoNothing: ['job_id', 'marketplace', 'gtin'],
+  });
 }
 
-async function insertChunked(
-  trx: Transaction<DB>,
-  table: 'code2asin_rows',
-  rows: Insertable<RowsTable>[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx
-      .insertInto(table)
-      .values(rows.slice(i, i + 500))
-      .execute();
-  }
+async function insertRows(trx: Transaction<DB>, kind: DialectKind, rows: Insertable<RowsTable>[]): Promise<void> {
+  const values = rows.map((r) => ROW_COLUMNS.map((c) => (r as Record<string, unknown>)[c] ?? null));
+  await bulkInsert(trx as unknown as Kysely<unknown>, kind, 'code2asin_rows', ROW_COLUMNS, values);
 }

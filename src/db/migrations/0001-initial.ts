@@ -71,11 +71,6 @@ export function initialMigration(d: DialectAdapter) {
         .on('code2asin_rows')
         .columns(['job_id', 'row_number'])
         .execute();
-      await db.schema
-        .createIndex('code2asin_rows_job_gtin')
-        .on('code2asin_rows')
-        .columns(['job_id', 'gtin'])
-        .execute();
 
       await db.schema
         .createTable('code2asin_results')

@@ -1,0 +1,59 @@
+/** What went wrong with an input file; branch on this, never on the message. */
+export type FileErrorCode =
+  | 'unsupported_format'
+  | 'too_large'
+  | 'zip_bomb'
+  | 'empty_file'
+  | 'no_code_column'
+  | 'column_not_found'
+  | 'sheet_not_found'
+  | 'unreadable'
+  | 'too_many_rows'
+  | 'too_many_columns'
+  | 'cell_too_long';
+
+/** The formats the readers accept, named in every `unsupported_format` message. */
+export const SUPPORTED_FORMATS_TEXT =
+  'Supported formats: CSV, TSV, TXT (delimited text) and XLSX (Excel 2007 and later).';
+
+/**
+ * A file the service cannot read as given. `message` says what is wrong and what to do;
+ * `details` holds the machine-readable facts (limit, actual value, detected format, ...).
+ */
+export class FileError extends Error {
+  constructor(
+    readonly code: FileErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'FileError';
+  }
+}
+
+/** The file is in a format the readers do not handle (`.xls`, `.ods`, `.numbers`, PDF, ...). */
+export class UnsupportedFormatError extends FileError {
+  constructor(
+    readonly detectedFormat: string,
+    message: string,
+  ) {
+    super('unsupported_format', `${message} ${SUPPORTED_FORMATS_TEXT}`, { detectedFormat });
+    this.name = 'UnsupportedFormatError';
+  }
+}
+
+/** A configured limit was exceeded; `details` holds `limit`, `actual` and the `option` to raise it. */
+export class FileLimitError extends FileError {
+  constructor(
+    code: Extract<
+      FileErrorCode,
+      'too_large' | 'zip_bomb' | 'too_many_rows' | 'too_many_columns' | 'cell_too_long'
+    >,
+    message: string,
+    details: { limit: number; actual: number; option: string } & Record<string, unknown>,
+  ) {
+    super(code, message, details);
+    this.name = 'FileLimitError';
+  }
+}
