@@ -86,9 +86,32 @@ async function main(): Promise<void> {
     options: { name: 'quota', marketplaces: ['fr'] },
     codes: input,
   });
+  lookupStarts.length = 0;
+  sends.length = 0;
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
   const t0 = performance.now();
   await runJob(ctx, settings, job.id);
   const seconds = (performance.now() - t0) / 1000;
+  const gaps = sends.slice(1).map((e, i) => e.t - sends[i]!.t);
+  process.stderr.write(
+    `send gaps: min ${Math.min(...gaps).toFixed(1)} mean ${(gaps.reduce((a, b) => a + b, 0) / gaps.length).toFixed(1)} max ${Math.max(...gaps).toFixed(1)}; >110ms: ${gaps.filter((g) => g > 110).length}; 429 at ${sends
+      .map((e, i) => (e.s === 429 ? `${i} (gap ${gaps[i - 1]?.toFixed(1)})` : ''))
+      .filter(Boolean)
+      .join(', ')}\n`,
+  );
+  h.disable();
+  const g = globalThis as { idleGrants?: number; lateGrants?: number[] };
+  process.stderr.write(
+    `idle grants ${g.idleGrants}, late grants ${g.lateGrants?.length} sum ${g.lateGrants?.reduce((a, b) => a + b, 0).toFixed(0)} ms\n`,
+  );
+  process.stderr.write(
+    `event loop delay: mean ${(h.mean / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms\n`,
+  );
+  process.stderr.write(
+    `first lookup after ${(lookupStarts[0]! - t0).toFixed(0)} ms, last at ${((lookupStarts.at(-1)! - t0) / 1000).toFixed(2)} s, end ${seconds.toFixed(2)} s, lookups ${lookupStarts.length}\n`,
+  );
   const done = await getJob(database.db, job.id);
   const afterJob = await emu.stats();
   const job429 = searchStats(afterJob, beforeJob);
@@ -153,16 +176,29 @@ Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${proces
   process.stdout.write(md);
 }
 
+const lookupStarts: number[] = [];
+const sends: { t: number; s: number }[] = [];
+
 async function runJob(
   ctx: Parameters<typeof createWorker>[0],
   settings: ReturnType<typeof loadConfig>['amazon'],
   jobId: string,
 ): Promise<void> {
-  const worker = createWorker(ctx, {
-    lookup: createAmazonLookup(settings, ctx.database.db),
-    idlePollMs: 50,
-    jobIds: [jobId],
+  const inner = createAmazonLookup(settings, ctx.database.db, {
+    fetch: async (input, init) => {
+      const t = performance.now();
+      const r = await fetch(input, init);
+      if (String(input).includes('search')) sends.push({ t, s: r.status });
+      return r;
+    },
   });
+  const lookup = {
+    lookup: (unit: Parameters<typeof inner.lookup>[0], signal: AbortSignal) => {
+      lookupStarts.push(performance.now());
+      return inner.lookup(unit, signal);
+    },
+  };
+  const worker = createWorker(ctx, { lookup, idlePollMs: 50, jobIds: [jobId] });
   worker.start();
   while (!['completed', 'failed', 'paused'].includes((await getJob(ctx.database.db, jobId)).status))
     await new Promise((r) => setTimeout(r, 25));

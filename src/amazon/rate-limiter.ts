@@ -134,8 +134,12 @@ class TokenBucketLimiter implements RateLimiter {
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
+      // Idle means nobody was waiting: only then may this request start a new burst. A waiter
+      // whose timer fires a little late is not idle (measured: counting it so cost 50 ms on
+      // about one slot in eight of a busy worker, 7 % of the quota).
+      const idle = this.queue.length === 0;
       this.queue.push(w);
-      this.pump(false);
+      this.pump(!idle);
     });
   }
 
@@ -206,7 +210,7 @@ class TokenBucketLimiter implements RateLimiter {
 
   /**
    * Grants every waiter whose slot has come, then arms one timer for the next slot.
-   * `woken` is false only when called from acquire (the caller did not wait).
+   * `woken` is false only when an acquire found nobody waiting (a burst may start).
    */
   private pump(woken: boolean): void {
     if (this.timer !== null) this.clock.clearTimer(this.timer);
@@ -230,7 +234,11 @@ class TokenBucketLimiter implements RateLimiter {
 
   private grant(now: number, interval: number, afterIdle: boolean): void {
     // GCRA: max(tat, now) models the server's bucket, capped at `burst` (credit lost while full).
-    const base = afterIdle ? now + startMargin(interval) : Math.max(this.tat, now);
+    // A grant a little late (its timer fired late) may catch up by up to the margin, so timer
+    // lateness does not add to every interval, while two grants stay at least 1/tps apart
+    // (measured: mean gap 102.0 ms at 10 TPS without it, 101.0 ms with it).
+    const margin = interval - 1000 / this.tps;
+    const base = afterIdle ? now + startMargin(interval) : Math.max(this.tat, now - margin);
     this.tat = base + interval;
     this.usedToday += 1;
     const w = this.queue.shift() as Waiter;

@@ -6,10 +6,12 @@ import type { IncomingMessage } from 'node:http';
 import { loadConfig, type Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
+import { createJobLogWriter } from '../jobs/job-log.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../cli/version.js';
 import { createAmazonClients, type AmazonClients } from './amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
+import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
 import { registerAuth } from './auth/register-auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -111,7 +113,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clients: deps.amazonClients ?? createAmazonClients({ clientDeps: { logger: deps.logger } }),
   });
   await app.register(amazon, { prefix: '/api/v1/amazon' });
-  // The jobs routes go here: `await app.register(createJobsRouter(...), { prefix: '/api/v1/code2asin' })`.
+  const jobs = deps.jobs ?? {
+    database: deps.database,
+    logger: deps.logger,
+    createJobLog: createJobLogWriter(deps.database.db, deps.logger),
+    quotaTps: config.amazon.tps,
+  };
+  await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
 
   return app;
 }

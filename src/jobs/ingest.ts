@@ -49,7 +49,8 @@ export async function ingestJob(
       batch = [];
     }
   }
-  if (batch.length > 0) await insertBatch(ctx.database.db, ctx.database.kind, job, source, batch, direct);
+  if (batch.length > 0)
+    await insertBatch(ctx.database.db, ctx.database.kind, job, source, batch, direct);
   const report = await buildPreflight(ctx, job, source.detection ?? null);
   await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
   return getJob(ctx.database.db, job.id);
@@ -155,7 +156,18 @@ function importedUnit(unit: Insertable<ResultsTable>, asinCell: Cell): Insertabl
   };
 }
 
-const ROW_COLUMNS = ['job_id', 'row_number', 'raw_code', 'gtin', 'code', 'code_type', 'valid', 'reason', 'flags', 'cells'] as const;
+const ROW_COLUMNS = [
+  'job_id',
+  'row_number',
+  'raw_code',
+  'gtin',
+  'code',
+  'code_type',
+  'valid',
+  'reason',
+  'flags',
+  'cells',
+] as const;
 const UNIT_COLUMNS = [
   'job_id',
   'marketplace',
@@ -176,14 +188,31 @@ const UNIT_COLUMNS = [
 ] as const;
 
 /** The first row of a code wins: later duplicates hit the unique index and are skipped. */
-async function insertUnits(trx: Transaction<DB>, kind: DialectKind, units: Insertable<ResultsTable>[]): Promise<void> {
-  const values = units.map((u) => UNIT_COLUMNS.map((c) => (u as Record<string, unknown>)[c] ?? null));
-  await bulkInsert(trx as unknown as Kysely<unknown>, kind, 'code2asin_results', UNIT_COLUMNS, values, {
-    onConflictDoNothing: ['job_id', 'marketplace', 'gtin'],
-  });
+async function insertUnits(
+  trx: Transaction<DB>,
+  kind: DialectKind,
+  units: Insertable<ResultsTable>[],
+): Promise<void> {
+  const values = units.map((u) =>
+    UNIT_COLUMNS.map((c) => (u as Record<string, unknown>)[c] ?? null),
+  );
+  await bulkInsert(
+    trx as unknown as Kysely<unknown>,
+    kind,
+    'code2asin_results',
+    UNIT_COLUMNS,
+    values,
+    {
+      onConflictDoNothing: ['job_id', 'marketplace', 'gtin'],
+    },
+  );
 }
 
-async function insertRows(trx: Transaction<DB>, kind: DialectKind, rows: Insertable<RowsTable>[]): Promise<void> {
+async function insertRows(
+  trx: Transaction<DB>,
+  kind: DialectKind,
+  rows: Insertable<RowsTable>[],
+): Promise<void> {
   const values = rows.map((r) => ROW_COLUMNS.map((c) => (r as Record<string, unknown>)[c] ?? null));
   await bulkInsert(trx as unknown as Kysely<unknown>, kind, 'code2asin_rows', ROW_COLUMNS, values);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { fromJson, nowIso, toJson } from '../db/dialect.js';
 import type { DB, JobsTable } from '../db/schema.js';
 import { JobError } from './errors.js';
@@ -164,8 +164,9 @@ export async function listJobs(
     const like = `%${q.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     base = base.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['name']), 'like', like),
-        eb(eb.fn('lower', ['supplier_code']), 'like', like),
+        // SQLite has no default escape character: name it, on both dialects.
+        sql<boolean>`lower(name) like ${like} escape '\\'`,
+        sql<boolean>`lower(supplier_code) like ${like} escape '\\'`,
       ]),
     );
   }

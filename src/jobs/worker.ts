@@ -23,7 +23,8 @@ export interface WorkerOptions {
   /**
    * Lookups in flight at once. They queue on the credential's limiter, so more lanes than the
    * quota allows only wait; enough lanes keep the quota busy while responses are slow: at
-   * `tps` with latency L, about tps × L requests are in flight (default ceil(3 × tps) + 1).
+   * `tps` with latency L, about tps × L requests are in flight (default ceil(tps) + 2, enough
+   * up to 1 s of latency). More lanes only add waiting work to the event loop.
    */
   concurrency?: number;
   leaseMs?: number;
@@ -59,7 +60,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const concurrency = Math.max(
     1,
-    options.concurrency ?? Math.min(64, Math.ceil(3 * (options.quotaTps ?? ctx.quotaTps)) + 1),
+    options.concurrency ?? Math.min(64, Math.ceil(options.quotaTps ?? ctx.quotaTps) + 2),
   );
   const leaseMs = options.leaseMs ?? 60_000;
   const idlePollMs = options.idlePollMs ?? 500;

@@ -4,7 +4,7 @@ import { after, before, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createJob } from '../../src/jobs/create-job.js';
 import { JobError } from '../../src/jobs/errors.js';
-import { getJob } from '../../src/jobs/jobs-repository.js';
+import { getJob, listJobs } from '../../src/jobs/jobs-repository.js';
 import { applyJobAction, deleteJob } from '../../src/jobs/lifecycle.js';
 import { writeJobResults } from '../../src/jobs/result-export.js';
 import { forEachDatabase } from '../helpers/database.js';
@@ -248,6 +248,33 @@ forEachDatabase('job flow against the emulator', (db) => {
     );
     const reset = await applyJobAction(ctx, job.id, 'retry', { resetRetryCounter: true });
     assert.equal(reset.retry_count, 1);
+  });
+
+  it('lists jobs with search taking % and _ literally', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const opts = { marketplaces: ['fr'], auto_start: false };
+    await createJob(ctx, {
+      owner: 'lister',
+      options: { ...opts, name: 'Promo 50% off' },
+      codes: ['3017620422003'],
+    });
+    await createJob(ctx, {
+      owner: 'lister',
+      options: { ...opts, name: 'Promo 500 off' },
+      codes: ['3017620422003'],
+    });
+    await createJob(ctx, {
+      owner: 'lister',
+      options: { ...opts, name: 'a_b', supplier_code: 'SUP_1' },
+      codes: ['3017620422003'],
+    });
+    const found = await listJobs(ctx.database.db, { owner: 'lister', search: '50%' });
+    assert.deepEqual(
+      found.items.map((j) => j.name),
+      ['Promo 50% off'],
+    );
+    assert.equal((await listJobs(ctx.database.db, { owner: 'lister', search: 'sup_' })).total, 1);
+    assert.equal((await listJobs(ctx.database.db, { owner: 'lister', search: 'promo' })).total, 2);
   });
 
   it('refuses bad options naming the field', async () => {

@@ -1,0 +1,37 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../../config/env.js';
+import type { JobsContext } from '../../jobs/context.js';
+import { registerCreateRoute } from './create-route.js';
+import { registerDownloadRoutes } from './download-routes.js';
+import { registerEventRoutes } from './events.js';
+import { registerJobRoutes } from './job-routes.js';
+import { registerResultRoutes } from './result-routes.js';
+import { registerStatisticsRoutes } from './statistics-routes.js';
+
+/** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
+export interface JobsRouteDeps {
+  jobs: JobsContext;
+  /** Upload limit (`jobs.uploadLimitBytes`) and default marketplace (`amazon.marketplace`). */
+  config: Config;
+}
+
+/**
+ * The `/api/v1/code2asin` router: jobs (list, create by upload or JSON, detail, lifecycle,
+ * delete), results (list, manual choice, download), logs, events and statistics. Every route
+ * sees only the caller's jobs (all of them for an admin); another owner's job answers 404.
+ */
+export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    // Scoped to this router: only POST /jobs reads multipart bodies, part by part.
+    await app.register(multipart, {
+      limits: { fileSize: deps.config.jobs.uploadLimitBytes, files: 1 },
+    });
+    registerJobRoutes(app, deps);
+    registerCreateRoute(app, deps);
+    registerResultRoutes(app, deps);
+    registerDownloadRoutes(app, deps);
+    registerEventRoutes(app, deps);
+    registerStatisticsRoutes(app, deps.jobs.database.db);
+  };
+}

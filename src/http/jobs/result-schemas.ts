@@ -1,0 +1,249 @@
+import { LOG_LEVELS } from '../../jobs/job-log.js';
+import { RESULT_FORMATS } from '../../jobs/result-export.js';
+import { ERROR_REF } from '../http-error.js';
+import { JOB_PARAMS } from './job-schemas.js';
+
+/** JSON schemas of the result, download and log routes. */
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const PAGE = { type: 'integer', minimum: 1, default: 1 };
+
+const CANDIDATE = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    asin: { type: 'string' },
+    title: nullable('string'),
+    brand: nullable('string'),
+    match_type: { type: 'string' },
+    confidence: { type: 'number' },
+    reasons: { type: 'array', items: { type: 'string' } },
+    rejected: { type: 'boolean' },
+    rank: nullable('integer'),
+  },
+};
+
+const RESULT_EXAMPLE = {
+  id: 42,
+  job_id: '0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69',
+  marketplace: 'www.amazon.fr',
+  code: '3017620422003',
+  gtin: '03017620422003',
+  code_type: 'EAN-13',
+  status: 'found',
+  source: 'api',
+  asin: 'B0DEMO0001',
+  match_type: 'exact',
+  confidence: 0.97,
+  reasons: ['ean_listed', 'single_hit'],
+  candidates: [
+    {
+      asin: 'B0DEMO0001',
+      title: 'Nutella 400 g',
+      match_type: 'exact',
+      confidence: 0.97,
+      rejected: false,
+      rank: 1,
+    },
+  ],
+  product: { asin: 'B0DEMO0001', title: 'Nutella 400 g', brand: 'Ferrero' },
+  previous_asin: null,
+  attempts: 1,
+  error_class: null,
+  error_message: null,
+  updated_at: '2026-01-15T09:31:02.120Z',
+};
+
+export const RESULT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    job_id: { type: 'string' },
+    marketplace: { type: 'string' },
+    code: { type: 'string' },
+    gtin: { type: 'string' },
+    code_type: nullable('string'),
+    status: { type: 'string', enum: ['pending', 'claimed', 'found', 'not_found', 'error'] },
+    source: nullable('string'),
+    asin: nullable('string'),
+    match_type: nullable('string'),
+    confidence: nullable('number'),
+    reasons: { type: 'array', items: { type: 'string' } },
+    candidates: { type: 'array', items: CANDIDATE },
+    product: { type: ['object', 'null'], additionalProperties: true },
+    previous_asin: nullable('string'),
+    attempts: { type: 'integer' },
+    error_class: nullable('string'),
+    error_message: nullable('string'),
+    updated_at: { type: 'string' },
+  },
+  examples: [RESULT_EXAMPLE],
+};
+
+export const RESULTS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    page: PAGE,
+    per_page: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    status: {
+      type: 'string',
+      enum: ['pending', 'claimed', 'found', 'not_found', 'error'],
+      description: '`pending` includes the codes a worker is querying.',
+    },
+    match_type: { type: 'string', enum: ['exact', 'partial', 'fuzzy', 'manual', 'none'] },
+    min_confidence: { type: 'number', minimum: 0, maximum: 1 },
+    max_confidence: { type: 'number', minimum: 0, maximum: 1 },
+    marketplace: { type: 'string', description: 'Domain or country code (www.amazon.fr, fr).' },
+    search: { type: 'string', maxLength: 40, description: 'Part of the code, GTIN or ASIN.' },
+  },
+};
+
+export const RESULTS_RESPONSE = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: RESULT_SCHEMA },
+    total: { type: 'integer' },
+    page: { type: 'integer' },
+    per_page: { type: 'integer' },
+  },
+  examples: [{ items: [RESULT_EXAMPLE], total: 1, page: 1, per_page: 50 }],
+};
+
+export const RESULT_PARAMS = {
+  type: 'object',
+  required: ['id', 'resultId'],
+  properties: {
+    ...JOB_PARAMS.properties,
+    resultId: { type: 'integer', minimum: 1, examples: [42] },
+  },
+};
+
+export const CHOICE_BODY = {
+  type: 'object',
+  required: ['asin'],
+  additionalProperties: false,
+  properties: {
+    asin: {
+      type: ['string', 'null'],
+      maxLength: 20,
+      description: 'The chosen ASIN (a candidate or any valid ASIN), or null for "no match".',
+    },
+  },
+  examples: [{ asin: 'B0DEMO0002' }, { asin: null }],
+};
+
+export const CHOICE_RESPONSE = {
+  type: 'object',
+  properties: {
+    result: RESULT_SCHEMA,
+    rules: {
+      type: 'array',
+      description: 'The matching rules stored for the job owner by this choice.',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          gtin: { type: 'string' },
+          asin: { type: 'string' },
+          rule: { type: 'string', enum: ['always', 'never'] },
+          marketplace: { type: 'string' },
+        },
+      },
+    },
+  },
+  examples: [
+    {
+      result: {
+        ...RESULT_EXAMPLE,
+        asin: 'B0DEMO0002',
+        match_type: 'manual',
+        confidence: 1,
+        reasons: ['manual_choice'],
+      },
+      rules: [
+        {
+          id: 7,
+          gtin: '03017620422003',
+          asin: 'B0DEMO0002',
+          rule: 'always',
+          marketplace: 'www.amazon.fr',
+        },
+      ],
+    },
+  ],
+};
+
+export const DOWNLOAD_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: [...RESULT_FORMATS], default: 'csv' } },
+};
+
+export const DOWNLOAD_RESPONSE = {
+  type: 'string',
+  description:
+    'The result file, streamed: your rows in their order with status, ASIN, match type, confidence and product columns appended (per marketplace). Allowed while the job runs (pending codes say so).',
+  examples: [
+    'code,name,status,asin,match_type,confidence\n3017620422003,Nutella,found,B0DEMO0001,exact,0.97\n',
+  ],
+};
+
+export const LOGS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    page: PAGE,
+    per_page: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    level: { type: 'string', enum: [...LOG_LEVELS], description: 'Only entries of this level.' },
+    order: {
+      type: 'string',
+      enum: ['desc', 'asc'],
+      default: 'desc',
+      description: 'desc: newest first.',
+    },
+  },
+};
+
+export const LOGS_RESPONSE = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          level: { type: 'string' },
+          message: { type: 'string' },
+          details: { type: ['object', 'null'], additionalProperties: true },
+          created_at: { type: 'string' },
+        },
+      },
+    },
+    total: { type: 'integer' },
+    page: { type: 'integer' },
+    per_page: { type: 'integer' },
+  },
+  examples: [
+    {
+      items: [
+        {
+          id: 3,
+          level: 'INFO',
+          message: 'Job started',
+          details: { from: 'pending', to: 'processing' },
+          created_at: '2026-01-15T09:30:00.000Z',
+        },
+      ],
+      total: 1,
+      page: 1,
+      per_page: 50,
+    },
+  ],
+};
+
+export const RESULT_ERRORS = {
+  400: { ...ERROR_REF, description: 'A parameter is invalid' },
+  404: { ...ERROR_REF, description: 'No such job or result (or not yours)' },
+};

@@ -1,0 +1,111 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { fromJson } from '../../db/dialect.js';
+import type { DB, ResultsTable } from '../../db/schema.js';
+
+/** Filters of `GET /jobs/{id}/results`. `pending` includes units a worker holds. */
+export interface ResultFilters {
+  status?: 'pending' | 'claimed' | 'found' | 'not_found' | 'error';
+  match_type?: 'exact' | 'partial' | 'fuzzy' | 'manual' | 'none';
+  min_confidence?: number;
+  max_confidence?: number;
+  /** A marketplace domain (resolved by the route). */
+  marketplace?: string;
+  /** Part of the code, of the GTIN-14 or of the ASIN. */
+  search?: string;
+  page: number;
+  per_page: number;
+}
+
+/** One unit's result as the API shows it. */
+export interface ResultView {
+  id: number;
+  job_id: string;
+  marketplace: string;
+  code: string;
+  gtin: string;
+  code_type: string | null;
+  status: string;
+  source: string | null;
+  asin: string | null;
+  match_type: string | null;
+  confidence: number | null;
+  reasons: string[];
+  candidates: unknown[];
+  product: Record<string, unknown> | null;
+  previous_asin: string | null;
+  attempts: number;
+  error_class: string | null;
+  error_message: string | null;
+  updated_at: string;
+}
+
+/** A stored unit as the API shows it (JSON columns parsed). */
+export function toResultView(row: Selectable<ResultsTable>): ResultView {
+  return {
+    id: row.id,
+    job_id: row.job_id,
+    marketplace: row.marketplace,
+    code: row.code,
+    gtin: row.gtin,
+    code_type: row.code_type,
+    status: row.status,
+    source: row.source,
+    asin: row.asin,
+    match_type: row.match_type,
+    confidence: row.confidence === null ? null : Number(row.confidence),
+    reasons: fromJson<string[]>(row.reasons) ?? [],
+    candidates: fromJson<unknown[]>(row.candidates) ?? [],
+    product: fromJson<Record<string, unknown>>(row.product),
+    previous_asin: row.previous_asin,
+    attempts: row.attempts,
+    error_class: row.error_class,
+    error_message: row.error_message,
+    updated_at: row.updated_at,
+  };
+}
+
+/** `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'` (the same on SQLite and PostgreSQL). */
+function likePattern(text: string): string {
+  return `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A page of a job's results, filtered, in unit order: `{items, total, page, per_page}`. */
+export async function listResults(
+  db: Kysely<DB>,
+  jobId: string,
+  f: ResultFilters,
+): Promise<{ items: ResultView[]; total: number; page: number; per_page: number }> {
+  let base = db.selectFrom('code2asin_results').where('job_id', '=', jobId);
+  if (f.status === 'pending') base = base.where('status', 'in', ['pending', 'claimed']);
+  else if (f.status) base = base.where('status', '=', f.status);
+  if (f.match_type) base = base.where('match_type', '=', f.match_type);
+  if (f.min_confidence !== undefined) base = base.where('confidence', '>=', f.min_confidence);
+  if (f.max_confidence !== undefined) base = base.where('confidence', '<=', f.max_confidence);
+  if (f.marketplace) base = base.where('marketplace', '=', f.marketplace);
+  if (f.search) {
+    const digits = likePattern(f.search);
+    const asin = likePattern(f.search.toUpperCase());
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`${eb.ref('code')} like ${digits} escape '\\'`,
+        sql<boolean>`${eb.ref('gtin')} like ${digits} escape '\\'`,
+        sql<boolean>`${eb.ref('asin')} like ${asin} escape '\\'`,
+      ]),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('id')
+      .limit(f.per_page)
+      .offset((f.page - 1) * f.per_page)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map(toResultView),
+    total: Number(count.n),
+    page: f.page,
+    per_page: f.per_page,
+  };
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { LightMyRequestResponse } from 'fastify';
+import type { TestApp } from './http-helpers.js';
+
+/** Prefix of the Code2ASIN routes. */
+export const BASE = '/api/v1/code2asin';
+
+/** Valid EAN-13 codes of the demo file (`examples/codes.csv`). */
+export const SAMPLE_CODES = ['3017620422003', '3070123456784', '3086123000018', '3760123450010'];
+
+export interface FormFile {
+  name: string;
+  content: Buffer | string;
+  field?: string;
+  type?: string;
+}
+
+/** A multipart/form-data body for `app.inject`: fields (repeatable) and files. */
+export function multipartBody(
+  fields: readonly [string, string][],
+  files: readonly FormFile[] = [],
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----c2a${randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of fields) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      ),
+    );
+  }
+  for (const f of files) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+      Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** `POST /jobs` with a multipart form. */
+export function upload(
+  t: TestApp,
+  fields: readonly [string, string][],
+  files: readonly FormFile[],
+  token?: string,
+): Promise<LightMyRequestResponse> {
+  const body = multipartBody(fields, files);
+  return t.call({ method: 'POST', url: `${BASE}/jobs`, token, ...body });
+}
+
+/** `POST /jobs` with a JSON body; returns the answer. */
+export function createByJson(
+  t: TestApp,
+  body: Record<string, unknown>,
+  token?: string,
+): Promise<LightMyRequestResponse> {
+  return t.call({ method: 'POST', url: `${BASE}/jobs`, token, payload: body });
+}
+
+/** Creates a job by JSON and returns its id (asserting 201). */
+export async function jobId(
+  t: TestApp,
+  body: Record<string, unknown>,
+  token?: string,
+): Promise<string> {
+  const res = await createByJson(t, { marketplaces: ['fr'], ...body }, token);
+  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { id: string }).id;
+}
+
+/** A zip archive with stored (uncompressed) entries, e.g. an ODS look-alike. */
+export function storedZip(entries: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(entries)) {
+    const data = Buffer.from(text);
+    const fileName = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
