@@ -5,6 +5,7 @@
  * with the quota and with the same job's rate with no HTTP load, measured first in the same run.
  * Run: node --import tsx bench/api-load.bench.ts
  */
+import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -17,17 +18,16 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { generateCatalog, type EmulatorStats } from '../src/emulator/index.js';
 import { buildApp } from '../src/http/app.js';
 import { createToken } from '../src/http/auth/token-repository.js';
-import { createAmazonLookup } from '../src/jobs/amazon-lookup.js';
 import { createJob } from '../src/jobs/create-job.js';
 import { createJobLogWriter } from '../src/jobs/job-log.js';
 import { getJob } from '../src/jobs/jobs-repository.js';
 import { applyJobAction } from '../src/jobs/lifecycle.js';
-import { createWorker } from '../src/jobs/worker.js';
 import { createLogger } from '../src/logging/logger.js';
 import { startEmulatorProcess } from './helpers/emulator-process.js';
 
 const TPS = 20;
 const LATENCY_MS = 50;
+const BIN = fileURLToPath(new URL('../bin/code2asin.js', import.meta.url));
 const CODES = 10_000;
 const CLIENTS = 100;
 const PHASE_S = 15;
@@ -128,11 +128,21 @@ async function main(): Promise<void> {
     options: { name: 'load', marketplaces: ['fr'] },
     codes,
   });
-  const worker = createWorker(jobs, {
-    lookup: createAmazonLookup(config.amazon, database.db),
-    jobIds: [job.id],
+  // The worker in its own process (`code2asin worker`, serve with CODE2ASIN_WORKER=false): the
+  // API's queries then never delay the worker's request slots. Measured in the same process
+  // first: the job fell to 23-37 % of its quota under 100 clients (the event loop is shared).
+  const worker = spawn(process.execPath, [BIN, 'worker'], {
+    env: {
+      ...process.env,
+      ...emu.env,
+      AMAZON_TPS: String(TPS),
+      AMAZON_BURST: '1',
+      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      CODE2ASIN_SECRET_KEY: '01'.repeat(32),
+      CODE2ASIN_LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  worker.start();
   const rate = async (run: () => Promise<unknown>) => {
     const before = searches(await emu.stats());
     const t0 = performance.now();
@@ -154,7 +164,10 @@ async function main(): Promise<void> {
       PHASE_S,
     ),
   );
-  await worker.stop();
+  await new Promise((r) => {
+    worker.once('exit', r);
+    worker.kill('SIGTERM');
+  });
   const left = await getJob(database.db, job.id);
   if (left.status === 'processing') await applyJobAction(jobs, job.id, 'cancel');
   await app.close();
@@ -168,7 +181,7 @@ async function main(): Promise<void> {
     `| ${name} | ${load ? load.rps.toFixed(0) : '–'} | ${load ? load.p50 : '–'} | ${load ? load.p99 : '–'} | ${load ? load.non2xx + load.errors : '–'} | ${r.toFixed(2)} | ${pct(r, TPS)} | ${pct(r, idle.rate)} |`;
   const md = `## API under load while a job runs
 
-${CODES.toLocaleString('en-US')}-code job (SQLite) against the emulator (own process, ${TPS} requests/s, burst 1, ${LATENCY_MS} ms latency); the API and the worker share one process, as \`code2asin serve\` runs them; autocannon (own process) keeps ${CLIENTS} connections busy for ${PHASE_S} s per route. The job's rate is the emulator's count of searches over each phase; the baseline is the same job with no HTTP load, just before.
+${CODES.toLocaleString('en-US')}-code job (SQLite) against the emulator (own process, ${TPS} requests/s, burst 1, ${LATENCY_MS} ms latency); the worker runs in its own process (\`code2asin worker\`; serve with \`CODE2ASIN_WORKER=false\`); autocannon (own process) keeps ${CLIENTS} connections busy for ${PHASE_S} s per route. The job's rate is the emulator's count of searches over each phase; the baseline is the same job with no HTTP load, just before.
 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version} (shared with other work while measured). Command: \`node --import tsx bench/api-load.bench.ts\`.
 
@@ -178,12 +191,11 @@ ${row('no HTTP load (baseline)', null, idle.rate)}
 ${row('GET /jobs/{id}', detail.out as Load, detail.rate)}
 ${row('GET /jobs/{id}/results?per_page=50&status=found', results.out as Load, results.rate)}
 
-Reading: the target (the job keeps ≥ 98 % of its quota under API load) is **not met** in this
-configuration. With SQLite, every query runs synchronously on the process's one event loop
-(better-sqlite3), so 100 clients reading a 10,000-unit job (\`GET /jobs/{id}\` computes the
-statistics tiles over all units on each call) take the loop from the worker's lanes. Next steps,
-to measure: run the worker in its own process (\`code2asin worker\`) next to \`serve\`; cache the
-job detail for about a second per job; PostgreSQL (queries off the event loop).
+Reading: the target is the job keeping ≥ 98 % of its quota under API load: ${
+    Math.min(detail.rate, results.rate) >= 0.98 * TPS ? '**met**' : '**not met**'
+  } here (lowest phase: ${pct(Math.min(detail.rate, results.rate), TPS)}). Measured earlier with the worker inside the
+API process: 23-37 % of the quota, because SQLite queries (better-sqlite3) run on the one event
+loop the worker's request slots need. Run \`code2asin worker\` beside \`serve\` when the API is busy.
 `;
   console.log(md);
   writeFileSync(fileURLToPath(new URL('../docs/benchmarks/api.md', import.meta.url)), md);

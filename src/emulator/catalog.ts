@@ -97,7 +97,7 @@ const catalogSchema = z.object({
     .optional(),
 });
 
-/** A product as listed in one marketplace (see docs/sections/emulator.md for every field). */
+/** A product as listed in one marketplace (see the README, "Catalog format", for every field). */
 export type CatalogProduct = z.infer<typeof productSchema>;
 /** A browse node (category) of one marketplace. */
 export type CatalogBrowseNode = z.infer<typeof browseNodeSchema>;

@@ -18,7 +18,7 @@ export interface SignalSpec {
  * The scoring table: the only place weights live. A candidate's confidence is the sum of the
  * weights of its signals — one `identity` signal (what tied it to the code) plus `adjustment`s —
  * clamped to 0–0.99 (0–0.69 for `fuzzy`). Only a user's rule gives 1. The README
- * (`docs/sections/matching.md`) documents this table; keep the two in step.
+ * (README, "Signals and weights") documents this table; keep the two in step.
  */
 export const SIGNALS = {
   ean_in_external_ids: {

@@ -8,7 +8,7 @@ import type { AlternativeCode, ValidCode } from '../codes/types.js';
  */
 export type MatchType = 'exact' | 'partial' | 'fuzzy' | 'manual' | 'none';
 
-/** Confidence bands documented in the README (`docs/sections/matching.md`). */
+/** Confidence bands documented in the README (section "Confidence bands"). */
 export type ConfidenceBand = 'high' | 'medium' | 'low' | 'very_low';
 
 /** What the input file says about the row, when it has such columns. All optional. */
