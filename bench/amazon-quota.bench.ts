@@ -208,7 +208,7 @@ Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}. The emulator r
 ${SEARCHES} searches (Creators API protocol), emulator quota ${TPS} TPS, burst ${BURST}, ${LATENCY_MS} ms latency (±20 %).
 Achieved rate = searches answered / wall time; the allowed rate is ${TPS}/s (the initial burst of ${BURST} lets a run slightly exceed 100 %).
 Steady state = (searches − burst) / (wall time − one latency): the paced part alone.
-The emulator's "max in any 1 s" is counted when responses leave (after the ±20 % latency), so it can exceed burst + TPS − 1 by jitter.
+The emulator counts "max in any 1 s" at arrival, as its limiter sees requests.
 
 ${table}
 

@@ -45,6 +45,13 @@ function benchCodes(known: string[], n: number): string[] {
   return out;
 }
 
+function throttled(stats: EmulatorStats): number {
+  return Object.values(stats.credentials).reduce(
+    (n, c) => n + (c.operations.searchItems?.status['429'] ?? 0),
+    0,
+  );
+}
+
 function searches(stats: EmulatorStats): number {
   return Object.values(stats.credentials).reduce(
     (n, c) => n + (c.operations.searchItems?.requests ?? 0),
@@ -164,6 +171,7 @@ async function main(): Promise<void> {
       PHASE_S,
     ),
   );
+  const refused = throttled(await emu.stats());
   await new Promise((r) => {
     worker.once('exit', r);
     worker.kill('SIGTERM');
@@ -190,6 +198,8 @@ Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(
 ${row('no HTTP load (baseline)', null, idle.rate)}
 ${row('GET /jobs/{id}', detail.out as Load, detail.rate)}
 ${row('GET /jobs/{id}/results?per_page=50&status=found', results.out as Load, results.rate)}
+
+429s received by the job over the whole run: ${refused}.
 
 Reading: the target is the job keeping ≥ 98 % of its quota under API load: ${
     Math.min(detail.rate, results.rate) >= 0.98 * TPS ? '**met**' : '**not met**'

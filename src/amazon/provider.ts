@@ -1,35 +1,14 @@
-import type { CredentialVersion } from '../config/env.js';
+import type { Config } from '../config/env.js';
 import type { AmazonError } from './errors.js';
 import type { Marketplace } from './marketplaces.js';
 import type { AmazonProduct } from './product.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/** Amazon settings: the shape of `Config['amazon']`, or settings stored through the HTTP API. */
-export interface AmazonSettings {
-  readonly enabled?: boolean;
-  readonly provider: 'creators' | 'paapi';
-  /** Marketplace domain or country code (`www.amazon.fr`, `fr`). */
-  readonly marketplace: string;
-  readonly associateTag: string | undefined;
-  readonly creators: {
-    readonly credentialId: string | undefined;
-    readonly credentialSecret: string | undefined;
-    readonly credentialVersion: CredentialVersion;
-    readonly apiUrl: string;
-    readonly tokenUrl: string | undefined;
-  };
-  readonly paapi: {
-    readonly accessKey: string | undefined;
-    readonly secretKey: string | undefined;
-    readonly host: string | undefined;
-    readonly region: string | undefined;
-    readonly endpoint: string | undefined;
-  };
-  readonly tps: number;
-  readonly burst: number;
-  readonly tpd: number;
-  readonly timeoutMs: number;
-}
+/**
+ * Amazon settings: `Config['amazon']` (environment), or the same merged with the settings stored
+ * through the HTTP API. `marketplace` is a domain or a country code (`www.amazon.fr`, `fr`).
+ */
+export type AmazonSettings = Omit<Config['amazon'], 'enabled'> & { readonly enabled?: boolean };
 
 export type ProviderName = 'creators' | 'paapi';
 

@@ -60,8 +60,12 @@ function intervalMargin(intervalMs: number, burst: number): number {
 
 /** Largest extra margin an isolated 429 can add with burst 1: 8 % of the interval. */
 const MAX_JITTER_SHARE = 0.08;
-/** A 429 this long after the previous one, at full rate, is taken for jitter, not a lower quota. */
-const ISOLATED_MS = 60_000;
+/**
+ * A 429 after this many answered requests since the previous one, at full rate, is taken for
+ * jitter, not for a lower quota: a quota lower than configured refuses requests within a few
+ * slots of each other (at 5 TPS against 2, every other request), jitter only now and then.
+ */
+const ISOLATED_AFTER = 20;
 
 /**
  * After an idle period the first request of a burst may reach the server late (new connection,
@@ -102,7 +106,8 @@ class TokenBucketLimiter implements RateLimiter {
   private tat = -Infinity;
   private pausedUntil = -Infinity;
   private lastDecrease = -Infinity;
-  private lastThrottle = -Infinity;
+  /** Requests answered without a 429 since the last one (Infinity before the first). */
+  private sinceThrottle = Infinity;
   /** Extra margin per interval learnt from isolated 429s (burst 1 only). */
   private jitterMs = 0;
   private day = -1;
@@ -146,8 +151,8 @@ class TokenBucketLimiter implements RateLimiter {
   onThrottle(retryAfterMs?: number | null): void {
     const now = this.clock.now();
     this.throttles += 1;
-    const isolated = now - this.lastThrottle > ISOLATED_MS && this.tps >= this.configuredTps;
-    this.lastThrottle = now;
+    const isolated = this.sinceThrottle >= ISOLATED_AFTER && this.tps >= this.configuredTps;
+    this.sinceThrottle = 0;
     const interval = this.interval();
     this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? interval));
     const base = 1000 / this.tps;
@@ -170,6 +175,7 @@ class TokenBucketLimiter implements RateLimiter {
   }
 
   onSuccess(): void {
+    this.sinceThrottle += 1;
     if (this.tps >= this.configuredTps) return;
     const fast = this.tps < 0.9 * this.ceiling;
     const step = this.configuredTps * (fast ? 0.05 : 0.005);
