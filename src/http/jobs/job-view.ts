@@ -88,12 +88,39 @@ export async function currentRate(
   return Math.round((n / seconds) * 100) / 100;
 }
 
+/** A running job's tiles and rate are aggregates over all its units: computed at most once a second. */
+const DETAIL_TTL_MS = 1000;
+const detailCache = new WeakMap<
+  object,
+  Map<string, { at: number; value: Promise<[JobStatistics, number | null]> }>
+>();
+
+/**
+ * Statistics and rate of a job, shared by the requests of the same second: 100 clients polling
+ * a 10,000-unit job made the aggregate the API's main cost (docs/benchmarks/api.md).
+ */
+function tilesAndRate(db: Kysely<DB>, job: Job): Promise<[JobStatistics, number | null]> {
+  // Only a running job's tiles move every second anyway; any other job's are exact.
+  if (job.status !== 'processing')
+    return Promise.all([jobStatistics(db, job.id), currentRate(db, job)]);
+  let perDb = detailCache.get(db);
+  if (!perDb) detailCache.set(db, (perDb = new Map()));
+  const now = Date.now();
+  const hit = perDb.get(job.id);
+  if (hit && now - hit.at < DETAIL_TTL_MS) return hit.value;
+  for (const [id, entry] of perDb) if (now - entry.at >= DETAIL_TTL_MS) perDb.delete(id);
+  const value = Promise.all([jobStatistics(db, job.id), currentRate(db, job)]);
+  perDb.set(job.id, { at: now, value });
+  value.catch(() => perDb?.delete(job.id));
+  return value;
+}
+
 /** The job detail: the view plus statistics tiles, the current rate and the ETA. */
 export async function jobDetail(
   db: Kysely<DB>,
   job: Job,
 ): Promise<JobView & { statistics: JobStatistics }> {
-  const [statistics, rate] = await Promise.all([jobStatistics(db, job.id), currentRate(db, job)]);
+  const [statistics, rate] = await tilesAndRate(db, job);
   const progress = progressOf(statistics.total_codes, statistics.pending);
   progress.rate_per_second = rate;
   progress.eta_seconds =
