@@ -100,13 +100,25 @@ forEachDatabase('code2asin map', (db) => {
       const units = await database.db.selectFrom('code2asin_results').select(['status']).execute();
       assert.equal(units.length, codes.length);
       assert.ok(units.every((u) => u.status === 'found' || u.status === 'not_found'));
+      // Each store increments done_count in the result's own transaction: a unit stored twice
+      // would count twice. (The per-code log is written after that commit, so a SIGKILL between
+      // the two can leave one code without its log line: not a second store.)
+      const job = await database.db
+        .selectFrom('code2asin_jobs')
+        .selectAll()
+        .executeTakeFirstOrThrow();
+      assert.equal(job.done_count, codes.length, 'each code stored exactly once');
+      assert.equal(job.found_count + job.not_found_count, codes.length);
       const stores = await database.db
         .selectFrom('code2asin_logs')
         .select('details')
         .where('message', '=', 'Code looked up')
         .execute();
       const stored = stores.filter((s) => !String(s.details).includes('lease_lost'));
-      assert.equal(stored.length, codes.length, 'each code stored exactly once');
+      assert.ok(
+        stored.length >= codes.length - 1 && stored.length <= codes.length,
+        `${stored.length} log lines`,
+      );
     } finally {
       await database.close();
     }

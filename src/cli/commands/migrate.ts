@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { openDatabase } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
 
 /** `code2asin migrate`: brings the database schema up to date and exits. */
 export function registerMigrateCommand(program: Command): void {
@@ -10,6 +8,8 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations to DATABASE_URL and exit')
     .action(async () => {
       const config = loadConfig();
+      const { openDatabase } = await import('../../db/database.js');
+      const { migrateToLatest } = await import('../../db/migrate.js');
       const database = openDatabase(config.databaseUrl);
       try {
         const report = await migrateToLatest(database);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { startServer } from '../../http/server.js';
 import { createLogger } from '../../logging/logger.js';
 
 /** `code2asin serve`: the HTTP service on the configured database. */
@@ -13,6 +12,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: { port?: string; host?: string }) => {
       const config = loadConfig();
       const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+      // Loaded on use: `code2asin --help` and the other commands need none of the HTTP stack.
+      const { startServer } = await import('../../http/server.js');
       const server = await startServer({
         config,
         logger,

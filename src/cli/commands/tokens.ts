@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { openDatabase, type Database } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
+import type { Database } from '../../db/database.js';
 import {
   createToken,
   listTokens,
@@ -13,6 +12,9 @@ import {
 
 /** Runs `fn` on the migrated database of DATABASE_URL, then closes it. */
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  // Loaded on use: database drivers are the heaviest part of starting the command line.
+  const { openDatabase } = await import('../../db/database.js');
+  const { migrateToLatest } = await import('../../db/migrate.js');
   const database = openDatabase(loadConfig().databaseUrl);
   try {
     await migrateToLatest(database);

@@ -1,9 +1,12 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { FileError } from '../../files/file-error.js';
-import { formatValidationReport } from '../../files/format-validation-report.js';
-import { validateFile } from '../../files/validate-file.js';
-import type { ValidateFileOptions } from '../../files/validate-file.js';
+import type {
+  ValidateFileOptions,
+  validateFile as ValidateFileFn,
+} from '../../files/validate-file.js';
+
+type ValidateFile = typeof ValidateFileFn;
 
 interface ValidateFlags {
   column?: string;
@@ -27,8 +30,11 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print one JSON document, including every row')
     .action(async (file: string, flags: ValidateFlags) => {
       const options: ValidateFileOptions = { column: flags.column, sheet: flags.sheet };
+      // Loaded on use (exceljs is heavy): other commands start faster.
+      const { formatValidationReport } = await import('../../files/format-validation-report.js');
+      const { validateFile } = await import('../../files/validate-file.js');
       try {
-        if (flags.json) await printJson(file, options);
+        if (flags.json) await printJson(file, options, validateFile);
         else process.stdout.write(formatValidationReport(await validateFile(file, options)));
       } catch (error) {
         if (!(error instanceof FileError)) throw error;
@@ -43,7 +49,11 @@ export function registerValidateCommand(program: Command): void {
 }
 
 /** Streams the document: the rows are written as they are validated, never held in memory. */
-async function printJson(file: string, options: ValidateFileOptions): Promise<void> {
+async function printJson(
+  file: string,
+  options: ValidateFileOptions,
+  validateFile: ValidateFile,
+): Promise<void> {
   const out = process.stdout;
   let buffer = '';
   let first = true;

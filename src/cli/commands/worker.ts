@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openCliRuntime } from '../runtime.js';
 import { waitForSignal } from './serve.js';
 
 /** `code2asin worker`: a worker process (several may run, on several machines with PostgreSQL). */
@@ -9,6 +8,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('process running jobs from DATABASE_URL until SIGINT/SIGTERM')
     .option('--concurrency <n>', 'lookups in flight (default from AMAZON_TPS)')
     .action(async (opts: { concurrency?: string }) => {
+      const { openCliRuntime } = await import('../runtime.js');
       const runtime = await openCliRuntime();
       const worker = runtime.jobs.startWorker(
         opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},

@@ -1,0 +1,86 @@
+import type { EmulatorOptions, RunningEmulator } from '../emulator/index.js';
+import {
+  DEMO_CATALOG_PATH,
+  formatEnv,
+  generateCatalog,
+  loadCatalogFile,
+  mergeEnv,
+  startEmulator,
+} from '../emulator/index.js';
+import { withDemoProducts } from '../emulator/with-demo-products.js';
+import type { EmulatorFlags } from './commands/emulator.js';
+
+/** Turns flags into startEmulator options (no logic beyond that). */
+export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+  const options: EmulatorOptions = { host: flags.host, port: flags.port };
+  if (flags.catalog) options.catalog = loadCatalogFile(flags.catalog);
+  // A generated catalog also serves the demo products, so examples/codes.csv maps against it.
+  else if (flags.generate !== undefined)
+    options.catalog = withDemoProducts(
+      generateCatalog(flags.generate, flags.seed),
+      loadCatalogFile(DEMO_CATALOG_PATH),
+    );
+  if (flags.tps !== undefined) options.tps = flags.tps;
+  if (flags.burst !== undefined) options.burst = flags.burst;
+  if (flags.tpd !== undefined) options.tpd = flags.tpd;
+  if (flags.latencyMs !== undefined) options.latencyMs = flags.latencyMs;
+  if (flags.faultRate !== undefined) options.faultRate = flags.faultRate;
+  if (flags.tokenTtl !== undefined) options.tokenTtlS = flags.tokenTtl;
+  return options;
+}
+
+/** AMAZON_* lines for both protocols (Creators first: it is the default provider). */
+function envOf(emu: RunningEmulator): Record<string, string> {
+  const hasPaapi = emu.credentials.some((c) => c.kind === 'paapi');
+  return mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined);
+}
+
+/** The banner printed at start: credentials accepted and the environment to paste. */
+export function describeEmulator(emu: RunningEmulator): string {
+  const lines = [`code2asin emulator listening on ${emu.url}`, '', 'Credentials accepted:'];
+  for (const c of emu.credentials) {
+    const flags = c.eligible === false ? ' (not eligible: every call gets 403)' : '';
+    if (c.kind === 'creators')
+      lines.push(
+        `  creators ${c.version}  id=${c.id}  secret=${c.secret}  tag=${c.partnerTag}${flags}`,
+      );
+    else
+      lines.push(
+        `  paapi ${c.region}  accessKey=${c.accessKey}  secretKey=${c.secretKey}  tag=${c.partnerTag}${flags}`,
+      );
+  }
+  lines.push(
+    '',
+    '# Environment (set AMAZON_PROVIDER=paapi to use PA-API 5.0):',
+    formatEnv(envOf(emu)),
+  );
+  lines.push('', `Stats: ${emu.url}/__emulator/stats    Ctrl-C to stop.`);
+  return lines.join('\n');
+}
+
+/** Runs `code2asin emulator` until SIGINT/SIGTERM (or prints the environment and exits). */
+export async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const options = emulatorOptionsFromFlags(flags);
+  if (flags.printEnv) {
+    // Same options, but no port is held: print and exit.
+    const emu = await startEmulator({ ...options, port: 0 });
+    const url = `http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${flags.port}`;
+    await emu.close();
+    const text = formatEnv(envOf(emu))
+      .replaceAll(emu.url, url)
+      .replaceAll(new URL(emu.url).host, new URL(url).host);
+    process.stdout.write(`${text}\n`);
+    return;
+  }
+  const emu = await startEmulator(options);
+  process.stdout.write(`${describeEmulator(emu)}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void emu.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,163 @@
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { createJob, sha256File } from '../jobs/create-job.js';
+import { getJob, type Job } from '../jobs/jobs-repository.js';
+import { applyJobAction } from '../jobs/lifecycle.js';
+import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
+import { createProgressReporter } from './progress.js';
+import { openCliRuntime, type CliRuntime } from './runtime.js';
+import type { MapOptions } from './commands/map.js';
+
+/** Runs `code2asin map`: find or create the job, run it here, write the result file. */
+export async function runMap(file: string, opts: MapOptions): Promise<void> {
+  const format = resultFormat(opts);
+  const output = resolve(
+    opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`,
+  );
+  const runtime = await openCliRuntime({ logLevel: 'warn' });
+  try {
+    const job = await findOrCreateJob(runtime, resolve(file), opts);
+    const ended = await runUntilSettled(runtime, job);
+    await runtime.jobs.ctx.images?.idle();
+    await writeAtomically(output, (out) =>
+      writeJobResults(runtime.jobs.ctx, ended.id, format, out),
+    );
+    printSummary(ended, output);
+    if (ended.status === 'paused') process.exitCode = ended.error_message ? 2 : 130;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function resultFormat(opts: MapOptions): ResultFormat {
+  const f = (opts.format ?? (opts.output ? extname(opts.output).slice(1) : 'csv')).toLowerCase();
+  if ((RESULT_FORMATS as readonly string[]).includes(f)) return f as ResultFormat;
+  throw new Error(`Unknown result format "${f}": use --format ${RESULT_FORMATS.join(', ')}.`);
+}
+
+/** The unfinished job of the same file and options (resumed), or a new one. */
+async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptions): Promise<Job> {
+  const { db } = runtime.database;
+  const sha = await sha256File(path);
+  const marketplaces = opts.marketplace
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const options = {
+    name: opts.name ?? basename(path),
+    marketplaces,
+    column: opts.column
+      ? /^\d+$/.test(opts.column)
+        ? Number(opts.column)
+        : opts.column
+      : undefined,
+    sheet: opts.sheet ? (/^\d+$/.test(opts.sheet) ? Number(opts.sheet) : opts.sheet) : undefined,
+    refresh: opts.refresh === true,
+  };
+  const previous = await db
+    .selectFrom('code2asin_jobs')
+    .select('id')
+    .where('owner', '=', opts.owner)
+    .where('source_sha256', '=', sha)
+    .where('status', 'in', ['pending', 'processing', 'paused', 'failed'])
+    .orderBy('created_at', 'desc')
+    .execute();
+  for (const { id } of previous) {
+    const job = await getJob(db, id);
+    if (
+      JSON.stringify(job.options.marketplaces) !==
+      JSON.stringify(await canonicalMarketplaces(marketplaces))
+    )
+      continue;
+    process.stderr.write(`Resuming job ${job.id} (${job.status}, ${job.counters.done} done).\n`);
+    if (job.status === 'paused') return applyJobAction(runtime.jobs.ctx, job.id, 'resume');
+    if (job.status === 'pending') return applyJobAction(runtime.jobs.ctx, job.id, 'start');
+    if (job.status === 'failed')
+      return applyJobAction(runtime.jobs.ctx, job.id, 'retry', { resetRetryCounter: true });
+    return job;
+  }
+  const job = await createJob(runtime.jobs.ctx, {
+    owner: opts.owner,
+    options,
+    file: { path, name: basename(path) },
+    fileLimits: { maxFileBytes: runtime.config.jobs.uploadLimitBytes },
+  });
+  const p = job.preflight;
+  if (p) {
+    process.stderr.write(
+      `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${p.invalid} invalid, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, about ${Math.ceil(p.eta_seconds / 60)} min at the quota).\n`,
+    );
+  }
+  return job;
+}
+
+async function canonicalMarketplaces(list: string[]): Promise<string[]> {
+  const { findMarketplace } = await import('../amazon/marketplaces.js');
+  return [...new Set(list.map((m) => findMarketplace(m)?.domain ?? m))];
+}
+
+/** Runs a worker on this job until it ends or pauses; Ctrl-C pauses it cleanly. */
+async function runUntilSettled(runtime: CliRuntime, job: Job): Promise<Job> {
+  const worker = runtime.jobs.startWorker({ jobIds: [job.id], idlePollMs: 200 });
+  const progress = createProgressReporter(process.stderr, 5000);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nPausing… (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    for (;;) {
+      const current = await getJob(runtime.database.db, job.id);
+      progress.update(current);
+      if (interrupted && current.status === 'processing') {
+        await applyJobAction(runtime.jobs.ctx, job.id, 'pause', { message: null });
+        continue;
+      }
+      if (['completed', 'failed', 'cancelled', 'paused'].includes(current.status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await worker.stop();
+    progress.finish();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  return getJob(runtime.database.db, job.id);
+}
+
+async function writeAtomically(
+  path: string,
+  write: (out: Writable) => Promise<unknown>,
+): Promise<void> {
+  const tmp = `${path}.partial`;
+  const out = createWriteStream(tmp);
+  await write(out);
+  await new Promise<void>((res, rej) => {
+    out.end(() => res());
+    out.on('error', rej);
+  });
+  await rename(tmp, path);
+}
+
+function printSummary(job: Job, output: string): void {
+  const c = job.counters;
+  const lines = [
+    `Job ${job.id} ${job.status}.`,
+    `  rows ${c.total_rows} · valid ${c.valid_rows} · invalid ${c.invalid_rows} · duplicates ${c.duplicate_rows}`,
+    `  found ${c.found} · not found ${c.not_found} · errors ${c.errors} · from cache/rules ${c.cached}`,
+    `  result file: ${output}${job.status === 'completed' ? '' : ' (partial)'}`,
+  ];
+  if (job.status === 'paused') {
+    lines.push(
+      job.error_message
+        ? `  paused: ${job.error_message}`
+        : '  paused: run the same command again to resume.',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
