@@ -56,9 +56,14 @@ async function* sheetRows(
   });
   const strings = new SharedStringTable();
   const seen: string[] = [];
+  let found = false;
   try {
     const events = reader.parse() as unknown as AsyncIterable<ReaderEvent>;
     for await (const event of events) {
+      // After the wanted sheet, the rest of the workbook is only drained: exceljs deletes the
+      // temporary copy of a sheet (made when the shared strings come after it, as Excel saves)
+      // once its iteration moves on, so stopping here would leave those files until exit.
+      if (found) continue;
       if (event.eventType === undefined) {
         strings.add(sharedText(event.text));
         continue;
@@ -80,8 +85,9 @@ async function* sheetRows(
         }
         if (rows.length > 0) yield rows;
       }
-      return;
+      found = true;
     }
+    if (found) return;
   } catch (error) {
     if (error instanceof FileError) throw error;
     throw new FileError(

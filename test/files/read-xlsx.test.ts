@@ -171,3 +171,35 @@ describe('XLSX reader', () => {
     );
   });
 });
+
+describe('XLSX reader temporary files', () => {
+  it('leaves no temporary sheet copy behind once the sheet is read (shared strings after the sheets)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const mine = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    // exceljs' streaming writer puts xl/sharedStrings.xml after the sheets, as Excel does, so
+    // the reader has to copy the sheets to temporary files before it can read them.
+    const path = tmp.path('late-strings.xlsx');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: path,
+      useSharedStrings: true,
+    });
+    for (const name of ['First', 'Second']) {
+      const sheet = workbook.addWorksheet(name);
+      sheet.addRow(['EAN', 'Title']).commit();
+      for (let i = 0; i < 50; i += 1) sheet.addRow([ean13(i), `Product ${i}`]).commit();
+      sheet.commit();
+    }
+    await workbook.commit();
+    const before = mine().length;
+    for (const sheet of [undefined, 'Second']) {
+      const table = await openTable(path, sheet === undefined ? {} : { sheet });
+      assert.equal((await collect(table.rows)).length, 50);
+      await table.close();
+    }
+    // exceljs removes a copy asynchronously (tmp's remove callback): give it a moment.
+    for (let i = 0; i < 50 && mine().length > before; i += 1)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal(mine().length, before, `left: ${mine().join(', ')}`);
+  });
+});
