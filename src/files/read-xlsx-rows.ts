@@ -63,16 +63,23 @@ async function* sheetRows(
       // After the wanted sheet, the rest of the workbook is only drained: exceljs deletes the
       // temporary copy of a sheet (made when the shared strings come after it, as Excel saves)
       // once its iteration moves on, so stopping here would leave those files until exit.
-      if (found) continue;
+      if (found && event.eventType !== 'worksheet') continue;
       if (event.eventType === undefined) {
         strings.add(sharedText(event.text));
         continue;
       }
       if (event.eventType !== 'worksheet') continue;
       const worksheet = event.value as WorksheetEventValue;
+      if (found) {
+        await skipSheet(worksheet);
+        continue;
+      }
       const models = sheetModels(reader);
       seen.push(worksheet.name);
-      if (!isWanted(worksheet.name, wanted, models, seen.length)) continue;
+      if (!isWanted(worksheet.name, wanted, models, seen.length)) {
+        await skipSheet(worksheet);
+        continue;
+      }
       info.sheet = worksheet.name;
       info.sheetNames = models.length > 0 ? models.map((m) => m.name) : seen;
       info.sheetIndex = models.findIndex((m) => m.name === worksheet.name) + 1 || seen.length;
@@ -104,6 +111,16 @@ async function* sheetRows(
     sheetModels(reader).map((m) => m.name),
     seen,
   );
+}
+
+/**
+ * Reads a sheet we do not want to its end, discarding it: left unread, the stream of its
+ * temporary copy stays open while exceljs deletes the file under it.
+ */
+async function skipSheet(worksheet: WorksheetEventValue): Promise<void> {
+  for await (const _events of worksheet.parse()) {
+    // discarded
+  }
 }
 
 function toRow(rowNumber: number, values: unknown, strings: SharedStringTable): TableRow {
