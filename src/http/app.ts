@@ -9,7 +9,7 @@ import type { JobsContext } from '../jobs/context.js';
 import { createJobLogWriter } from '../jobs/job-log.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../cli/version.js';
-import { createAmazonClients, type AmazonClients } from './amazon/amazon-clients.js';
+import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';

@@ -5,7 +5,7 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { createAmazonClients } from './amazon/amazon-clients.js';
+import { createAmazonClients } from '../amazon/amazon-clients.js';
 import { buildApp } from './app.js';
 import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
 import { createJobsRuntime } from '../jobs/jobs-runtime.js';

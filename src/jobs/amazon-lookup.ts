@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from '../amazon/client.js';
+import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
+import type { AmazonClient, AmazonClientDeps } from '../amazon/client.js';
 import { matchedOn } from '../amazon/product-functions.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import { AmazonError } from '../amazon/errors.js';
-import { createRateLimiter, type RateLimiter } from '../amazon/rate-limiter.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
 import { decideMatch } from '../matching/decide-match.js';
@@ -18,11 +18,13 @@ import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
 export function createAmazonLookup(
   settings: AmazonSettings | (() => AmazonSettings | Promise<AmazonSettings>),
   db: Kysely<DB>,
-  deps: AmazonClientDeps & { clients?: { clientFor(settings: AmazonSettings): AmazonClient } } = {},
-): UnitLookup & { limiter(): RateLimiter | null } {
-  let current: { key: string; limiter: RateLimiter; clients: Map<string, AmazonClient> } | null =
-    null;
-  /** Clients for the current settings; new settings (PUT /config) give new clients and limiter. */
+  deps: Omit<AmazonClientDeps, 'limiter'> & { clients?: AmazonClients } = {},
+): UnitLookup {
+  // The process-wide clients when given (shared with the HTTP routes); else this lookup's own.
+  // Either way one client per settings and marketplace, one limiter per credential, and new
+  // settings (PUT /config) give new clients.
+  const { clients: shared, ...clientDeps } = deps;
+  const clients = shared ?? createAmazonClients({ clientDeps });
   const clientFor = async (marketplace: string): Promise<AmazonClient> => {
     const s = typeof settings === 'function' ? await settings() : settings;
     if (s.enabled === false) {
@@ -32,24 +34,9 @@ export function createAmazonLookup(
         { reason: 'Disabled' },
       );
     }
-    // The process-wide clients (shared with the HTTP routes, one limiter per credential).
-    if (deps.clients) return deps.clients.clientFor({ ...s, marketplace });
-    const key = JSON.stringify(s);
-    if (current?.key !== key) {
-      const limiter =
-        deps.limiter ??
-        createRateLimiter({ tps: s.tps, burst: s.burst, tpd: s.tpd, clock: deps.clock });
-      current = { key, limiter, clients: new Map() };
-    }
-    let client = current.clients.get(marketplace);
-    if (!client) {
-      client = createAmazonClient({ ...s, marketplace }, { ...deps, limiter: current.limiter });
-      current.clients.set(marketplace, client);
-    }
-    return client;
+    return clients.clientFor({ ...s, marketplace });
   };
   return {
-    limiter: () => current?.limiter ?? null,
     async lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult> {
       const parsed = parseCode(unit.code);
       if (!parsed.valid)

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { createImageDownloader } from './image-downloads.js';
 import { createImageStore } from './image-store.js';
-import type { AmazonClient } from '../amazon/client.js';
+import type { AmazonClients } from '../amazon/amazon-clients.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
@@ -32,7 +32,7 @@ export interface JobsRuntimeDeps {
   /** Effective Amazon settings (stored over environment); the config's when absent. */
   amazonSettings?: () => AmazonSettings | Promise<AmazonSettings>;
   /** Process-wide Amazon clients (shared with the HTTP routes: one limiter per credential). */
-  clients?: { clientFor(settings: AmazonSettings): AmazonClient };
+  clients?: AmazonClients;
   /** A lookup to use instead of Amazon (tests). */
   lookup?: UnitLookup;
 }

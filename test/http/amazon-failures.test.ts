@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { AmazonError } from '../../src/amazon/errors.js';
 import type { AmazonSettings } from '../../src/amazon/provider.js';
-import { createAmazonClients } from '../../src/http/amazon/amazon-clients.js';
+import { createAmazonClients } from '../../src/amazon/amazon-clients.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { createTestApp, errorOf } from './http-helpers.js';
 

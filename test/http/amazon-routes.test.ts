@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createAmazonClients } from '../../src/http/amazon/amazon-clients.js';
+import { createAmazonClients } from '../../src/amazon/amazon-clients.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { createTestApp, errorOf, type TestApp } from './http-helpers.js';
 

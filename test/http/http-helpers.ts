@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/env.js';
 import type { Database } from '../../src/db/database.js';
-import type { AmazonClients } from '../../src/http/amazon/amazon-clients.js';
+import type { AmazonClients } from '../../src/amazon/amazon-clients.js';
 import { buildApp } from '../../src/http/app.js';
 import type { FailedAuthLimits } from '../../src/http/auth/failed-auth-limiter.js';
 import { createToken, type Scope } from '../../src/http/auth/token-repository.js';

@@ -10,7 +10,7 @@ import type { Config } from '../../config/env.js';
 import { writeProviderSettings, type SecretKeys } from '../../config/provider-settings.js';
 import type { DB } from '../../db/schema.js';
 import { ERROR_REF } from '../http-error.js';
-import type { AmazonClients } from './amazon-clients.js';
+import type { AmazonClients } from '../../amazon/amazon-clients.js';
 import {
   CONFIG_RESPONSE_SCHEMA,
   SETTINGS_UPDATE_SCHEMA,

@@ -1,7 +1,7 @@
 import { AmazonError } from '../../amazon/errors.js';
 import type { AmazonSettings } from '../../amazon/provider.js';
 import { mapAmazonError } from '../error-mapping.js';
-import type { AmazonClients } from './amazon-clients.js';
+import type { AmazonClients } from '../../amazon/amazon-clients.js';
 
 /** Keywords of the test search: any answer (items or none) proves the credentials work. */
 export const TEST_KEYWORDS = 'notebook';

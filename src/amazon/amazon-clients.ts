@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  createAmazonClient,
-  type AmazonClient,
-  type AmazonClientDeps,
-} from '../../amazon/client.js';
-import type { AmazonSettings } from '../../amazon/provider.js';
-import { createRateLimiter, type RateLimiter } from '../../amazon/rate-limiter.js';
+import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from './client.js';
+import type { AmazonSettings } from './provider.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** Builds a client; tests may wrap the real one. */
 export type AmazonClientFactory = (
