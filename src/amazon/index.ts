@@ -34,14 +34,12 @@ export { normalizeItem } from './normalize.js';
 export { isValidAsin, normalizeAsin } from './asin.js';
 export {
   createProductFunctions,
-  decideByExternalIds,
   fetchAmazonProductData,
   matchedOn,
   searchAmazonByEan,
+  type MatchedOn,
   validateAsinOnAmazon,
-  type Candidate,
   type Decide,
-  type Decision,
   type EanSearchResult,
   type ProductFunctions,
   type SearchByEanOptions,

@@ -1,5 +1,8 @@
 import { asinProblem, isValidAsin, normalizeAsin } from './asin.js';
 import { equivalentForms, parseCode } from '../codes/index.js';
+import type { CodeType } from '../codes/types.js';
+import { decideMatch } from '../matching/decide-match.js';
+import type { MatchDecision, MatchInput, MatchingRule, RowContext } from '../matching/types.js';
 import { AmazonError } from './errors.js';
 import type { AmazonProduct } from './product.js';
 import type { AmazonProvider, CallOptions } from './provider.js';
@@ -7,37 +10,39 @@ import type { AmazonProvider, CallOptions } from './provider.js';
 /** Which external-id list of an item carried the code. */
 export type MatchedOn = 'ean' | 'upc' | 'isbn';
 
-export interface Candidate {
-  product: AmazonProduct;
-  matchedOn: MatchedOn[];
-}
-
-/** What `decide` concluded for one code. */
-export interface Decision {
-  best: Candidate | null;
-  candidates: Candidate[];
-  /** One sentence: why `best` was chosen, or why there is none. */
-  reason: string;
-}
+/**
+ * From the items a search returned, decide the code's product. The default is the matching
+ * module's `decideMatch` (confidence, reasons, every item as a scored candidate); the seam lets a
+ * caller plug another policy in.
+ */
+export type Decide = (input: MatchInput) => MatchDecision;
 
 /**
- * The seam the matching module (`src/matching/`) will replace with confidence scoring: from
- * the items a search returned, pick the code's product.
+ * The decision for one code, with what was searched: the chosen ASIN (or none) and its product,
+ * match type, confidence, band, reasons and every returned item as a scored candidate.
  */
-export type Decide = (code: string, items: AmazonProduct[]) => Decision;
-
-export interface EanSearchResult {
+export interface EanSearchResult extends MatchDecision {
+  /** The searched form (EAN-13 for a UPC-A, ISBN-13 for a book). */
   code: string;
-  best: AmazonProduct;
-  candidates: Candidate[];
-  /** Every item the search returned, candidates or not. */
+  code_type: CodeType;
+  gtin14: string;
+  marketplace: string;
+  found: boolean;
+  /** Amazon's result count for the search (0 when nothing was returned). */
+  total_results: number;
+  /** The provider's request ids, one per page read. */
+  request_ids: string[];
+  /** Every item the search returned, in the provider's order. */
   items: AmazonProduct[];
-  reason: string;
-  requestIds: string[];
 }
 
 export interface SearchByEanOptions extends CallOptions {
+  /** The row's own title, brand and pack quantity, when the caller has them. */
+  row?: RowContext;
+  /** The owner's matching rules for this code (`always` / `never`). */
+  rules?: readonly MatchingRule[];
   decide?: Decide;
+  /** Default: `Books` for an ISBN, `All` otherwise. */
   searchIndex?: string;
   maxPages?: number;
 }
@@ -58,30 +63,12 @@ export function matchedOn(code: string, item: AmazonProduct): MatchedOn[] {
   return lists.filter(([, ids]) => ids.some(same)).map(([k]) => k);
 }
 
-/** Default decision: keep items listing the code (EAN-13 ↔ UPC-A ↔ GTIN-14, ISBN-10 ↔ 13); the first, in Amazon's relevance order, is best. */
-export const decideByExternalIds: Decide = (code, items) => {
-  const candidates = items
-    .map((product) => ({ product, matchedOn: matchedOn(code, product) }))
-    .filter((c) => c.matchedOn.length > 0);
-  const best = candidates[0] ?? null;
-  if (!best) {
-    return {
-      best: null,
-      candidates,
-      reason: `None of the ${items.length} items returned lists ${code} among its external ids.`,
-    };
-  }
-  const more = candidates.length > 1 ? `; ${candidates.length - 1} other item(s) list it too` : '';
-  return {
-    best,
-    candidates,
-    reason: `${best.product.asin} lists ${code} as ${best.matchedOn.join('/')}${more}.`,
-  };
-};
-
 export interface ProductFunctions {
-  /** The best match for a barcode with its candidates, or null when no item lists the code. */
-  searchAmazonByEan(code: string, opts?: SearchByEanOptions): Promise<EanSearchResult | null>;
+  /**
+   * The decision for a barcode: the best match (or none) with its confidence, reasons and every
+   * returned item as a scored candidate.
+   */
+  searchAmazonByEan(code: string, opts?: SearchByEanOptions): Promise<EanSearchResult>;
   /** Whether the ASIN exists and is accessible; malformed ASINs are refused without a request. */
   validateAsinOnAmazon(
     asin: string,
@@ -104,33 +91,45 @@ export async function searchAmazonByEan(
   provider: AmazonProvider,
   raw: string,
   opts: SearchByEanOptions = {},
-): Promise<EanSearchResult | null> {
+): Promise<EanSearchResult> {
   const parsed = parseCode(raw);
   if (!parsed.valid) {
     throw new AmazonError('invalid_data', parsed.message, { reason: 'InvalidCode' });
   }
   // The display form (EAN-13 for a UPC-A, ISBN-13 for a book) is what is searched and keyed.
   const code = parsed.code;
-  const decide = opts.decide ?? decideByExternalIds;
   const outcomes = await provider.searchByCodes([code], {
     signal: opts.signal,
-    searchIndex: opts.searchIndex,
+    searchIndex: opts.searchIndex ?? (parsed.type.startsWith('ISBN') ? 'Books' : 'All'),
     maxPages: opts.maxPages,
     isMatch: (item, c) => matchedOn(c, item).length > 0,
   });
   const outcome = outcomes.get(code);
-  if (!outcome) return null;
+  if (!outcome) {
+    throw new AmazonError('unknown', `The provider gave no answer for ${code}; try again.`, {
+      retryable: true,
+    });
+  }
   if (outcome.status === 'error') throw outcome.error;
-  if (outcome.status === 'not_found') return null;
-  const decision = decide(code, outcome.items);
-  if (!decision.best) return null;
+  const items = outcome.status === 'found' ? outcome.items : [];
+  const marketplace = provider.marketplace.domain;
+  const decision = (opts.decide ?? decideMatch)({
+    code: parsed,
+    items,
+    row: opts.row,
+    rules: opts.rules,
+    marketplace,
+  });
   return {
     code,
-    best: decision.best.product,
-    candidates: decision.candidates,
-    items: outcome.items,
-    reason: decision.reason,
-    requestIds: outcome.requestIds,
+    code_type: parsed.type,
+    gtin14: parsed.gtin14,
+    marketplace,
+    found: decision.asin !== null,
+    ...decision,
+    total_results: outcome.status === 'found' ? (outcome.totalResultCount ?? items.length) : 0,
+    request_ids: outcome.requestIds,
+    items,
   };
 }
 

@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import type { AmazonClient, AmazonClientDeps } from '../amazon/client.js';
-import { matchedOn } from '../amazon/product-functions.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import { AmazonError } from '../amazon/errors.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
-import { decideMatch } from '../matching/decide-match.js';
 import { listRulesForCodes } from '../matching/matching-rules-repository.js';
 import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
 
@@ -42,25 +40,11 @@ export function createAmazonLookup(
       if (!parsed.valid)
         throw Object.assign(new Error(parsed.message), { code: 'invalid_data', retryable: false });
       const client = await clientFor(unit.marketplace);
-      const outcomes = await client.searchByCodes([parsed.code], {
-        signal,
-        searchIndex: parsed.type.startsWith('ISBN') ? 'Books' : 'All',
-        isMatch: (item, code) => matchedOn(code, item).length > 0,
-      });
-      const outcome = outcomes.get(parsed.code);
-      if (!outcome)
-        throw Object.assign(new Error('The provider gave no answer for this code.'), {
-          code: 'unknown',
-          retryable: true,
-        });
-      if (outcome.status === 'error') throw outcome.error;
       const rules = await listRulesForCodes(db, unit.owner, unit.marketplace, [unit.gtin]);
-      const decision = decideMatch({
-        code: parsed,
-        items: outcome.items,
+      const decision = await client.searchAmazonByEan(parsed.code, {
+        signal,
         row: unit.context ?? undefined,
         rules,
-        marketplace: unit.marketplace,
       });
       return {
         status: decision.asin ? 'found' : 'not_found',
@@ -70,7 +54,7 @@ export function createAmazonLookup(
         reasons: decision.reasons,
         candidates: decision.candidates,
         product: decision.product,
-        request_id: outcome.requestIds.at(-1) ?? null,
+        request_id: decision.request_ids.at(-1) ?? null,
       };
     },
   };

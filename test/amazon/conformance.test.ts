@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AmazonError } from '../../src/amazon/errors.js';
+import { parseCode } from '../../src/codes/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import {
   clientFor,
@@ -35,7 +36,7 @@ for (const kind of ['creators', 'paapi'] as const satisfies Kind[]) {
       assert.equal(out.get(missing.code)?.status, 'not_found');
     });
 
-    it('searchAmazonByEan finds the listed item through equivalent code forms', async () => {
+    it('searchAmazonByEan decides with decideMatch: the listed item through equivalent code forms', async () => {
       const client = clientFor(emu, kind);
       for (const kase of [
         'exact_unique',
@@ -47,31 +48,113 @@ for (const kind of ['creators', 'paapi'] as const satisfies Kind[]) {
       ]) {
         for (const t of truthOf(emu, kase).slice(0, 2)) {
           const r = await client.searchAmazonByEan(t.code);
-          assert.equal(r?.best.asin, t.asin, `${kase} ${t.code}`);
-          assert.ok(r.candidates.every((c) => c.matchedOn.length > 0));
+          assert.equal(r.asin, t.asin, `${kase} ${t.code}`);
+          assert.ok(r.found && r.product?.asin === t.asin);
+          assert.ok(['exact', 'partial'].includes(r.match_type), `${kase}: ${r.match_type}`);
+          assert.ok(r.confidence >= 0.7 && r.confidence < 1, `${kase}: ${r.confidence}`);
+          assert.ok(
+            r.reasons.some((x) => /_in_external_ids|_equivalent/.test(x)),
+            r.reasons.join(),
+          );
+          assert.equal(r.candidates[0]?.asin, t.asin);
+          assert.equal(r.candidates[0]?.rank, 1);
+          assert.ok(r.request_ids.length >= 1);
+          assert.equal(r.marketplace, 'www.amazon.fr');
         }
       }
       const upc = truthOf(emu, 'upc_listing')[0];
       assert.ok(upc);
       const viaUpc = await client.searchAmazonByEan(upc.code.slice(1));
-      assert.equal(viaUpc?.best.asin, upc.asin, 'UPC-A given, EAN-13 searched, UPC listed');
+      assert.equal(viaUpc.asin, upc.asin, 'UPC-A given, EAN-13 searched, UPC listed');
+      assert.equal(viaUpc.code, upc.code, 'the searched form is the EAN-13');
     });
 
-    it('searchAmazonByEan: several candidates for duplicates; null when no item lists the code', async () => {
+    it('searchAmazonByEan: ranked candidates for duplicates; noise rejected with reasons; no match without evidence', async () => {
       const client = clientFor(emu, kind);
       const dup = truthOf(emu, 'duplicate_listings')[0];
       assert.ok(dup);
       const r = await client.searchAmazonByEan(dup.code);
+      const ranked = r.candidates.filter((c) => !c.rejected);
+      assert.ok(ranked.length >= 2, 'every listing of the code is a candidate');
+      assert.equal(r.asin, dup.asin, 'the best-selling listing wins');
       assert.ok(
-        r && r.candidates.length >= 2 && r.candidates.some((c) => c.product.asin === dup.asin),
+        r.reasons.some((x) => x.startsWith('multiple_candidates:')),
+        r.reasons.join(),
       );
-      for (const kase of ['not_found', 'noise_only', 'title_only', 'no_external_ids']) {
-        const t = truthOf(emu, kase)[0];
-        if (t) assert.equal(await client.searchAmazonByEan(t.code), null, kase);
-      }
+      assert.deepEqual(
+        ranked.map((c) => c.rank),
+        ranked.map((_, i) => i + 1),
+      );
+
+      const notFound = truthOf(emu, 'not_found')[0];
+      assert.ok(notFound);
+      const none = await client.searchAmazonByEan(notFound.code);
+      assert.equal(none.found, false);
+      assert.deepEqual([none.asin, none.match_type, none.reasons], [null, 'none', ['no_results']]);
+
+      const noise = truthOf(emu, 'noise_only')[0];
+      assert.ok(noise);
+      const n = await client.searchAmazonByEan(noise.code);
+      assert.equal(n.found, false);
+      assert.deepEqual(n.reasons, ['noise_only']);
+      assert.ok(
+        n.candidates.length > 0 && n.candidates.every((c) => c.rejected && c.rank === null),
+      );
+
+      // The code in the title only: a fuzzy match, never in the high band.
+      const titled = truthOf(emu, 'title_only')[0];
+      assert.ok(titled);
+      const f = await client.searchAmazonByEan(titled.code);
+      assert.equal(f.asin, titled.asin);
+      assert.equal(f.match_type, 'fuzzy');
+      assert.ok(f.confidence < 0.9);
+
       await assert.rejects(
         client.searchAmazonByEan('12345'),
         (e: unknown) => e instanceof AmazonError && e.code === 'invalid_data',
+      );
+    });
+
+    it("searchAmazonByEan uses the row's title and brand, and the owner's rules", async () => {
+      const client = clientFor(emu, kind);
+      const bare = truthOf(emu, 'no_external_ids')[0];
+      assert.ok(bare?.asin);
+      const product = productsOf(emu).find((p) => p.asin === bare.asin);
+      assert.ok(product);
+      const codesOnly = await client.searchAmazonByEan(bare.code);
+      assert.equal(
+        codesOnly.found,
+        false,
+        'an item listing no id is not accepted on the code alone',
+      );
+      assert.ok(codesOnly.candidates.some((c) => c.asin === bare.asin && c.rejected));
+      const withRow = await client.searchAmazonByEan(bare.code, {
+        row: { title: product.title, brand: product.brand ?? null },
+      });
+      assert.equal(withRow.asin, bare.asin);
+      assert.equal(withRow.match_type, 'fuzzy');
+      assert.ok(withRow.reasons.some((x) => x.startsWith('title_similarity:')));
+
+      const exact = truthOf(emu, 'exact_unique')[0];
+      assert.ok(exact?.asin);
+      const parsed = parseCode(exact.code);
+      assert.ok(parsed.valid);
+      const rule = { gtin: parsed.gtin14, marketplace: '*', asin: 'B0RULE0001' };
+      const manual = await client.searchAmazonByEan(exact.code, {
+        rules: [{ ...rule, rule: 'always' }],
+      });
+      assert.deepEqual(
+        [manual.asin, manual.match_type, manual.confidence],
+        [rule.asin, 'manual', 1],
+      );
+      const never = await client.searchAmazonByEan(exact.code, {
+        rules: [{ ...rule, asin: exact.asin, rule: 'never' }],
+      });
+      assert.notEqual(never.asin, exact.asin);
+      assert.ok(
+        never.candidates.some(
+          (c) => c.asin === exact.asin && c.reasons.includes('rejected_by_rule'),
+        ),
       );
     });
 

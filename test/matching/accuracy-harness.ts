@@ -23,6 +23,13 @@ export interface Outcome {
   truth: TruthEntry;
   decision: MatchDecision;
   correct: boolean;
+  /**
+   * Whether the returned items hold evidence tying the true product to the code: the product was
+   * returned and it lists the code (any equivalent form), or its title carries the code, or the
+   * row has a title to compare with. Without any, the issue's rule applies: an item with neither
+   * an id match nor similarity is search noise and never a match.
+   */
+  evidence: boolean;
   /** What naive tools would pick from the same items: the first hit, the first item listing the code. */
   baselines: Record<Baseline, string | null>;
 }
@@ -52,6 +59,8 @@ export interface AccuracyReport {
   byType: Tally[];
   /** Codes that have a product, and the share of them mapped to the true ASIN. */
   recall: Tally;
+  /** The same over codes whose search results hold evidence for the true product (`Outcome.evidence`). */
+  recallWithEvidence: Tally;
   /** ASINs accepted for codes whose truth is another ASIN or none. */
   wrongAccepted: number;
   /** ASINs accepted for codes that have no product (noise or nothing on Amazon). */
@@ -90,8 +99,9 @@ export function runAccuracy(count: number, seed: number, rowContext: boolean): A
     const row = rowContext ? rowFor(truth, byAsin) : {};
     const searched = searchAndDecide(truth.code, row, ctx);
     if (!searched) continue;
-    const { decision, baselines } = searched;
-    outcomes.push({ truth, decision, correct: decision.asin === truth.asin, baselines });
+    const { decision, baselines, items } = searched;
+    const evidence = hasEvidence(truth, items, row);
+    outcomes.push({ truth, decision, correct: decision.asin === truth.asin, evidence, baselines });
   }
   return summarize(outcomes);
 }
@@ -110,7 +120,20 @@ function searchAndDecide(raw: string, row: RowContext, ctx: OperationContext) {
   }
   const listing = items.find((item) => listsGtin(item, code.gtin14));
   const baselines = { first_hit: items[0]?.asin ?? null, first_listing: listing?.asin ?? null };
-  return { decision, baselines };
+  return { decision, baselines, items };
+}
+
+function hasEvidence(truth: TruthEntry, items: readonly AmazonProduct[], row: RowContext): boolean {
+  const code = parseCode(truth.code);
+  const item = items.find((i) => i.asin === truth.asin);
+  if (!item || !code.valid) return false;
+  const digits = [code.code, ...code.alternatives.map((a) => a.code)];
+  return (
+    listsGtin(item, code.gtin14) ||
+    code.alternatives.some((a) => listsGtin(item, a.gtin14)) ||
+    digits.some((d) => (item.title ?? '').includes(d)) ||
+    Boolean(row.title)
+  );
 }
 
 function listsGtin(item: AmazonProduct, gtin14: string): boolean {
@@ -193,6 +216,10 @@ export function summarize(outcomes: Outcome[]): AccuracyReport {
       'recall',
       outcomes.filter((o) => o.truth.asin !== null),
     ),
+    recallWithEvidence: tally(
+      'recall with evidence',
+      outcomes.filter((o) => o.truth.asin !== null && o.evidence),
+    ),
     wrongAccepted: accepted.filter((o) => !o.correct).length,
     noiseAccepted: accepted.filter((o) => o.truth.asin === null).length,
     bands: BANDS.map((b) =>
@@ -241,7 +268,7 @@ export function formatReport(title: string, r: AccuracyReport): string {
   return [
     `### ${title}`,
     '',
-    `${r.codes} codes; recall ${pct(r.recall.share)} (${r.recall.correct}/${r.recall.count} codes that have a product); ` +
+    `${r.codes} codes; recall ${pct(r.recall.share)} (${r.recall.correct}/${r.recall.count} codes that have a product), ${pct(r.recallWithEvidence.share)} (${r.recallWithEvidence.correct}/${r.recallWithEvidence.count}) of those whose search results hold evidence for the product; ` +
       `${r.wrongAccepted} wrong ASINs accepted, ${r.noiseAccepted} of them for codes without a product.`,
     '',
     '| strategy (same search results) | right answer | wrong ASIN accepted | ASIN for a code with no product |',

@@ -18,9 +18,12 @@ function topBand(report: AccuracyReport) {
 }
 
 describe('matching accuracy on the emulator truth', () => {
-  it('codes only: exact ≥ 99.5%, partial ≥ 97%, no noise accepted, 0.9–1.0 band ≥ 99% right', () => {
+  it('codes only: exact ≥ 99.5%, partial ≥ 97%, no noise accepted, 0.9–1.0 band ≥ 99% right, recall ≥ 99% with evidence', () => {
     const report = runAccuracy(COUNT, SEED, false);
     assert.ok(report.codes > 400, `${report.codes} codes`);
+    assert.ok(report.recallWithEvidence.share >= 0.99, `recall ${report.recallWithEvidence.share}`);
+    const withoutEvidence = report.recall.count - report.recallWithEvidence.count;
+    assert.ok(withoutEvidence > 0 && withoutEvidence < report.recall.count * 0.05);
     assert.ok(typeShare(report, 'exact') >= 0.995);
     assert.ok(typeShare(report, 'partial') >= 0.97);
     assert.equal(report.noiseAccepted, 0);
@@ -34,6 +37,7 @@ describe('matching accuracy on the emulator truth', () => {
   it('with the row title and brand: recall ≥ 99% and every target above', () => {
     const report = runAccuracy(COUNT, SEED, true);
     assert.ok(report.recall.share >= 0.99, `recall ${report.recall.share}`);
+    assert.equal(report.recallWithEvidence.count, report.recall.count, 'a row title is evidence');
     assert.ok(typeShare(report, 'exact') >= 0.995);
     assert.ok(typeShare(report, 'partial') >= 0.97);
     assert.equal(report.noiseAccepted, 0);

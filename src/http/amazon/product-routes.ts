@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { asinProblem, isValidAsin, normalizeAsin } from '../../amazon/asin.js';
 import type { AmazonClient } from '../../amazon/client.js';
 import { findMarketplace, MARKETPLACES } from '../../amazon/marketplaces.js';
-import { matchedOn } from '../../amazon/product-functions.js';
 import { parseCode, type ValidCode } from '../../codes/index.js';
-import { decideMatch } from '../../matching/decide-match.js';
 import { listRulesForCodes } from '../../matching/matching-rules-repository.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
@@ -137,23 +135,8 @@ async function searchCode(
   owner: string,
 ): Promise<Record<string, unknown>> {
   const marketplace = client.marketplace.domain;
-  const outcomes = await client.searchByCodes([code.code], {
-    searchIndex: code.type.startsWith('ISBN') ? 'Books' : 'All',
-    isMatch: (item, c) => matchedOn(c, item).length > 0,
-  });
-  const outcome = outcomes.get(code.code);
-  if (outcome?.status === 'error') throw outcome.error;
-  const items = outcome?.status === 'found' ? outcome.items : [];
   const rules = await listRulesForCodes(deps.db, owner, marketplace, [code.gtin14]);
-  const decision = decideMatch({ code, items, marketplace, rules });
-  return {
-    code: code.code,
-    code_type: code.type,
-    gtin14: code.gtin14,
-    marketplace,
-    found: decision.asin !== null,
-    ...decision,
-    total_results: outcome?.status === 'found' ? outcome.totalResultCount : 0,
-    request_ids: outcome?.requestIds ?? [],
-  };
+  // Every returned item is in `candidates` with its score; the raw items are not repeated.
+  const { items: _items, ...result } = await client.searchAmazonByEan(code.code, { rules });
+  return result;
 }
