@@ -39,17 +39,21 @@ function checkCells(row: TableRow, max: number): void {
   for (let i = 0; i < row.cells.length; i += 1) {
     const cell = row.cells[i];
     if (typeof cell === 'string' && cell.length > max) {
-      throw new FileLimitError(
-        'cell_too_long',
-        `The cell in row ${row.rowNumber}, column ${i + 1} holds ${cell.length.toLocaleString('en-US')} characters; the limit is ${max.toLocaleString('en-US')} (maxCellLength). Shorten it, or check for a quote that is never closed.`,
-        {
-          limit: max,
-          actual: cell.length,
-          option: 'maxCellLength',
-          row: row.rowNumber,
-          column: i + 1,
-        },
-      );
+      throw cellTooLong(max, cell.length, row.rowNumber, i + 1);
     }
   }
+}
+
+/** The `cell_too_long` error; readers that meet an over-long cell before it is a row throw it too. */
+export function cellTooLong(
+  limit: number,
+  actual: number,
+  rowNumber: number,
+  column: number,
+): FileLimitError {
+  return new FileLimitError(
+    'cell_too_long',
+    `The cell in row ${rowNumber}, column ${column} holds ${actual.toLocaleString('en-US')} characters; the limit is ${limit.toLocaleString('en-US')} (maxCellLength). Shorten it, or check for a quote that is never closed.`,
+    { limit, actual, option: 'maxCellLength', row: rowNumber, column },
+  );
 }

@@ -107,7 +107,7 @@ function openSource(
   options: OpenTableOptions,
 ): { info: { text?: DelimitedInfo; sheet?: XlsxInfo }; batches: AsyncGenerator<TableRow[]> } {
   if (file.kind === 'xlsx') {
-    const { info, batches } = readXlsxRows(path, options.sheet);
+    const { info, batches } = readXlsxRows(path, options.sheet, limits);
     return { info: { sheet: info }, batches };
   }
   const { info, batches } = readDelimitedRows(path, file, limits, options.delimiter);

@@ -1,9 +1,37 @@
-import { createReadStream } from 'node:fs';
-import ExcelJS from 'exceljs';
+/**
+ * XLSX reading without exceljs' reader.
+ *
+ * Why: exceljs' streaming reader (4.4.0) read the 1,000,000-row benchmark workbook (shared
+ * strings after the sheet, as Excel saves) in 14 s at a peak RSS of 270 MB, 237 MB at 100k
+ * rows: over the 200 MB target and not flat. Measured (VmHWM, --trace-gc): the live heap
+ * after each mark-compact was only 33 MB, the shared strings included; what grew was garbage.
+ * Exceljs builds a Row, Cells, Value and style objects for every cell and hands a whole XML
+ * chunk of rows at once; enough of them outlive a scavenge that 210 MB got promoted over the
+ * run (--trace-gc-nvp; one allocation site was even pretenured), and V8 lets the old
+ * generation reach 140-170 MB of dead rows before collecting. Unzipper's buffers (external
+ * memory) stayed under 10 MB, and the sheet was first copied to a temporary file because the
+ * zip is read front to back. Its heap cannot be capped from inside the process, and running
+ * it in a worker with a 64 MB heap was slower (40 s) and no smaller (223 MB).
+ *
+ * Instead: the upload is a file, so the zip is read at random through its central directory
+ * ({@link readZipDirectory}); the workbook, relationships and styles parts first, then the
+ * shared strings into a compact table, then the sheet, each inflated by node:zlib as a stream
+ * and parsed by saxes (exceljs' own XML parser) into plain rows, nothing else: 8.7 s and
+ * 165 MB peak RSS at 1M rows, 135 MB at 100k, about 100 MB of which is the process before it
+ * reads (docs/benchmarks/files.md). No temporary files. Exceljs is still used to write XLSX.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { FileError } from './file-error.js';
-import { SharedStringTable } from './shared-string-table.js';
-import type { Cell, TableRow } from './table-row.js';
-import { richTextOf, xlsxCellValue } from './xlsx-cell-value.js';
+import { DEFAULT_FILE_LIMITS } from './file-limits.js';
+import type { FileLimits } from './file-limits.js';
+import { parseXmlEntry } from './parse-xml-entry.js';
+import { readSharedStrings } from './read-shared-strings.js';
+import { readXlsxWorkbook } from './read-xlsx-workbook.js';
+import type { XlsxSheet } from './read-xlsx-workbook.js';
+import { readZipDirectory } from './read-zip-directory.js';
+import type { TableRow } from './table-row.js';
+import { SheetRows } from './xlsx-sheet-rows.js';
 
 /** The sheet being read; filled in when the reader reaches it (before its first row). */
 export interface XlsxInfo {
@@ -13,88 +41,53 @@ export interface XlsxInfo {
   sheetNames: string[];
 }
 
-interface SheetModel {
-  name: string;
-  state?: string;
-}
-
-interface WorksheetEventValue {
-  name: string;
-  parse(): AsyncIterable<{ eventType: string; value: { number: number; values: unknown } }[]>;
-}
-
-type ReaderEvent =
-  | { eventType: 'worksheet'; value: WorksheetEventValue }
-  | { eventType?: undefined; index: number; text: unknown }
-  | { eventType: string; value: unknown };
-
 /**
- * Streams the rows of one sheet of an XLSX, in batches, with exceljs' streaming reader: the first visible
- * sheet, or `sheet` by name or 1-based index. Shared strings go into a compact table (see
- * {@link SharedStringTable}); styles are kept only to recognise date cells.
+ * Streams the rows of one sheet of an XLSX, in batches (the rows of one 64 KB inflated chunk):
+ * the first visible sheet, or `sheet` by name (case-insensitive) or 1-based index. Numbers are
+ * read raw, never through their display format; formulas give their cached value. A cell
+ * longer than `maxCellLength` fails as soon as it is met, before it is held in memory.
  */
 export function readXlsxRows(
   path: string,
   sheet?: string | number,
+  limits: Pick<FileLimits, 'maxCellLength'> = DEFAULT_FILE_LIMITS,
 ): { info: XlsxInfo; batches: AsyncGenerator<TableRow[]> } {
   const info: XlsxInfo = { sheet: null, sheetIndex: null, sheetNames: [] };
-  return { info, batches: sheetRows(path, sheet, info) };
+  return { info, batches: sheetRows(path, sheet, info, limits.maxCellLength) };
 }
 
 async function* sheetRows(
   path: string,
   wanted: string | number | undefined,
   info: XlsxInfo,
+  maxCellLength: number,
 ): AsyncGenerator<TableRow[]> {
-  const stream = createReadStream(path);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
-    sharedStrings: 'emit',
-    worksheets: 'emit',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const strings = new SharedStringTable();
-  const seen: string[] = [];
-  let found = false;
+  let file: FileHandle | undefined;
   try {
-    const events = reader.parse() as unknown as AsyncIterable<ReaderEvent>;
-    for await (const event of events) {
-      // After the wanted sheet, the rest of the workbook is only drained: exceljs deletes the
-      // temporary copy of a sheet (made when the shared strings come after it, as Excel saves)
-      // once its iteration moves on, so stopping here would leave those files until exit.
-      if (found && event.eventType !== 'worksheet') continue;
-      if (event.eventType === undefined) {
-        strings.add(sharedText(event.text));
-        continue;
-      }
-      if (event.eventType !== 'worksheet') continue;
-      const worksheet = event.value as WorksheetEventValue;
-      if (found) {
-        await skipSheet(worksheet);
-        continue;
-      }
-      const models = sheetModels(reader);
-      seen.push(worksheet.name);
-      if (!isWanted(worksheet.name, wanted, models, seen.length)) {
-        await skipSheet(worksheet);
-        continue;
-      }
-      info.sheet = worksheet.name;
-      info.sheetNames = models.length > 0 ? models.map((m) => m.name) : seen;
-      info.sheetIndex = models.findIndex((m) => m.name === worksheet.name) + 1 || seen.length;
-      // The worksheet's own parse() hands over the rows of each XML chunk together: one
-      // await per chunk instead of one per row.
-      for await (const events of worksheet.parse()) {
-        const rows: TableRow[] = [];
-        for (const { eventType, value } of events) {
-          if (eventType === 'row') rows.push(toRow(value.number, value.values, strings));
-        }
-        if (rows.length > 0) yield rows;
-      }
-      found = true;
+    file = await open(path, 'r');
+    const entries = await readZipDirectory(file, (await file.stat()).size);
+    const book = await readXlsxWorkbook(file, entries);
+    const index = chooseSheet(book.sheets, wanted);
+    const sheet = book.sheets[index] as XlsxSheet;
+    info.sheet = sheet.name;
+    info.sheetIndex = index + 1;
+    info.sheetNames = book.sheets.map((s) => s.name);
+    if (!sheet.entry) throw noCells(sheet, info.sheetNames);
+    const strings = book.sharedStrings
+      ? await readSharedStrings(file, book.sharedStrings, maxCellLength)
+      : undefined;
+    const rows = new SheetRows({
+      strings,
+      dateStyles: book.dateStyles,
+      date1904: book.date1904,
+      maxCellLength,
+    });
+    for await (const _ of parseXmlEntry(file, sheet.entry, rows)) {
+      const batch = rows.take();
+      if (batch.length > 0) yield batch;
     }
-    if (found) return;
+    const last = rows.take();
+    if (last.length > 0) yield last;
   } catch (error) {
     if (error instanceof FileError) throw error;
     throw new FileError(
@@ -104,73 +97,61 @@ async function* sheetRows(
       { cause: error },
     );
   } finally {
-    stream.destroy();
+    await file?.close();
   }
-  throw sheetNotFound(
-    wanted,
-    sheetModels(reader).map((m) => m.name),
-    seen,
-  );
 }
 
 /**
- * Reads a sheet we do not want to its end, discarding it: left unread, the stream of its
- * temporary copy stays open while exceljs deletes the file under it.
+ * The index of the wanted sheet. A number is a 1-based position; a string is a name
+ * (trimmed, case-insensitive), or else a position when it is all digits, so a sheet named
+ * "2024" is found by its name.
  */
-async function skipSheet(worksheet: WorksheetEventValue): Promise<void> {
-  for await (const _events of worksheet.parse()) {
-    // discarded
+function chooseSheet(sheets: XlsxSheet[], wanted: string | number | undefined): number {
+  if (sheets.length === 0) {
+    throw new FileError('empty_file', 'The workbook holds no worksheet.', {});
   }
+  if (wanted === undefined) return firstVisible(sheets);
+  const text = String(wanted).trim().toLowerCase();
+  const named = sheets.findIndex((s) => s.name.trim().toLowerCase() === text);
+  const position = typeof wanted === 'number' || /^\d+$/.test(text) ? Number(text) : NaN;
+  const byPosition = Number.isInteger(position) && position >= 1 && position <= sheets.length;
+  if (typeof wanted === 'number' && byPosition) return position - 1;
+  if (named >= 0) return named;
+  if (byPosition) return position - 1;
+  throw sheetNotFound(
+    wanted,
+    sheets.map((s) => s.name),
+  );
 }
 
-function toRow(rowNumber: number, values: unknown, strings: SharedStringTable): TableRow {
-  const list = Array.isArray(values) ? values : [];
-  const cells: Cell[] = new Array<Cell>(Math.max(0, list.length - 1));
-  // exceljs row values are 1-based (index 0 is always empty).
-  for (let i = 1; i < list.length; i += 1) cells[i - 1] = xlsxCellValue(list[i], strings);
-  return { rowNumber, cells };
+/** The first visible worksheet (not a chart sheet); else the first worksheet; else the first sheet. */
+function firstVisible(sheets: XlsxSheet[]): number {
+  const visible = (s: XlsxSheet): boolean => s.state !== 'hidden' && s.state !== 'veryHidden';
+  const first = sheets.findIndex((s) => visible(s) && s.entry !== undefined);
+  return first >= 0
+    ? first
+    : Math.max(
+        0,
+        sheets.findIndex((s) => s.entry !== undefined),
+      );
 }
 
-function sharedText(text: unknown): string {
-  if (typeof text === 'string') return text;
-  const runs = (text as { richText?: unknown[] } | null)?.richText;
-  return Array.isArray(runs) ? richTextOf(runs) : '';
-}
-
-function sheetModels(reader: unknown): SheetModel[] {
-  const model = (reader as { model?: { sheets?: SheetModel[] } }).model;
-  return model?.sheets ?? [];
-}
-
-function isWanted(
-  name: string,
-  wanted: string | number | undefined,
-  models: SheetModel[],
-  position: number,
-): boolean {
-  if (wanted === undefined) {
-    const first = models.find((m) => m.state !== 'hidden' && m.state !== 'veryHidden');
-    return first ? first.name === name : position === 1;
-  }
-  const byName = String(wanted).trim().toLowerCase();
-  if (name.trim().toLowerCase() === byName) return true;
-  const index = typeof wanted === 'number' ? wanted : /^\d+$/.test(byName) ? Number(byName) : NaN;
-  if (Number.isNaN(index)) return false;
-  return models.length > 0 ? models[index - 1]?.name === name : position === index;
-}
-
-function sheetNotFound(
-  wanted: string | number | undefined,
-  names: string[],
-  seen: string[],
-): FileError {
-  const available = names.length > 0 ? names : seen;
-  if (available.length === 0) {
-    return new FileError('empty_file', 'The workbook holds no worksheet.', {});
-  }
+function sheetNotFound(wanted: string | number, names: string[]): FileError {
   return new FileError(
     'sheet_not_found',
-    `The workbook has no sheet "${String(wanted)}". Its sheets are: ${available.map((n, i) => `${i + 1}. ${n}`).join(', ')}. Pass one of these names or numbers as the sheet option.`,
-    { sheet: wanted, sheets: available },
+    `The workbook has no sheet "${String(wanted)}". Its sheets are: ${listed(names)}. Pass one of these names or numbers as the sheet option.`,
+    { sheet: wanted, sheets: names },
   );
+}
+
+function noCells(sheet: XlsxSheet, names: string[]): FileError {
+  return new FileError(
+    'sheet_not_found',
+    `The sheet "${sheet.name}" holds no cells (it is a chart sheet, or its part is missing from the file). Its sheets are: ${listed(names)}. Pass the name or number of a sheet with the data as the sheet option.`,
+    { sheet: sheet.name, sheets: names },
+  );
+}
+
+function listed(names: string[]): string {
+  return names.map((n, i) => `${i + 1}. ${n}`).join(', ');
 }

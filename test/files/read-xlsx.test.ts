@@ -177,8 +177,9 @@ describe('XLSX reader temporary files', () => {
     const { readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const mine = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
-    // exceljs' streaming writer puts xl/sharedStrings.xml after the sheets, as Excel does, so
-    // the reader has to copy the sheets to temporary files before it can read them.
+    // exceljs' streaming writer puts xl/sharedStrings.xml after the sheets, as Excel does;
+    // exceljs' reader copied such sheets to temporary files. This reader reads the zip in
+    // place, and this checks it stays so.
     const path = tmp.path('late-strings.xlsx');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: path,

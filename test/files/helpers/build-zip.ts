@@ -6,6 +6,8 @@ export interface ZipSpec {
   data: Buffer;
   /** Store instead of deflate (the ODS `mimetype` must be stored). */
   store?: boolean;
+  /** Uncompressed size written in the headers, when it should lie (default: the real size). */
+  declaredSize?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export function buildZip(entries: ZipSpec[]): Buffer {
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt32LE(entry.declaredSize ?? entry.data.length, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -33,7 +35,7 @@ export function buildZip(entries: ZipSpec[]): Buffer {
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
+    central.writeUInt32LE(entry.declaredSize ?? entry.data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
