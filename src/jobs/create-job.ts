@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { findMarketplace, MARKETPLACES } from '../amazon/marketplaces.js';
 import { nowIso, toJson } from '../db/dialect.js';
 import { openTable, type FileLimits, type Table } from '../files/index.js';
@@ -184,13 +184,24 @@ async function failIngestion(ctx: JobsContext, jobId: string, error: unknown): P
   await ctx.database.db.deleteFrom('code2asin_jobs').where('id', '=', jobId).execute();
 }
 
-/** SHA-256 of a file, streamed. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/**
+ * SHA-256 of a file, read through one reused buffer. A read stream allocates a new 64 KB buffer
+ * per chunk: hashing a 53 MB file so, just before ingesting it, left V8 promoting 1.4 MB of
+ * short-lived ingestion data to the old generation at every young collection (on 1,000,000 rows:
+ * 275 MB promoted in all against 17 MB, peak RSS 252–266 MB against 183 MB).
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
+  return hash.digest('hex');
 }

@@ -5,6 +5,7 @@ import { resolveRules } from '../matching/resolve-rules.js';
 import type { MatchingRule } from '../matching/types.js';
 import type { JobsContext } from './context.js';
 import type { Job, PreflightReport } from './jobs-repository.js';
+import type { IngestCounts } from './prepare-chunk.js';
 import { recountJob } from './recount-job.js';
 
 /** Default age after which a cached mapping is looked up again. */
@@ -12,20 +13,25 @@ export const DEFAULT_CACHE_TTL_DAYS = 30;
 
 /**
  * After ingestion: resolves the units that need no request (an `always` rule of the owner, then
- * a fresh cached mapping unless `refresh`), counts everything, and stores the report and the
- * counters on the job.
+ * a fresh cached mapping unless `refresh`), and stores the report and the counters on the job.
+ * The counts come from the ingestion and from the rows each update changed: counting them again
+ * with three queries over a million rows and units took 1.6 s on SQLite.
  */
 export async function buildPreflight(
   ctx: JobsContext & { cacheTtlDays?: number },
   job: Job,
   detection: Record<string, unknown> | null,
+  counts: IngestCounts,
 ): Promise<PreflightReport> {
   const { db } = ctx.database;
+  let byRule = 0;
+  let cached = 0;
   if (job.options.use_amazon_api !== false) {
-    await applyAlwaysRules(db, job);
-    if (!job.options.refresh) await applyCache(db, job, ctx.cacheTtlDays ?? DEFAULT_CACHE_TTL_DAYS);
+    byRule = await applyAlwaysRules(db, job);
+    if (!job.options.refresh)
+      cached = await applyCache(db, job, ctx.cacheTtlDays ?? DEFAULT_CACHE_TTL_DAYS);
   }
-  const report = await countReport(db, job, ctx.quotaTps, detection);
+  const report = countReport(job, counts, { byRule, cached }, ctx.quotaTps, detection);
   await db
     .updateTable('code2asin_jobs')
     .set({
@@ -40,34 +46,43 @@ export async function buildPreflight(
     })
     .where('id', '=', job.id)
     .execute();
-  await recountJob(db, job.id);
+  // The result counters (0 at creation) move only when a rule, the cache or a direct import
+  // resolved units; otherwise every unit is pending. Recounting a million took 1.1 s on PostgreSQL.
+  if (report.already_known + report.imported > 0) await recountJob(db, job.id);
   return report;
 }
 
-async function applyAlwaysRules(db: Kysely<DB>, job: Job): Promise<void> {
+/** Applies the owner's `always` rules to pending units; resolves to the units changed. */
+async function applyAlwaysRules(db: Kysely<DB>, job: Job): Promise<number> {
+  // From the owner's rules to the job's units (unique index), not the other way: `gtin in
+  // (pending gtins of the job)` read every unit of the job, 0.6 s for a million on SQLite.
   const rules = await db
-    .selectFrom('matching_rules')
-    .selectAll()
-    .where('owner', '=', job.owner)
-    .where('gtin', 'in', (eb) =>
-      eb
-        .selectFrom('code2asin_results')
-        .select('gtin')
-        .where('job_id', '=', job.id)
-        .where('status', '=', 'pending'),
+    .selectFrom('matching_rules as mr')
+    .selectAll('mr')
+    .where('mr.owner', '=', job.owner)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('code2asin_results as r')
+          .select('r.id')
+          .where('r.job_id', '=', job.id)
+          .where('r.marketplace', 'in', job.marketplaces)
+          .whereRef('r.gtin', '=', 'mr.gtin')
+          .where('r.status', '=', 'pending'),
+      ),
     )
     .execute();
-  if (rules.length === 0) return;
+  if (rules.length === 0) return 0;
   const asRules: MatchingRule[] = rules.map((r) => ({
     ...r,
     rule: r.rule as MatchingRule['rule'],
   }));
   const now = nowIso();
+  let changed = 0;
   for (const gtin of new Set(rules.map((r) => r.gtin))) {
     for (const marketplace of job.marketplaces) {
       const { always } = resolveRules(asRules, gtin, marketplace);
       if (!always) continue;
-      await db
+      const result = await db
         .updateTable('code2asin_results')
         .set({
           status: 'found',
@@ -82,15 +97,20 @@ async function applyAlwaysRules(db: Kysely<DB>, job: Job): Promise<void> {
         .where('marketplace', '=', marketplace)
         .where('gtin', '=', gtin)
         .where('status', '=', 'pending')
-        .execute();
+        .executeTakeFirst();
+      changed += Number(result.numUpdatedRows);
     }
   }
+  return changed;
 }
 
-/** Copies fresh cached mappings into pending units, except an ASIN the owner has ruled out. */
-async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<void> {
+/**
+ * Copies fresh cached mappings into pending units, except an ASIN the owner has ruled out;
+ * resolves to the units changed.
+ */
+async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<number> {
   const cutoff = new Date(Date.now() - ttlDays * 86_400_000).toISOString();
-  await db
+  const result = await db
     .updateTable('code2asin_results as r')
     .from('amazon_mappings as m')
     .set((eb) => ({
@@ -129,59 +149,37 @@ async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<vo
         ),
       ),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
-async function countReport(
-  db: Kysely<DB>,
+function countReport(
   job: Job,
+  counts: IngestCounts,
+  resolved: { byRule: number; cached: number },
   tps: number,
   detection: Record<string, unknown> | null,
-): Promise<PreflightReport> {
-  const rows = await db
-    .selectFrom('code2asin_rows')
-    .select(['valid', 'reason', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('job_id', '=', job.id)
-    .groupBy(['valid', 'reason'])
-    .execute();
-  const distinct = await db
-    .selectFrom('code2asin_rows')
-    .select((eb) => eb.fn.count<number>('gtin').distinct().as('n'))
-    .where('job_id', '=', job.id)
-    .where('valid', '=', 1)
-    .executeTakeFirstOrThrow();
-  const units = await db
-    .selectFrom('code2asin_results')
-    .select(['status', 'source', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('job_id', '=', job.id)
-    .groupBy(['status', 'source'])
-    .execute();
-  const invalidByReason: Record<string, number> = {};
-  let valid = 0;
-  let invalid = 0;
-  for (const r of rows) {
-    if (r.valid) valid += Number(r.n);
-    else {
-      invalid += Number(r.n);
-      invalidByReason[r.reason ?? 'unknown'] = Number(r.n);
-    }
-  }
-  const bySource = (s: string) =>
-    units.filter((u) => u.source === s).reduce((a, u) => a + Number(u.n), 0);
-  const toQuery = units.filter((u) => u.status === 'pending').reduce((a, u) => a + Number(u.n), 0);
-  const distinctCodes = Number(distinct.n);
+): PreflightReport {
+  // One unit per marketplace for each distinct valid code: inserted or skipped together.
+  const distinctCodes = counts.units / Math.max(job.marketplaces.length, 1);
+  const direct = job.options.use_amazon_api === false;
+  const imported = direct ? counts.units : 0;
+  const toQuery = direct ? 0 : counts.units - resolved.byRule - resolved.cached;
+  const invalidByReason = Object.fromEntries(
+    Object.entries(counts.invalidByReason).sort(([a], [b]) => a.localeCompare(b)),
+  );
   return {
-    rows: valid + invalid,
-    valid,
-    invalid,
+    rows: counts.rows,
+    valid: counts.valid,
+    invalid: counts.invalid,
     invalid_by_reason: invalidByReason,
-    duplicates: valid - distinctCodes,
+    duplicates: counts.valid - distinctCodes,
     distinct_codes: distinctCodes,
     marketplaces: job.marketplaces,
-    already_known: bySource('cache') + bySource('rule'),
-    cached: bySource('cache'),
-    by_rule: bySource('rule'),
-    imported: bySource('import'),
+    already_known: resolved.cached + resolved.byRule,
+    cached: resolved.cached,
+    by_rule: resolved.byRule,
+    imported,
     to_query: toQuery,
     requests: toQuery,
     eta_seconds: Math.ceil(toQuery / Math.max(tps, 0.001)),
