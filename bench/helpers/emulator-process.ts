@@ -9,6 +9,7 @@ const BIN = fileURLToPath(new URL('../../bin/code2asin.js', import.meta.url));
 
 export interface EmulatorProcess {
   url: string;
+  pid: number;
   env: Record<string, string>;
   stats(): Promise<EmulatorStats>;
   close(): Promise<void>;
@@ -47,6 +48,7 @@ export async function startEmulatorProcess(
   }
   return {
     url,
+    pid: child.pid as number,
     env,
     stats: async () => (await (await fetch(`${url}/__emulator/stats`)).json()) as EmulatorStats,
     close: () =>

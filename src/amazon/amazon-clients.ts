@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from './client.js';
 import type { AmazonSettings } from './provider.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { createSharedRateLimiter } from './shared-rate-limiter.js';
 
 /** Builds a client; tests may wrap the real one. */
 export type AmazonClientFactory = (
@@ -12,7 +14,8 @@ export type AmazonClientFactory = (
 /**
  * The Amazon clients of the process: one per distinct effective settings (a settings change
  * builds a new one), all clients of one credential sharing one rate limiter, so the HTTP routes
- * and the worker together never exceed the credential's quota.
+ * and the worker together never exceed the credential's quota. With a `rateLimitStore`, the
+ * limiters also share each credential's quota with the other processes using that store.
  */
 export interface AmazonClients {
   /** The client for these settings; throws the client's AmazonError when they are unusable. */
@@ -27,6 +30,11 @@ export interface AmazonClientsOptions {
   clientDeps?: Omit<AmazonClientDeps, 'limiter'>;
   /** Clients kept at most (least recently used dropped first). Default 16. */
   maxClients?: number;
+  /**
+   * Where limiters keep their state when several processes share a credential (the database's
+   * `rate_limits`). Without it each process paces itself alone.
+   */
+  rateLimitStore?: RateLimitStore;
 }
 
 export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonClients {
@@ -39,12 +47,16 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
     const key = credentialKey(settings);
     let limiter = limiters.get(key);
     if (!limiter) {
-      limiter = createRateLimiter({
+      const pace = {
         tps: settings.tps,
         burst: settings.burst,
         tpd: settings.tpd,
         clock: options.clientDeps?.clock,
-      });
+      };
+      const store = options.rateLimitStore;
+      limiter = store
+        ? createSharedRateLimiter({ ...pace, store, key: quotaKey(settings) })
+        : createRateLimiter(pace);
       limiters.set(key, limiter);
     }
     return limiter;
@@ -68,13 +80,24 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
   };
 }
 
-/** One credential at one rate: the quota Amazon counts. Hashed, so no secret is kept as a key. */
+/** The credential Amazon counts a quota for (provider, key id, endpoint). */
+function credentialOf(s: AmazonSettings): unknown[] {
+  return s.provider === 'paapi'
+    ? ['paapi', s.paapi.accessKey, s.paapi.endpoint ?? s.paapi.host]
+    : ['creators', s.creators.credentialId, s.creators.apiUrl];
+}
+
+/** One credential at one rate: this process's limiter. Hashed, so no secret is kept as a key. */
 function credentialKey(s: AmazonSettings): string {
-  const id =
-    s.provider === 'paapi'
-      ? ['paapi', s.paapi.accessKey, s.paapi.endpoint ?? s.paapi.host]
-      : ['creators', s.creators.credentialId, s.creators.apiUrl];
-  return sha256(JSON.stringify([...id, s.tps, s.burst, s.tpd]));
+  return sha256(JSON.stringify([...credentialOf(s), s.tps, s.burst, s.tpd]));
+}
+
+/**
+ * The credential's row in the shared store, whatever rate a process is configured with: the
+ * quota is the credential's, so processes configured differently still share it.
+ */
+function quotaKey(s: AmazonSettings): string {
+  return `${s.provider}:${sha256(JSON.stringify(credentialOf(s)))}`;
 }
 
 function fingerprint(s: AmazonSettings): string {

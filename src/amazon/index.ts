@@ -28,6 +28,8 @@ export {
   type RateLimiterOptions,
   type RateLimiterState,
 } from './rate-limiter.js';
+export { createSharedRateLimiter, type SharedRateLimiterOptions } from './shared-rate-limiter.js';
+export type { Pace, RateLimitStore, SlotGrant, SlotReservation } from './rate-limit-store.js';
 export { systemClock, type Clock } from './clock.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export { normalizeItem } from './normalize.js';

@@ -2,7 +2,11 @@ import { loadConfig, type Config } from '../config/env.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { createJobsRuntime, type JobsRuntime } from '../jobs/jobs-runtime.js';
+import {
+  createJobsRuntime,
+  createProcessAmazonClients,
+  type JobsRuntime,
+} from '../jobs/jobs-runtime.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 
 export interface CliRuntime {
@@ -29,7 +33,9 @@ export async function openCliRuntime(options: { logLevel?: string } = {}): Promi
   try {
     await migrateToLatest(database);
     const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
-    const jobs = createJobsRuntime({ config, database, logger, secretKey });
+    // The quota is shared with `serve` and the other workers on this database.
+    const clients = createProcessAmazonClients(config, database, logger);
+    const jobs = createJobsRuntime({ config, database, logger, secretKey, clients });
     return {
       config,
       logger,

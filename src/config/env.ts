@@ -140,7 +140,22 @@ export const VARIABLES = {
     expected: 'requests per day, a whole number ≥ 1',
   },
   AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
-  CODE2ASIN_WORKER: { schema: bool, expected: 'true or false' },
+  CODE2ASIN_SHARED_RATE_LIMIT: { schema: bool, expected: 'true or false' },
+  CODE2ASIN_WORKER: {
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) =>
+        ['true', '1', 'yes', 'on'].includes(v)
+          ? 'process'
+          : ['false', '0', 'no', 'off'].includes(v)
+            ? 'off'
+            : v,
+      )
+      .pipe(z.enum(['process', 'inline', 'off'])),
+    expected: '`process`, `inline` or `off` (`true` = `process`, `false` = `off`)',
+  },
   CODE2ASIN_WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(0).max(256),
     expected: 'lookups in flight per worker, 0 = automatic from AMAZON_TPS',
@@ -194,7 +209,8 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_BURST: '1',
   AMAZON_TPD: '8640',
   AMAZON_TIMEOUT_MS: '10000',
-  CODE2ASIN_WORKER: 'true',
+  CODE2ASIN_SHARED_RATE_LIMIT: 'true',
+  CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
@@ -217,6 +233,11 @@ export interface Config {
   /** Origins allowed by CORS; empty = CORS off. `['*']` = any origin. */
   readonly corsOrigins: readonly string[];
   readonly logLevel: Parsed['CODE2ASIN_LOG_LEVEL'];
+  /**
+   * The processes using this database share each credential's quota through `rate_limits`;
+   * false = each process paces itself alone (one process per credential only).
+   */
+  readonly sharedRateLimit: boolean;
   readonly amazon: {
     readonly enabled: boolean;
     readonly provider: 'creators' | 'paapi';
@@ -242,8 +263,12 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly jobs: {
-    /** `serve` runs a worker in its process. */
-    readonly worker: boolean;
+    /**
+     * Where `serve` runs its job worker: `process` a supervised `code2asin worker` child (its
+     * own event loop, so HTTP load never delays a request slot), `inline` on the server's event
+     * loop, `off` none (workers run apart).
+     */
+    readonly worker: 'process' | 'inline' | 'off';
     /** 0 = automatic. */
     readonly concurrency: number;
     readonly leaseMs: number;
@@ -327,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? v.CODE2ASIN_CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, ''))
       : [],
     logLevel: v.CODE2ASIN_LOG_LEVEL,
+    sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,
       provider: v.AMAZON_PROVIDER,

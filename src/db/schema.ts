@@ -142,12 +142,24 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+/** One credential's shared limiter (see `rate-limit-store.ts`); times in epoch ms. */
 export interface RateLimitsTable {
   key: string;
-  tokens: number;
-  refilled_at_ms: number;
-  day: string;
+  /** Theoretical arrival time of the reservations (GCRA): the next free slot without burst. */
+  tat_ms: number;
+  /** Theoretical arrival time of the actual grants: the next grant, as late grants pushed it. */
+  grant_tat_ms: number;
+  /** When the last grant was recorded to go. */
+  granted_ms: number | null;
+  /** The slot given by the last reservation; null when it was refused or none was asked. */
+  slot_ms: number | null;
+  /** 1 when that slot was granted by the reservation itself (it was now), else 0. */
+  slot_granted: number;
+  paused_until_ms: number;
+  /** UTC day number (epoch ms / 86 400 000) of `day_count`. */
+  day: number;
   day_count: number;
+  updated_ms: number;
 }
 
 export interface DB {

@@ -4,6 +4,12 @@ export interface OperationStats {
   status: { '2xx': number; '4xx': number; '429': number; '5xx': number };
   /** Most requests seen in any sliding 1-second window. */
   maxPerSecond: number;
+  /**
+   * Latest arrival stamp (epoch ms) among the answered requests, null before any. With
+   * `requests`, two snapshots give an exact rate: answered requests between them over the time
+   * between their last arrivals.
+   */
+  lastArrivalMs: number | null;
 }
 
 /** Stats of one credential. */
@@ -24,6 +30,7 @@ class Counter {
     requests: 0,
     status: { '2xx': 0, '4xx': 0, '429': 0, '5xx': 0 },
     maxPerSecond: 0,
+    lastArrivalMs: null,
   };
   private readonly window: number[] = [];
 
@@ -31,6 +38,7 @@ class Counter {
     this.data.requests += 1;
     const cls = status === 429 ? '429' : status >= 500 ? '5xx' : status >= 400 ? '4xx' : '2xx';
     this.data.status[cls] += 1;
+    this.data.lastArrivalMs = Math.max(this.data.lastArrivalMs ?? at, at);
     // Arrival stamps come in answer order (latencies differ): keep the window sorted, then
     // find the busiest 1-second span among the recent arrivals.
     let i = this.window.length;

@@ -5,10 +5,14 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { createAmazonClients } from '../amazon/amazon-clients.js';
 import { buildApp } from './app.js';
 import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
-import { createJobsRuntime } from '../jobs/jobs-runtime.js';
+import {
+  createJobsRuntime,
+  createProcessAmazonClients,
+  type JobsRuntime,
+} from '../jobs/jobs-runtime.js';
+import { startWorkerProcess } from '../jobs/worker-process.js';
 import { ensureAdminToken } from './auth/bootstrap-admin-token.js';
 
 export interface RunningServer {
@@ -54,8 +58,9 @@ export async function startServer(
       logger,
       print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
     });
-    // One set of Amazon clients and per-credential limiters for the process (routes and worker).
-    const amazonClients = createAmazonClients({ clientDeps: { logger } });
+    // One set of Amazon clients and per-credential limiters for the process (routes and worker),
+    // sharing each credential's quota with the other processes on this database.
+    const amazonClients = createProcessAmazonClients(config, database, logger);
     // The jobs runtime: ends of jobs notified, and (CODE2ASIN_WORKER) a worker in this process.
     const jobs = createJobsRuntime({
       config,
@@ -77,7 +82,7 @@ export async function startServer(
     });
     cleanups.push(() => app.close());
     // Started after the app: a stop closes the app (no new jobs) before the worker hands back its units.
-    if (config.jobs.worker) jobs.startWorker();
+    startJobWorker(config, database, jobs, logger, cleanups);
     const address = await app.listen({
       port: options.port ?? config.port,
       host: options.host ?? config.host,
@@ -92,6 +97,30 @@ export async function startServer(
   } catch (error) {
     await runCleanups(cleanups);
     throw error;
+  }
+}
+
+/**
+ * The job worker of `serve` (CODE2ASIN_WORKER): `process` runs `code2asin worker` as a supervised
+ * child, so HTTP load on this event loop never delays a request slot; an in-memory SQLite
+ * database cannot be shared with a child, so it falls back to `inline`.
+ */
+function startJobWorker(
+  config: Config,
+  database: Database,
+  jobs: JobsRuntime,
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): void {
+  let mode = config.jobs.worker;
+  if (mode === 'process' && database.kind === 'sqlite' && database.dataDir === undefined) {
+    logger.warn('CODE2ASIN_WORKER=process needs a database file; running the worker inline');
+    mode = 'inline';
+  }
+  if (mode === 'inline') jobs.startWorker();
+  if (mode === 'process') {
+    const child = startWorkerProcess({ logger });
+    cleanups.push(() => child.close());
   }
 }
 

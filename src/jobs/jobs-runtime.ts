@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { createImageDownloader } from './image-downloads.js';
 import { createImageStore } from './image-store.js';
-import type { AmazonClients } from '../amazon/amazon-clients.js';
+import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
+import { createDatabaseRateLimitStore } from '../db/rate-limit-store.js';
 import type { Logger } from '../logging/logger.js';
 import { createAmazonLookup } from './amazon-lookup.js';
 import type { JobsContext } from './context.js';
@@ -48,6 +49,22 @@ function cached<T>(load: () => T | Promise<T>, ms: number): () => Promise<T> {
     }
     return value.v;
   };
+}
+
+/**
+ * The Amazon clients of a process (`serve`, `worker`, `map`): one limiter per credential, kept in
+ * the database's `rate_limits` (CODE2ASIN_SHARED_RATE_LIMIT, on by default), so every process on
+ * this database shares each credential's quota.
+ */
+export function createProcessAmazonClients(
+  config: Config,
+  database: Database,
+  logger: Logger,
+): AmazonClients {
+  return createAmazonClients({
+    clientDeps: { logger },
+    rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
+  });
 }
 
 /** The webhook signing key: CODE2ASIN_WEBHOOK_SECRET, else derived from the secret key. */

@@ -10,6 +10,11 @@ interface Timer {
 export class ManualClock implements Clock {
   private timers: Timer[] = [];
   private nextId = 1;
+  /**
+   * Awaited at each step besides pending promise callbacks: work that needs real I/O before
+   * the next timer may fire (a shared limiter's queries to PostgreSQL).
+   */
+  settle: () => Promise<void> = async () => {};
 
   constructor(public t = Date.parse('2026-11-27T00:00:00Z')) {}
 
@@ -32,6 +37,7 @@ export class ManualClock implements Clock {
     const end = this.t + ms;
     for (;;) {
       await flush();
+      await this.settle();
       const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.timers = this.timers.filter((x) => x !== due);
@@ -40,6 +46,7 @@ export class ManualClock implements Clock {
     }
     this.t = end;
     await flush();
+    await this.settle();
   }
 }
 

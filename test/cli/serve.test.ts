@@ -1,10 +1,44 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTestDatabase } from '../helpers/database.js';
 import { runCli, startCli, stopChild } from '../helpers/cli.js';
+import { startTestEmulator } from '../helpers/jobs.js';
+
+/** Pids of the direct children of a process (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number),
+  );
+}
+
+/** Running (an exited child nobody reaped yet is a zombie: `Z`, not alive). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(
+  check: () => T | null | Promise<T | null>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null && value !== false) return value;
+    if (Date.now() > end) throw new Error(`${what}: not in time`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 
@@ -67,6 +101,69 @@ describe('code2asin command line', () => {
     } finally {
       await fresh.drop();
       rmSync(keyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve runs its job worker as a child process: a job completes, SIGTERM stops both, a killed serve takes its worker along', async () => {
+    const emu = await startTestEmulator({ tps: 20, burst: 5 });
+    const dir = mkdtempSync(join(tmpdir(), 'c2a-serve-'));
+    const token = `c2a_test_${'5'.repeat(40)}`;
+    const env = {
+      ...emu.env('creators'),
+      AMAZON_TPS: '20',
+      AMAZON_BURST: '5',
+      DATABASE_URL: `sqlite:${join(dir, 'c2a.db')}`,
+      CODE2ASIN_SECRET_KEY: 'ef'.repeat(32),
+      CODE2ASIN_ADMIN_TOKEN: token,
+    };
+    const codes = (emu.catalog.truth ?? []).slice(0, 6).map((t) => t.code);
+    try {
+      const { child, match } = await startCli(['serve', '--port', '0'], env, LISTENING);
+      const serve = child.pid as number;
+      const [worker] = await waitFor(() => {
+        const kids = childrenOf(serve);
+        return kids.length > 0 ? kids : null;
+      }, 'worker child');
+      assert.ok(worker && alive(worker));
+      const auth = { authorization: `Bearer ${token}` };
+      const created = await fetch(`${match[1]}/api/v1/code2asin/jobs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'child worker', codes, marketplaces: ['fr'] }),
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      const { id } = (await created.json()) as { id: string };
+      const job = await waitFor(async () => {
+        const res = await fetch(`${match[1]}/api/v1/code2asin/jobs/${id}`, { headers: auth });
+        const body = (await res.json()) as { status: string; progress: { done: number } };
+        return body.status === 'completed' ? body : null;
+      }, 'job completed');
+      assert.equal(job.progress.done, codes.length);
+      assert.equal(await stopChild(child), 0);
+      assert.equal(alive(worker), false, 'the worker stops with serve');
+
+      // serve killed outright: its worker notices (IPC channel closed) and stops by itself.
+      const again = await startCli(['serve', '--port', '0'], env, LISTENING);
+      const [orphan] = await waitFor(() => {
+        const kids = childrenOf(again.child.pid as number);
+        return kids.length > 0 ? kids : null;
+      }, 'worker child');
+      assert.ok(orphan);
+      await stopChild(again.child, 'SIGKILL');
+      await waitFor(() => !alive(orphan), 'worker gone after serve was killed').catch(
+        (e: unknown) => {
+          let stat = '';
+          try {
+            stat = readFileSync(`/proc/${orphan}/stat`, 'utf8');
+          } catch {
+            stat = 'no stat';
+          }
+          throw new Error(`${String(e)}\n${stat}\n${again.output()}`);
+        },
+      );
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

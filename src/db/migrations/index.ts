@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { DialectAdapter } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
+import { sharedRateLimitsMigration } from './0002-shared-rate-limits.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -9,5 +10,6 @@ import { initialMigration } from './0001-initial.js';
 export function createMigrations(d: DialectAdapter): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(d),
+    '0002-shared-rate-limits': sharedRateLimitsMigration(d),
   };
 }
