@@ -20,11 +20,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createJob } from '../src/jobs/create-job.js';
-import { createJobLogWriter } from '../src/jobs/job-log.js';
-import { createLogger } from '../src/logging/logger.js';
+import { openBenchJobs } from './helpers/jobs-context.js';
 
 interface CaseResult {
   rows: number;
@@ -72,15 +69,8 @@ async function runCase(kind: string, file: string, dbUrl: string): Promise<CaseR
       rows += 1;
     return { rows, ms: performance.now() - t0, peakRssMb: peakRssMb() };
   }
-  const database = openDatabase(dbUrl);
-  await migrateToLatest(database);
-  const logger = createLogger({ level: 'error' });
-  const ctx = {
-    database,
-    logger,
-    createJobLog: createJobLogWriter(database.db, logger),
-    quotaTps: 1,
-  };
+  const ctx = await openBenchJobs(dbUrl, 1);
+  const { database } = ctx;
   const t1 = performance.now();
   const job = await createJob(ctx, {
     owner: 'bench',

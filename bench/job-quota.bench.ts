@@ -10,16 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/env.js';
 import { createAmazonClient } from '../src/amazon/client.js';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { generateCatalog, type EmulatorStats } from '../src/emulator/index.js';
 import { startEmulatorProcess } from './helpers/emulator-process.js';
 import { createAmazonLookup } from '../src/jobs/amazon-lookup.js';
 import { createJob } from '../src/jobs/create-job.js';
-import { createJobLogWriter } from '../src/jobs/job-log.js';
 import { getJob } from '../src/jobs/jobs-repository.js';
 import { createWorker } from '../src/jobs/worker.js';
-import { createLogger } from '../src/logging/logger.js';
+import { openBenchJobs } from './helpers/jobs-context.js';
 
 const TPS = 10;
 const LATENCY = 100;
@@ -56,15 +53,8 @@ async function main(): Promise<void> {
   const env = { ...emu.env, AMAZON_TPS: String(TPS), AMAZON_BURST: '1' };
   const settings = loadConfig(env).amazon;
   const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-'));
-  const database = openDatabase(`sqlite:${join(dir, 'bench.db')}`);
-  await migrateToLatest(database);
-  const logger = createLogger({ level: 'error' });
-  const ctx = {
-    database,
-    logger,
-    createJobLog: createJobLogWriter(database.db, logger),
-    quotaTps: TPS,
-  };
+  const ctx = await openBenchJobs(`sqlite:${join(dir, 'bench.db')}`, TPS);
+  const { database } = ctx;
 
   // Warm the cache with 50 codes, so the job has already-known codes that must cost nothing.
   const warm = await createJob(ctx, {

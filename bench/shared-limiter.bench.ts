@@ -12,14 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { generateCatalog, type EmulatorStats } from '../src/emulator/index.js';
 import { createJob } from '../src/jobs/create-job.js';
-import { createJobLogWriter } from '../src/jobs/job-log.js';
 import { getJob } from '../src/jobs/jobs-repository.js';
-import { createLogger } from '../src/logging/logger.js';
 import { startEmulatorProcess, type EmulatorProcess } from './helpers/emulator-process.js';
+import { openBenchJobs } from './helpers/jobs-context.js';
 
 const TPS = 10;
 const LATENCY = 100;
@@ -80,15 +77,8 @@ function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
 async function measure(emu: EmulatorProcess, run: Run, codes: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-shared-'));
   const url = `sqlite:${join(dir, 'bench.db')}`;
-  const database = openDatabase(url);
-  await migrateToLatest(database);
-  const logger = createLogger({ level: 'error' });
-  const ctx = {
-    database,
-    logger,
-    createJobLog: createJobLogWriter(database.db, logger),
-    quotaTps: TPS,
-  };
+  const ctx = await openBenchJobs(url, TPS);
+  const { database } = ctx;
   const env = {
     ...emu.env,
     DATABASE_URL: url,
