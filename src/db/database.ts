@@ -87,6 +87,14 @@ function parsePgTimestamp(v: string): string {
 }
 
 /** Opens the database named by DATABASE_URL. Importing this module opens nothing. */
+/**
+ * Page size of a new SQLite database. 16 KiB pages instead of SQLite's 4 KiB: a job's ingestion
+ * writes a million rows and units in large transactions, and with 4 times fewer pages (and
+ * checkpoints, counted in pages) 1,000,000 rows took 10.2–11.7 s against 12.4–13.5 s. A worker's
+ * store of one result writes a few more bytes to the WAL; at Amazon's rates that is nothing.
+ */
+const SQLITE_PAGE_SIZE = 16_384;
+
 export function openDatabase(
   url: string,
   options: {
@@ -99,6 +107,8 @@ export function openDatabase(
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
     const sqlite = new BetterSqlite3(target.file);
+    // Takes effect on a new database only (before its first table); an existing one keeps its own.
+    sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');

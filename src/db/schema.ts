@@ -46,7 +46,6 @@ export interface JobsTable {
 }
 
 export interface RowsTable {
-  id: Id;
   job_id: string;
   row_number: number;
   raw_code: string | null;

@@ -70,12 +70,36 @@ export async function releaseUnits(
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Extends the leases of the units a worker still holds (waiting for a request slot, or with a
+ * request in flight), so that a wait longer than the lease never hands them to another claim:
+ * that would send the same request twice. Resolves to the units renewed.
+ */
+export async function renewLeases(
+  database: Database,
+  workerId: string,
+  ids: readonly number[],
+  leaseMs: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await database.db
+    .updateTable('code2asin_results')
+    .set({ lease_until: nowIso(leaseMs) })
+    .where('id', 'in', [...ids])
+    .where('status', '=', sql.lit('claimed'))
+    .where('claimed_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Expired leases go back to pending: a killed worker loses nothing. */
 export async function sweepExpiredLeases(database: Database): Promise<number> {
   const result = await database.db
     .updateTable('code2asin_results')
     .set({ status: 'pending', claimed_by: null, lease_until: null, updated_at: nowIso() })
-    .where('status', '=', 'claimed')
+    // A literal, not a parameter: the lease index is partial (`where status = 'claimed'`) and a
+    // planner can only use it when it sees the value.
+    .where('status', '=', sql.lit('claimed'))
     .where('lease_until', '<', nowIso())
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -7,7 +7,7 @@ import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
 import { ingestJob, type IngestSource } from './ingest.js';
 import { parseJobOptions, type JobOptions } from './job-options.js';
-import { getJob, insertJob, type Job } from './jobs-repository.js';
+import { deleteJobData, getJob, insertJob, type Job } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
 
 export interface CreateJobInput {
@@ -178,10 +178,10 @@ function codesSource(codes: readonly (string | number)[]): {
   };
 }
 
-/** A half-read input is not a job: remove what was stored (cascade), so nothing partial is kept. */
+/** A half-read input is not a job: remove what was stored, so nothing partial is kept. */
 async function failIngestion(ctx: JobsContext, jobId: string, error: unknown): Promise<void> {
   ctx.logger.warn({ jobId, err: error }, 'job input could not be read; job removed');
-  await ctx.database.db.deleteFrom('code2asin_jobs').where('id', '=', jobId).execute();
+  await deleteJobData(ctx.database.db, jobId);
 }
 
 /**

@@ -184,3 +184,48 @@ export async function listJobs(
   ]);
   return { items: rows.map(toJob), total: Number(count.n), page, per_page: perPage };
 }
+
+/**
+ * Deletes a job and everything stored for it, in one transaction; resolves to whether the job
+ * was deleted (false when it no longer matched `where`, e.g. it started processing meanwhile).
+ * On PostgreSQL rows and results have no foreign key to the job (migration 0003), so they are
+ * deleted here. The job row goes first: it waits for an ingestion transaction holding the job
+ * (`lockJobForIngestion`), and any later one finds the job gone and stops, so nothing is left
+ * behind.
+ */
+export async function deleteJobData(
+  db: Kysely<DB>,
+  id: string,
+  where: { notStatus?: JobStatus } = {},
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx.deleteFrom('code2asin_jobs').where('id', '=', id);
+    if (where.notStatus) query = query.where('status', '<>', where.notStatus);
+    const deleted = await query.executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return false;
+    await trx.deleteFrom('code2asin_results').where('job_id', '=', id).execute();
+    await trx.deleteFrom('code2asin_rows').where('job_id', '=', id).execute();
+    await trx.deleteFrom('code2asin_logs').where('job_id', '=', id).execute();
+    return true;
+  });
+}
+
+/**
+ * Holds the job for an ingestion transaction (PostgreSQL: `for key share`, which a delete of the
+ * job waits for; SQLite: the transaction holds the write lock already) and checks it still
+ * exists: once per transaction, where a foreign key checked every inserted row.
+ */
+export async function lockJobForIngestion(
+  trx: Kysely<DB>,
+  kind: 'sqlite' | 'postgres',
+  id: string,
+): Promise<void> {
+  const found =
+    kind === 'postgres'
+      ? await sql<{
+          id: string;
+        }>`select id from code2asin_jobs where id = ${id} for key share`.execute(trx)
+      : await sql<{ id: string }>`select id from code2asin_jobs where id = ${id}`.execute(trx);
+  if (found.rows.length === 0)
+    throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+}

@@ -2,7 +2,7 @@ import { nowIso } from '../db/dialect.js';
 import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
 import { assertTransition, TRANSITIONS, type JobAction, type JobStatus } from './job-status.js';
-import { getJob, type Job } from './jobs-repository.js';
+import { deleteJobData, getJob, type Job } from './jobs-repository.js';
 import { recountJob } from './recount-job.js';
 
 /** Most retries of one job before `reset_retry_counter` is needed. */
@@ -113,12 +113,8 @@ export async function deleteJob(
 ): Promise<void> {
   const job = await getJob(ctx.database.db, jobId, owner);
   assertTransition(job.id, job.status, 'delete');
-  const result = await ctx.database.db
-    .deleteFrom('code2asin_jobs')
-    .where('id', '=', job.id)
-    .where('status', '<>', 'processing')
-    .executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) await raceLost(ctx, job.id, 'delete', owner);
+  const deleted = await deleteJobData(ctx.database.db, job.id, { notStatus: 'processing' });
+  if (!deleted) await raceLost(ctx, job.id, 'delete', owner);
 }
 
 /** Another action changed the job between our read and our update: report its new state. */

@@ -6,6 +6,7 @@ import { fromJson, nowIso } from '../db/dialect.js';
 import {
   claimUnits,
   releaseUnits,
+  renewLeases,
   sweepExpiredLeases,
   type ClaimedUnit,
 } from '../db/work-queue.js';
@@ -323,7 +324,16 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         void refreshStatuses().catch((err: unknown) =>
           ctx.logger.warn({ err }, 'status refresh failed'),
         );
-      timers = [setInterval(tick, refreshMs)];
+      // Leases renewed three times per lease: a unit held longer than its lease (a long wait
+      // for a slot, a slow request, retries) stays this worker's.
+      const renew = () =>
+        void renewLeases(
+          ctx.database,
+          id,
+          [...queue, ...inFlight.values()].map((h) => h.unit.id),
+          leaseMs,
+        ).catch((err: unknown) => ctx.logger.warn({ err }, 'lease renewal failed'));
+      timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => lane());
     },
     async stop() {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { fromJson, nowIso, sqliteAdapter, toJson } from '../../src/db/dialect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { sweepExpiredLeases } from '../../src/db/work-queue.js';
 import { createMigrations } from '../../src/db/migrations/index.js';
+import { deleteJobData } from '../../src/jobs/jobs-repository.js';
 import { forEachDatabase } from '../helpers/database.js';
 
 /** Every migration, in order (0001-initial first). */
@@ -36,6 +38,63 @@ forEachDatabase(
       const report = await migrateToLatest(ctx.database());
       assert.deepEqual(report.applied, []);
       assert.equal(report.total, MIGRATIONS.length);
+    });
+  },
+  { migrate: false },
+);
+
+forEachDatabase(
+  'migration 0003 on a database in use',
+  (ctx) => {
+    it('keeps the rows and results of existing jobs and sweeps leases through the new index', async () => {
+      const database = ctx.database();
+      const { db } = database;
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => createMigrations(database.dialect) },
+        migrationTableName: 'code2asin_migrations',
+        migrationLockTableName: 'code2asin_migrations_lock',
+      });
+      const upTo0002 = await migrator.migrateTo('0002-shared-rate-limits');
+      assert.equal(upTo0002.error, undefined);
+      const now = nowIso();
+      const expired = new Date(Date.now() - 60_000).toISOString();
+      const id = '5d0c9a1e-2b3c-4d5e-8f60-718293a4b5c6';
+      await sql`insert into code2asin_jobs (id, owner, name, status, marketplaces, options, created_at, updated_at)
+        values (${id}, 'alice', 'old', 'processing', '[]', '{}', ${now}, ${now})`.execute(db);
+      for (const n of [2, 3])
+        await sql`insert into code2asin_rows (job_id, row_number, raw_code, gtin, code, code_type, valid, cells)
+          values (${id}, ${n}, ${`code ${n}`}, null, null, null, 0, ${toJson([`code ${n}`])})`.execute(
+          db,
+        );
+      await sql`insert into code2asin_results (job_id, marketplace, gtin, code, status, claimed_by, lease_until, created_at, updated_at)
+        values (${id}, 'www.amazon.fr', '03017620422003', '3017620422003', 'claimed', 'w1', ${expired}, ${now}, ${now})`.execute(
+        db,
+      );
+      const report = await migrateToLatest(database);
+      assert.deepEqual(
+        report.applied,
+        MIGRATIONS.filter((m) => m > '0002-shared-rate-limits'),
+      );
+      const rows = await db
+        .selectFrom('code2asin_rows')
+        .select(['row_number', 'raw_code', 'cells'])
+        .where('job_id', '=', id)
+        .orderBy('row_number')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.row_number, r.raw_code, fromJson(r.cells)]),
+        [
+          [2, 'code 2', ['code 2']],
+          [3, 'code 3', ['code 3']],
+        ],
+      );
+      assert.equal(await sweepExpiredLeases(database), 1);
+      const unit = await db
+        .selectFrom('code2asin_results')
+        .select(['status', 'lease_until'])
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(unit, { status: 'pending', lease_until: null });
     });
   },
   { migrate: false },
@@ -74,48 +133,69 @@ forEachDatabase('schema round trips', (ctx) => {
     assert.equal(typeof row.total_rows, 'number');
   });
 
-  it('gives auto-increment ids as numbers and cascades deletes from jobs', async () => {
+  it('keys rows by job and row number; deleting a job removes its rows, results and logs only', async () => {
     const { db } = ctx.database();
     const now = nowIso();
-    const inserted = await db
-      .insertInto('code2asin_rows')
-      .values({
-        job_id: jobId,
-        row_number: 2,
-        raw_code: '3017620422003',
-        gtin: '03017620422003',
-        code: '3017620422003',
-        code_type: 'EAN-13',
-        valid: 1,
-        reason: null,
-        flags: null,
-        cells: toJson(['3017620422003', 'Nutella']),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    assert.equal(typeof inserted.id, 'number');
+    const other = '0b8e2d6c-1f3a-4c5b-8d7e-9f0a1b2c3d4e';
     await db
-      .insertInto('code2asin_results')
+      .insertInto('code2asin_jobs')
       .values({
-        job_id: jobId,
-        marketplace: 'www.amazon.fr',
-        gtin: '03017620422003',
-        code: '3017620422003',
+        id: other,
+        owner: 'alice',
+        name: 'other',
         status: 'pending',
+        marketplaces: '[]',
+        options: '{}',
         created_at: now,
         updated_at: now,
       })
       .execute();
-    const count = await db
-      .selectFrom('code2asin_results')
-      .select(sql<number>`count(*)`.as('n'))
-      .executeTakeFirstOrThrow();
-    assert.equal(Number(count.n), 1);
-    await db.deleteFrom('code2asin_jobs').where('id', '=', jobId).execute();
-    const left = await db.selectFrom('code2asin_rows').select('id').execute();
-    assert.equal(left.length, 0);
-    const leftResults = await db.selectFrom('code2asin_results').select('id').execute();
-    assert.equal(leftResults.length, 0);
+    const row = (job: string) => ({
+      job_id: job,
+      row_number: 2,
+      raw_code: '3017620422003',
+      gtin: '03017620422003',
+      code: '3017620422003',
+      code_type: 'EAN-13',
+      valid: 1,
+      reason: null,
+      flags: null,
+      cells: toJson(['3017620422003', 'Nutella']),
+    });
+    await db.insertInto('code2asin_rows').values(row(jobId)).execute();
+    await db.insertInto('code2asin_rows').values(row(other)).execute();
+    await assert.rejects(db.insertInto('code2asin_rows').values(row(jobId)).execute());
+    for (const job of [jobId, other]) {
+      const inserted = await db
+        .insertInto('code2asin_results')
+        .values({
+          job_id: job,
+          marketplace: 'www.amazon.fr',
+          gtin: '03017620422003',
+          code: '3017620422003',
+          status: 'pending',
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      assert.equal(typeof inserted.id, 'number');
+      await db
+        .insertInto('code2asin_logs')
+        .values({ job_id: job, level: 'INFO', message: 'm', details: null, created_at: now })
+        .execute();
+    }
+    assert.equal(await deleteJobData(db, jobId), true);
+    assert.equal(await deleteJobData(db, jobId), false);
+    for (const table of ['code2asin_rows', 'code2asin_results', 'code2asin_logs'] as const) {
+      const left = await db.selectFrom(table).select('job_id').execute();
+      assert.deepEqual(
+        left.map((r) => r.job_id),
+        [other],
+        table,
+      );
+    }
+    assert.equal(await deleteJobData(db, other), true);
   });
 
   it('refuses a second unit of work for the same job, marketplace and GTIN', async () => {

@@ -5,6 +5,7 @@ import { createJob } from '../../src/jobs/create-job.js';
 import { getJob } from '../../src/jobs/jobs-repository.js';
 import { errorStatistics, jobStatistics } from '../../src/jobs/statistics.js';
 import { createAmazonLookup } from '../../src/jobs/amazon-lookup.js';
+import type { UnitLookup } from '../../src/jobs/unit-lookup.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { createTestJobsContext, emulatorSettings, startTestEmulator } from '../helpers/jobs.js';
@@ -93,5 +94,39 @@ forEachDatabase('worker fairness and statistics', (db) => {
     assert.equal(errors.total, done.counters.not_found);
     if (errors.total > 0) assert.equal(errors.by_class.network, errors.total);
     assert.equal((await errorStatistics(ctx.database.db, 7, 'nobody')).total, 0);
+  });
+
+  it('a unit held longer than its lease stays with its worker: one request, not two', async () => {
+    const ctx = createTestJobsContext(db.database(), 20);
+    const job = await createJob(ctx, {
+      owner: 'lease',
+      options: { name: 'Slow', marketplaces: ['fr'], refresh: true },
+      codes: [emu.catalog.truth![0]!.code],
+    });
+    const real = createAmazonLookup(emulatorSettings(emu), ctx.database.db);
+    const calls: string[] = [];
+    const counting = (name: string, delayMs: number): UnitLookup => ({
+      async lookup(unit, signal) {
+        calls.push(name);
+        await new Promise((r) => setTimeout(r, delayMs));
+        return real.lookup(unit, signal);
+      },
+    });
+    // A's request takes four leases; B sweeps expired leases when it finds nothing to claim.
+    const options = { leaseMs: 300, idlePollMs: 20, concurrency: 1, jobIds: [job.id] };
+    const a = createWorker(ctx, { ...options, workerId: 'a', lookup: counting('a', 1200) });
+    const b = createWorker(ctx, { ...options, workerId: 'b', lookup: counting('b', 0) });
+    a.start();
+    try {
+      while (calls.length === 0) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 600));
+      b.start();
+      while ((await getJob(ctx.database.db, job.id)).status !== 'completed')
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    assert.deepEqual(calls, ['a']);
+    assert.equal((await getJob(ctx.database.db, job.id)).counters.done, 1);
   });
 });

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { DialectAdapter } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
 import { sharedRateLimitsMigration } from './0002-shared-rate-limits.js';
+import { leanBulkTablesMigration } from './0003-lean-bulk-tables.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -11,5 +12,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(d),
     '0002-shared-rate-limits': sharedRateLimitsMigration(d),
+    '0003-lean-bulk-tables': leanBulkTablesMigration(d),
   };
 }
