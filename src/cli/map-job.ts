@@ -66,6 +66,14 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
     .execute();
   for (const { id } of previous) {
     const job = await getJob(db, id);
+    if (job.preflight === null) {
+      // A run stopped while reading the file: that job holds part of it. Never resume it; the
+      // worker's sweep deletes it once it is stale.
+      process.stderr.write(
+        `Job ${job.id} of this file was never completely read (its run was stopped while reading it, or is still reading it); reading the file again in a new job.\n`,
+      );
+      continue;
+    }
     if (
       JSON.stringify(job.options.marketplaces) !==
       JSON.stringify(await canonicalMarketplaces(marketplaces))

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { nowIso } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import type { JobsContext } from './context.js';
-import { getJob, lockJobForIngestion, type Job } from './jobs-repository.js';
+import { getJob, holdJobForIngestion, type Job } from './jobs-repository.js';
 import { buildPreflight } from './preflight.js';
 import {
   prepareChunk,
@@ -79,7 +79,7 @@ async function storeRows(
   rows: AsyncIterator<InputRow>,
   counts: IngestCounts,
 ): Promise<boolean> {
-  await lockJobForIngestion(trx, database.kind, job.id);
+  await holdJobForIngestion(trx, job.id);
   const rowWriter = database.createBulkWriter(trx, ROWS_TABLE);
   const unitWriter = database.createBulkWriter(trx, UNITS_TABLE);
   let read = 0;

@@ -190,17 +190,19 @@ export async function listJobs(
  * was deleted (false when it no longer matched `where`, e.g. it started processing meanwhile).
  * On PostgreSQL rows and results have no foreign key to the job (migration 0003), so they are
  * deleted here. The job row goes first: it waits for an ingestion transaction holding the job
- * (`lockJobForIngestion`), and any later one finds the job gone and stops, so nothing is left
+ * (`holdJobForIngestion`), and any later one finds the job gone and stops, so nothing is left
  * behind.
  */
 export async function deleteJobData(
   db: Kysely<DB>,
   id: string,
-  where: { notStatus?: JobStatus } = {},
+  where: { notStatus?: JobStatus; abandonedBefore?: string } = {},
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     let query = trx.deleteFrom('code2asin_jobs').where('id', '=', id);
     if (where.notStatus) query = query.where('status', '<>', where.notStatus);
+    if (where.abandonedBefore)
+      query = query.where('preflight', 'is', null).where('updated_at', '<', where.abandonedBefore);
     const deleted = await query.executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) return false;
     await trx.deleteFrom('code2asin_results').where('job_id', '=', id).execute();
@@ -211,21 +213,48 @@ export async function deleteJobData(
 }
 
 /**
- * Holds the job for an ingestion transaction (PostgreSQL: `for key share`, which a delete of the
- * job waits for; SQLite: the transaction holds the write lock already) and checks it still
- * exists: once per transaction, where a foreign key checked every inserted row.
+ * A job whose pre-flight report is still missing this long after its last ingestion transaction
+ * is a leftover of a process that stopped while reading its input (ingestion touches the job at
+ * every transaction, every 10,000 rows).
  */
-export async function lockJobForIngestion(
-  trx: Kysely<DB>,
-  kind: 'sqlite' | 'postgres',
-  id: string,
-): Promise<void> {
-  const found =
-    kind === 'postgres'
-      ? await sql<{
-          id: string;
-        }>`select id from code2asin_jobs where id = ${id} for key share`.execute(trx)
-      : await sql<{ id: string }>`select id from code2asin_jobs where id = ${id}`.execute(trx);
-  if (found.rows.length === 0)
+export const ABANDONED_INGESTION_MS = 2 * 60_000;
+
+/**
+ * Holds the job for an ingestion transaction and marks it alive: one `update` of the job row per
+ * transaction (on PostgreSQL, where no foreign key checks each inserted row, it also makes a
+ * delete of the job wait for the transaction). Fails if the job is gone.
+ */
+export async function holdJobForIngestion(trx: Kysely<DB>, id: string): Promise<void> {
+  const held = await trx
+    .updateTable('code2asin_jobs')
+    .set({ updated_at: nowIso() })
+    .where('id', '=', id)
+    .where('preflight', 'is', null)
+    .executeTakeFirst();
+  if (Number(held.numUpdatedRows) === 0)
     throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+}
+
+/**
+ * Deletes the leftovers of ingestions that stopped half-way (a process killed while reading a
+ * file): jobs still without a pre-flight report {@link ABANDONED_INGESTION_MS} after their last
+ * ingestion transaction. Their input was not completely read, so they must never run; the upload
+ * that created them never succeeded. Resolves to the jobs deleted.
+ */
+export async function sweepAbandonedIngestions(
+  db: Kysely<DB>,
+  olderThanMs = ABANDONED_INGESTION_MS,
+): Promise<{ id: string; name: string }[]> {
+  const cutoff = nowIso(-olderThanMs);
+  const stale = await db
+    .selectFrom('code2asin_jobs')
+    .select(['id', 'name'])
+    .where('status', '=', 'pending')
+    .where('preflight', 'is', null)
+    .where('updated_at', '<', cutoff)
+    .execute();
+  const deleted: { id: string; name: string }[] = [];
+  for (const job of stale)
+    if (await deleteJobData(db, job.id, { abandonedBefore: cutoff })) deleted.push(job);
+  return deleted;
 }

@@ -29,6 +29,15 @@ export async function applyJobAction(
 ): Promise<Job> {
   const job = await getJob(ctx.database.db, jobId, options.owner);
   assertTransition(job.id, job.status, action);
+  if (job.preflight === null && action !== 'cancel') {
+    // Still being read, or a leftover of a process that stopped while reading it: running it
+    // would map part of the file and call it complete.
+    throw new JobError(
+      'illegal_transition',
+      `Cannot ${action} job ${job.id}: its input has not been completely read. If it is not being uploaded right now, delete it and create the job again.`,
+      { status: job.status, action, allowed: ['cancel', 'delete'] },
+    );
+  }
   if (action === 'retry') return retryJob(ctx, job, options);
   const to = TRANSITIONS[action].to as JobStatus;
   const now = nowIso();
@@ -44,6 +53,7 @@ export async function applyJobAction(
     })
     .where('id', '=', job.id)
     .where('status', 'in', [...TRANSITIONS[action].from])
+    .$if(action !== 'cancel', (q) => q.where('preflight', 'is not', null))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return raceLost(ctx, job.id, action, options.owner);
   await ctx.createJobLog(job.id, 'INFO', `Job ${actionPast(action)}`, {

@@ -14,6 +14,7 @@ import type { AmazonProduct } from '../amazon/product.js';
 import type { JobsContext } from './context.js';
 import type { JobOptions } from './job-options.js';
 import { completeIfDone, dueRetries } from './complete-job.js';
+import { sweepAbandonedIngestions } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
@@ -174,6 +175,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     if (Date.now() - lastMaintenance < 5_000) return;
     lastMaintenance = Date.now();
     await sweepExpiredLeases(ctx.database);
+    for (const job of await sweepAbandonedIngestions(ctx.database.db))
+      ctx.logger.warn(
+        { jobId: job.id, name: job.name },
+        'deleted a job whose input was never completely read (its process stopped while reading it)',
+      );
     for (const jobId of await dueRetries(ctx, options.jobIds)) {
       await applyJobAction(ctx, jobId, 'retry').catch(() => undefined);
     }

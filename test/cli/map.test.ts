@@ -159,4 +159,72 @@ forEachDatabase('code2asin map', (db) => {
     assert.match(r3.out, /30 already known, 0 to query/);
     assert.equal(searches(), 0);
   });
+
+  it('SIGKILL while the file is read: the rerun reads it again in a new job, never runs the half-read one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
+    const input = join(dir, 'codes.csv');
+    // Many rows, few distinct codes: a long read, a short run.
+    const few = codes.slice(0, 5);
+    const rows = 200_000;
+    writeFileSync(
+      input,
+      `EAN;Name\n${Array.from({ length: rows }, (_, i) => `${few[i % few.length]};item ${i}`).join('\n')}\n`,
+    );
+    const env = {
+      ...emu.env('creators'),
+      DATABASE_URL: db.url(),
+      AMAZON_TPS: '10',
+      AMAZON_BURST: '1',
+      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
+    };
+    const database = openDatabase(db.url());
+    try {
+      const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
+      const halfRead = async () =>
+        database.db
+          .selectFrom('code2asin_jobs as j')
+          .innerJoin('code2asin_rows as r', 'r.job_id', 'j.id')
+          .select('j.id')
+          .where('j.name', '=', 'codes.csv')
+          .where('j.source_sha256', 'is not', null)
+          .where('j.preflight', 'is', null)
+          .limit(1)
+          .executeTakeFirst();
+      let killedJob: string | undefined;
+      const end = Date.now() + 60_000;
+      while (!killedJob && Date.now() < end) {
+        killedJob = (await halfRead())?.id;
+        if (!killedJob) await new Promise((r) => setTimeout(r, 10));
+      }
+      first.child.kill('SIGKILL');
+      await first.done;
+      assert.ok(killedJob, 'killed while the file was being read');
+      const left = await database.db
+        .selectFrom('code2asin_jobs')
+        .select(['preflight', 'status'])
+        .where('id', '=', killedJob)
+        .executeTakeFirstOrThrow();
+      assert.equal(left.preflight, null, 'the first run had not finished reading the file');
+
+      const second = await spawnMap([input, '-o', join(dir, 'out.csv')], env).done;
+      assert.equal(second.code, 0, second.out);
+      assert.match(second.out, /never completely read/);
+      assert.doesNotMatch(second.out, /Resuming job/);
+      assert.match(second.out, new RegExp(`${rows.toLocaleString('en')} rows|${rows} rows`));
+      const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split(/\r?\n/);
+      assert.equal(lines.length, rows + 1, 'every row of the file in the result');
+      assert.ok(
+        lines.slice(1).every((l) => /;(found|not_found);/.test(l)),
+        'every row resolved',
+      );
+      const stillPending = await database.db
+        .selectFrom('code2asin_jobs')
+        .select('status')
+        .where('id', '=', killedJob)
+        .executeTakeFirstOrThrow();
+      assert.equal(stillPending.status, 'pending', 'the half-read job never ran');
+    } finally {
+      await database.close();
+    }
+  });
 });

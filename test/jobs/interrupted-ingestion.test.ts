@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { nowIso } from '../../src/db/dialect.js';
+import { parseJobOptions } from '../../src/jobs/job-options.js';
+import { ingestJob } from '../../src/jobs/ingest.js';
+import {
+  deleteJobData,
+  getJob,
+  insertJob,
+  sweepAbandonedIngestions,
+} from '../../src/jobs/jobs-repository.js';
+import { applyJobAction } from '../../src/jobs/lifecycle.js';
+import type { InputRow } from '../../src/jobs/prepare-chunk.js';
+import { forEachDatabase } from '../helpers/database.js';
+import { createTestJobsContext } from '../helpers/jobs.js';
+
+/** EAN-13 with a valid check digit for a 12-digit body. */
+function ean13(n: number): string {
+  const body = `400${String(n).padStart(9, '0')}`;
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+async function* codeRows(count: number, onRow?: (n: number) => void): AsyncGenerator<InputRow> {
+  for (let n = 0; n < count; n += 1) {
+    onRow?.(n);
+    yield { rowNumber: n + 2, cells: [ean13(n)] };
+  }
+}
+
+forEachDatabase('interrupted ingestion', (db) => {
+  const options = parseJobOptions({ name: 'half read', marketplaces: ['www.amazon.fr'] });
+
+  it('a job whose input was not completely read cannot start, resume or retry; it can be cancelled', async () => {
+    const ctx = createTestJobsContext(db.database());
+    // What a process killed while reading a file leaves: the job and some rows, no pre-flight.
+    const job = await insertJob(ctx.database.db, { owner: 'o', options });
+    await assert.rejects(applyJobAction(ctx, job.id, 'start'), (e: Error) => {
+      assert.match(e.message, /input has not been completely read/);
+      assert.match(e.message, /delete it and create the job again/);
+      return true;
+    });
+    assert.equal((await getJob(ctx.database.db, job.id)).status, 'pending');
+    const cancelled = await applyJobAction(ctx, job.id, 'cancel');
+    assert.equal(cancelled.status, 'cancelled');
+    await assert.rejects(applyJobAction(ctx, job.id, 'retry'), /not been completely read/);
+  });
+
+  it('the sweep deletes stale leftovers with their rows and units, and nothing else', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const { db: k } = ctx.database;
+    const stale = await insertJob(k, { owner: 'o', options });
+    const fresh = await insertJob(k, { owner: 'o', options });
+    const complete = await insertJob(k, { owner: 'o', options: { ...options, auto_start: false } });
+    await ingestJob(ctx, complete.id, { header: null, codeColumn: 0, rows: codeRows(5) });
+    const old = nowIso(-10 * 60_000);
+    await k
+      .insertInto('code2asin_rows')
+      .values({ job_id: stale.id, row_number: 2, valid: 0, cells: '["x"]' })
+      .execute();
+    await k
+      .updateTable('code2asin_jobs')
+      .set({ updated_at: old })
+      .where('id', 'in', [stale.id, complete.id])
+      .execute();
+
+    const deleted = await sweepAbandonedIngestions(k);
+    assert.deepEqual(
+      deleted.map((j) => j.id),
+      [stale.id],
+    );
+    const left = await k
+      .selectFrom('code2asin_jobs')
+      .select('id')
+      .where('id', 'in', [stale.id, fresh.id, complete.id])
+      .execute();
+    assert.deepEqual(left.map((j) => j.id).sort(), [fresh.id, complete.id].sort());
+    const staleRows = await k
+      .selectFrom('code2asin_rows')
+      .select('row_number')
+      .where('job_id', '=', stale.id)
+      .execute();
+    assert.equal(staleRows.length, 0);
+    assert.equal((await getJob(k, complete.id)).counters.total_rows, 5);
+    await deleteJobData(k, fresh.id);
+    await deleteJobData(k, complete.id);
+  });
+
+  it('a job deleted while its input is read stops the ingestion and leaves no rows or units behind', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const { db: k } = ctx.database;
+    const job = await insertJob(k, { owner: 'o', options });
+    let deleting: Promise<boolean> | undefined;
+    // The delete is requested inside the first ingestion transaction: it waits for it (the job
+    // row is held), then the next transaction finds the job gone.
+    const rows = codeRows(25_000, (n) => {
+      if (n === 5_000) deleting = deleteJobData(k, job.id);
+    });
+    await assert.rejects(
+      ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
+      /was deleted while its input was read/,
+    );
+    assert.equal(await deleting, true);
+    for (const table of ['code2asin_rows', 'code2asin_results'] as const) {
+      const left = await k
+        .selectFrom(table)
+        .select('job_id')
+        .where('job_id', '=', job.id)
+        .execute();
+      assert.equal(left.length, 0, table);
+    }
+  });
+});
