@@ -123,7 +123,9 @@ async function main(): Promise<void> {
           );
           const result = JSON.parse(out) as CaseResult;
           runs[kind]!.push(result);
+          // Dropped at once: left there, its autovacuum would run during the next cases.
           if (kind === 'sqlite') rmSync(url.slice('sqlite:'.length), { force: true });
+          if (kind === 'postgres') await dropPgDatabase(pgUrl, url);
           process.stderr.write(`${rows} rows ${kind} round ${round + 1}: ${out}\n`);
         }
       }
@@ -162,11 +164,19 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+async function dropPgDatabase(server: string, url: string): Promise<void> {
+  const pgmod = await import('pg');
+  const client = new pgmod.default.Client({ connectionString: server });
+  await client.connect();
+  await client.query(`DROP DATABASE ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+  await client.end();
+}
+
 async function freshPgDatabase(server: string, rows: number): Promise<string> {
   const pgmod = await import('pg');
   const client = new pgmod.default.Client({ connectionString: server });
   await client.connect();
-  const name = `c2a_bench_${rows}_${Date.now()}`;
+  const name = `c2a_bench_${rows}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
   const url = new URL(server);

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { nowIso } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import type { JobsContext } from './context.js';
-import { getJob, holdJobForIngestion, type Job } from './jobs-repository.js';
+import { getJob, holdJobForIngestion, shareJobForIngestion, type Job } from './jobs-repository.js';
 import { buildPreflight } from './preflight.js';
 import {
   prepareChunk,
@@ -53,9 +53,9 @@ export async function ingestJob(
   try {
     let more = true;
     while (more) {
-      more = await ctx.database.db
-        .transaction()
-        .execute((trx) => storeRows(ctx.database, trx, job, source, rows, counts));
+      more = await inTransactions(ctx.database, job.id, (rowsTrx, unitsTrx) =>
+        storeRows(ctx.database, { rows: rowsTrx, units: unitsTrx }, job, source, rows, counts),
+      );
     }
   } catch (error) {
     await Promise.resolve(rows.return?.()).catch(() => {});
@@ -73,15 +73,14 @@ export async function ingestJob(
  */
 async function storeRows(
   database: Database,
-  trx: Transaction<DB>,
+  trx: { rows: Transaction<DB>; units: Transaction<DB> },
   job: Job,
   columns: InputColumns,
   rows: AsyncIterator<InputRow>,
   counts: IngestCounts,
 ): Promise<boolean> {
-  await holdJobForIngestion(trx, job.id);
-  const rowWriter = database.createBulkWriter(trx, ROWS_TABLE);
-  const unitWriter = database.createBulkWriter(trx, UNITS_TABLE);
+  const rowWriter = database.createBulkWriter(trx.rows, ROWS_TABLE);
+  const unitWriter = database.createBulkWriter(trx.units, UNITS_TABLE);
   let read = 0;
   let more = true;
   while (more && read < TRANSACTION_ROWS) {
@@ -102,4 +101,32 @@ async function storeRows(
   await rowWriter.finish();
   counts.units += await unitWriter.finish();
   return more;
+}
+
+/**
+ * Runs `fn` in the transaction(s) of one batch, the job held. SQLite has one writer: rows and
+ * units share one transaction. PostgreSQL: rows and units go through two transactions on two
+ * connections, so that two server processes insert them at once (the server's inserts are the
+ * bottleneck there: 1,000,000 rows took 22.8–24.9 s with one connection, 20.1–21.9 s with two). The two commit
+ * one after the other; were the process to stop in between, the job has no pre-flight report yet
+ * and never runs (`applyJobAction`), like any job whose input was not completely read.
+ */
+async function inTransactions(
+  database: Database,
+  jobId: string,
+  fn: (rowsTrx: Transaction<DB>, unitsTrx: Transaction<DB>) => Promise<boolean>,
+): Promise<boolean> {
+  const { db } = database;
+  if (database.kind !== 'postgres')
+    return db.transaction().execute(async (trx) => {
+      await holdJobForIngestion(trx, jobId);
+      return fn(trx, trx);
+    });
+  return db.transaction().execute(async (rowsTrx) => {
+    await holdJobForIngestion(rowsTrx, jobId);
+    return db.transaction().execute(async (unitsTrx) => {
+      await shareJobForIngestion(unitsTrx, jobId);
+      return fn(rowsTrx, unitsTrx);
+    });
+  });
 }

@@ -236,6 +236,18 @@ export async function holdJobForIngestion(trx: Kysely<DB>, id: string): Promise<
 }
 
 /**
+ * PostgreSQL: holds the job for a second ingestion transaction next to the one that touched it
+ * (`for key share` is compatible with that update's lock; a delete of the job waits for both).
+ */
+export async function shareJobForIngestion(trx: Kysely<DB>, id: string): Promise<void> {
+  const found = await sql<{
+    id: string;
+  }>`select id from code2asin_jobs where id = ${id} for key share`.execute(trx);
+  if (found.rows.length === 0)
+    throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+}
+
+/**
  * Deletes the leftovers of ingestions that stopped half-way (a process killed while reading a
  * file): jobs still without a pre-flight report {@link ABANDONED_INGESTION_MS} after their last
  * ingestion transaction. Their input was not completely read, so they must never run; the upload
