@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { neutraliseFormula } from './neutralise-formula.js';
 import { outputCells, outputHeader } from './result-table.js';
 import type { ResultTable } from './result-table.js';
@@ -26,6 +25,9 @@ export async function writeXlsx(
   out: Writable,
   options: WriteXlsxOptions = {},
 ): Promise<{ rows: number }> {
+  // Loaded on first use: exceljs costs every process that imports the files module 10–20 MB and
+  // its load time, and only writing an XLSX result needs it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useSharedStrings: false,
