@@ -146,6 +146,34 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
     );
     const paged = await results(id, '?per_page=5&page=3');
     assert.equal(paged.items.length, 2);
+    // Keyset pages: the same results, in id order, as offset pages; `next_after` null at the end.
+    const all = await results(id, '?per_page=100');
+    const walked: number[] = [];
+    let cursor: number | null = 0;
+    while (cursor !== null) {
+      const pageByKey = (await results(id, `?per_page=5&after=${cursor}`)) as {
+        items: Result[];
+        total: number;
+        next_after: number | null;
+      };
+      assert.equal(pageByKey.total, 12);
+      walked.push(...pageByKey.items.map((r) => r.id));
+      cursor = pageByKey.next_after;
+    }
+    assert.deepEqual(
+      walked,
+      all.items.map((r) => r.id),
+    );
+    assert.deepEqual(
+      walked,
+      [...walked].sort((a, b) => a - b),
+    );
+    const foundByKey = await results(id, `?status=found&per_page=100&after=${walked[5]}`);
+    assert.deepEqual(
+      foundByKey.items.map((r) => r.id),
+      found.items.map((r) => r.id).filter((r) => r > walked[5]!),
+    );
+    assert.equal(foundByKey.total, found.total, 'filtered totals are counted');
     for (const q of [
       '?min_confidence=0.9&max_confidence=0.1',
       '?min_confidence=1.5',

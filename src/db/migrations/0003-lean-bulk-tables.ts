@@ -12,6 +12,9 @@ import type { DialectAdapter } from '../dialect.js';
  *   instead locks the job row once per transaction (`for key share`) and stops if the job is
  *   gone, and deleting a job deletes its rows, results and logs itself (`deleteJobData`). On
  *   SQLite the check costs nothing measurable and the foreign keys stay.
+ * - Results are listed in unit order through (job_id, id): with only the claim index
+ *   (job_id, status, id), `where job_id = ? order by id limit 50` sorted every unit of the job
+ *   (65 ms a page for 900,000 units on SQLite, whatever the page) and now reads 50 entries.
  * - The lease index holds only claimed units (`where status = 'claimed'`), the only ones the
  *   sweep looks for: at ingestion every unit is pending and skipped it.
  */
@@ -58,6 +61,11 @@ export function leanBulkTablesMigration(d: DialectAdapter) {
         await db.schema.dropTable('code2asin_rows').execute();
         await sql`alter table code2asin_rows_0003 rename to code2asin_rows`.execute(db);
       }
+      await db.schema
+        .createIndex('code2asin_results_job_order')
+        .on('code2asin_results')
+        .columns(['job_id', 'id'])
+        .execute();
       await db.schema.dropIndex('code2asin_results_lease').execute();
       await db.schema
         .createIndex('code2asin_results_lease')

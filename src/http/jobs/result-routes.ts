@@ -72,11 +72,17 @@ export function registerResultRoutes(app: FastifyInstance, deps: JobsRouteDeps):
           },
         );
       }
-      return listResults(db, job.id, {
-        ...q,
-        marketplace: marketplaceDomain(q.marketplace),
-        search: q.search?.trim() || undefined,
-      });
+      const p = job.preflight;
+      return listResults(
+        db,
+        job.id,
+        {
+          ...q,
+          marketplace: marketplaceDomain(q.marketplace),
+          search: q.search?.trim() || undefined,
+        },
+        p ? p.distinct_codes * Math.max(p.marketplaces.length, 1) : null,
+      );
     },
   );
 

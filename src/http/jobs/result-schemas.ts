@@ -86,6 +86,12 @@ export const RESULTS_QUERY = {
   properties: {
     page: PAGE,
     per_page: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    after: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        "Results after this result id, in id order: pass the previous page's `next_after` to walk a large job (each page costs the same; `page` is then not used).",
+    },
     status: {
       type: 'string',
       enum: ['pending', 'claimed', 'found', 'not_found', 'error'],
@@ -106,8 +112,12 @@ export const RESULTS_RESPONSE = {
     total: { type: 'integer' },
     page: { type: 'integer' },
     per_page: { type: 'integer' },
+    next_after: {
+      type: ['integer', 'null'],
+      description: 'Give it as `after` for the next page; null on the last page.',
+    },
   },
-  examples: [{ items: [RESULT_EXAMPLE], total: 1, page: 1, per_page: 50 }],
+  examples: [{ items: [RESULT_EXAMPLE], total: 1, page: 1, per_page: 50, next_after: null }],
 };
 
 export const RESULT_PARAMS = {

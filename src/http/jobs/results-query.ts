@@ -14,6 +14,8 @@ export interface ResultFilters {
   search?: string;
   page: number;
   per_page: number;
+  /** Keyset: results after this result id (then `page` is not used). */
+  after?: number;
 }
 
 /** One unit's result as the API shows it. */
@@ -69,12 +71,32 @@ function likePattern(text: string): string {
   return `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
 
-/** A page of a job's results, filtered, in unit order: `{items, total, page, per_page}`. */
+/**
+ * A page of a job's results, filtered, in unit order: `{items, total, page, per_page,
+ * next_after}`. `after` pages by key (`id > after`: the same cost on the last page as on the
+ * first); `page` by offset. Unfiltered, the total is the job's unit count from its pre-flight
+ * report (`unitCount`) instead of a count over every unit (0.1–0.17 s for 900,000 on SQLite, on
+ * every request).
+ */
 export async function listResults(
   db: Kysely<DB>,
   jobId: string,
   f: ResultFilters,
-): Promise<{ items: ResultView[]; total: number; page: number; per_page: number }> {
+  unitCount?: number | null,
+): Promise<{
+  items: ResultView[];
+  total: number;
+  page: number;
+  per_page: number;
+  next_after: number | null;
+}> {
+  const filtered =
+    f.status !== undefined ||
+    f.match_type !== undefined ||
+    f.min_confidence !== undefined ||
+    f.max_confidence !== undefined ||
+    f.marketplace !== undefined ||
+    f.search !== undefined;
   let base = db.selectFrom('code2asin_results').where('job_id', '=', jobId);
   if (f.status === 'pending') base = base.where('status', 'in', ['pending', 'claimed']);
   else if (f.status) base = base.where('status', '=', f.status);
@@ -93,19 +115,29 @@ export async function listResults(
       ]),
     );
   }
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('id')
-      .limit(f.per_page)
-      .offset((f.page - 1) * f.per_page)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const page =
+    f.after !== undefined
+      ? base.where('id', '>', f.after).selectAll().orderBy('id').limit(f.per_page)
+      : base
+          .selectAll()
+          .orderBy('id')
+          .limit(f.per_page)
+          .offset((f.page - 1) * f.per_page);
+  const [rows, total] = await Promise.all([
+    page.execute(),
+    !filtered && unitCount != null
+      ? unitCount
+      : base
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+          .then((c) => Number(c.n)),
   ]);
+  const last = rows.at(-1);
   return {
     items: rows.map(toResultView),
-    total: Number(count.n),
+    total,
     page: f.page,
     per_page: f.per_page,
+    next_after: last && rows.length === f.per_page ? last.id : null,
   };
 }
