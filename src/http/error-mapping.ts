@@ -90,8 +90,21 @@ export function mapAmazonError(error: AmazonError): MappedError {
         },
       );
     }
-    case 'network':
+    case 'network': {
+      // Our own database (the shared limiter's state) did not answer: nothing was sent to
+      // Amazon, the service is briefly unavailable rather than its upstream failing.
+      if (error.reason === 'RateLimitStoreUnavailable') {
+        const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
+        return mapped(
+          503,
+          code,
+          error.message,
+          { ...details, retry_after_seconds: seconds },
+          { 'retry-after': String(seconds) },
+        );
+      }
       return mapped(error.reason === 'Timeout' ? 504 : 502, code, error.message, details);
+    }
     case 'auth':
       return mapped(502, code, error.message, details);
     case 'not_eligible':
