@@ -99,6 +99,8 @@ export function openDatabase(
   url: string,
   options: {
     poolSize?: number;
+    /** PostgreSQL: how long a query waits for a free pool connection before failing (default: no limit). */
+    connectionTimeoutMs?: number;
     onPoolError?: (error: Error) => void;
     log?: KyselyConfig['log'];
   } = {},
@@ -129,6 +131,7 @@ export function openDatabase(
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 0,
     types: PG_TYPES,
     options: '-c TimeZone=UTC',
   });

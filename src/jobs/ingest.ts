@@ -50,16 +50,21 @@ export async function ingestJob(
   const job = await getJob(ctx.database.db, jobId);
   const counts: IngestCounts = { rows: 0, valid: 0, invalid: 0, invalidByReason: {}, units: 0 };
   const rows = source.rows[Symbol.asyncIterator]();
+  const { database } = ctx;
+  const twoConnections = database.kind === 'postgres' && !usingTwoConnections.has(database);
+  if (twoConnections) usingTwoConnections.add(database);
   try {
     let more = true;
     while (more) {
-      more = await inTransactions(ctx.database, job.id, (rowsTrx, unitsTrx) =>
-        storeRows(ctx.database, { rows: rowsTrx, units: unitsTrx }, job, source, rows, counts),
+      more = await inTransactions(database, job.id, twoConnections, (rowsTrx, unitsTrx) =>
+        storeRows(database, { rows: rowsTrx, units: unitsTrx }, job, source, rows, counts),
       );
     }
   } catch (error) {
     await Promise.resolve(rows.return?.()).catch(() => {});
     throw error;
+  } finally {
+    if (twoConnections) usingTwoConnections.delete(database);
   }
   const report = await buildPreflight(ctx, job, source.detection ?? null, counts);
   await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
@@ -104,20 +109,29 @@ async function storeRows(
 }
 
 /**
+ * Databases on which an ingestion holds a second connection. One per process at a time: each
+ * batch holds its first connection while it waits for the second, so several ingestions doing
+ * so at once could take the whole pool and wait for each other forever. The others use one.
+ */
+const usingTwoConnections = new WeakSet<Database>();
+
+/**
  * Runs `fn` in the transaction(s) of one batch, the job held. SQLite has one writer: rows and
  * units share one transaction. PostgreSQL: rows and units go through two transactions on two
  * connections, so that two server processes insert them at once (the server's inserts are the
- * bottleneck there: 1,000,000 rows took 22.8–24.9 s with one connection, 20.1–21.9 s with two). The two commit
- * one after the other; were the process to stop in between, the job has no pre-flight report yet
- * and never runs (`applyJobAction`), like any job whose input was not completely read.
+ * bottleneck there: 1,000,000 rows took 22.8–24.9 s with one connection, 20.1–21.9 s with two),
+ * for one ingestion of the process at a time ({@link usingTwoConnections}). The two commit one
+ * after the other; were the process to stop in between, the job has no pre-flight report yet and
+ * never runs (`applyJobAction`), like any job whose input was not completely read.
  */
 async function inTransactions(
   database: Database,
   jobId: string,
+  twoConnections: boolean,
   fn: (rowsTrx: Transaction<DB>, unitsTrx: Transaction<DB>) => Promise<boolean>,
 ): Promise<boolean> {
   const { db } = database;
-  if (database.kind !== 'postgres')
+  if (!twoConnections)
     return db.transaction().execute(async (trx) => {
       await holdJobForIngestion(trx, jobId);
       return fn(trx, trx);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { openDatabase } from '../../src/db/database.js';
 import { nowIso } from '../../src/db/dialect.js';
 import { parseJobOptions } from '../../src/jobs/job-options.js';
 import { ingestJob } from '../../src/jobs/ingest.js';
@@ -108,6 +109,31 @@ forEachDatabase('interrupted ingestion', (db) => {
         .where('job_id', '=', job.id)
         .execute();
       assert.equal(left.length, 0, table);
+    }
+  });
+
+  it('several ingestions at once on a small connection pool all finish (no pool deadlock)', async () => {
+    // Each PostgreSQL batch may hold a second connection while it waits for it: with a pool of 3,
+    // four ingestions doing so at once would wait for each other forever.
+    // (A wait for a connection fails after 20 s instead of hanging the test if that happens.)
+    const database = openDatabase(db.url(), { poolSize: 3, connectionTimeoutMs: 20_000 });
+    try {
+      const ctx = createTestJobsContext(database);
+      const jobs = await Promise.all(
+        [0, 1, 2, 3].map(() => insertJob(database.db, { owner: 'pool', options })),
+      );
+      const done = await Promise.all(
+        jobs.map((job) =>
+          ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows: codeRows(25_000) }),
+        ),
+      );
+      assert.deepEqual(
+        done.map((j) => j.counters.total_rows),
+        [25_000, 25_000, 25_000, 25_000],
+      );
+      for (const job of jobs) await deleteJobData(database.db, job.id);
+    } finally {
+      await database.close();
     }
   });
 });
