@@ -78,33 +78,14 @@ export function mapAmazonError(error: AmazonError): MappedError {
     return mapped(503, 'amazon_not_configured', error.message, details);
   }
   switch (error.code) {
-    case 'api_rate_limit': {
-      const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
-      return mapped(
-        429,
-        code,
-        error.message,
-        { ...details, retry_after_seconds: seconds },
-        {
-          'retry-after': String(seconds),
-        },
-      );
-    }
-    case 'network': {
+    case 'api_rate_limit':
+      return retryLater(429, code, error, details);
+    case 'network':
       // Our own database (the shared limiter's state) did not answer: nothing was sent to
       // Amazon, the service is briefly unavailable rather than its upstream failing.
-      if (error.reason === 'RateLimitStoreUnavailable') {
-        const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
-        return mapped(
-          503,
-          code,
-          error.message,
-          { ...details, retry_after_seconds: seconds },
-          { 'retry-after': String(seconds) },
-        );
-      }
+      if (error.reason === 'RateLimitStoreUnavailable')
+        return retryLater(503, code, error, details);
       return mapped(error.reason === 'Timeout' ? 504 : 502, code, error.message, details);
-    }
     case 'auth':
       return mapped(502, code, error.message, details);
     case 'not_eligible':
@@ -116,6 +97,23 @@ export function mapAmazonError(error: AmazonError): MappedError {
     default:
       return mapped(502, code, error.message, details);
   }
+}
+
+/** An answer telling the client when to try again (`Retry-After`, whole seconds, at least 1). */
+function retryLater(
+  status: number,
+  code: string,
+  error: AmazonError,
+  details: Record<string, unknown>,
+): MappedError {
+  const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
+  return mapped(
+    status,
+    code,
+    error.message,
+    { ...details, retry_after_seconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
 }
 
 interface FastifyLikeError {

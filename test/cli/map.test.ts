@@ -53,6 +53,18 @@ async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> 
   }
 }
 
+/** The environment of a `code2asin map` run on `url` against the emulator (10 requests/s). */
+function mapEnv(url: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...emu.env('creators'),
+    DATABASE_URL: url,
+    AMAZON_TPS: '10',
+    AMAZON_BURST: '1',
+    CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
+    ...extra,
+  };
+}
+
 forEachDatabase('code2asin map', (db) => {
   it('survives SIGKILL mid-job: rerun resumes, every code resolved once, requests ≤ distinct + one claim batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
@@ -61,15 +73,10 @@ forEachDatabase('code2asin map', (db) => {
       input,
       `EAN;Name\n${codes.map((c, i) => `${c};item ${i}`).join('\n')}\n${codes[0]};duplicate\n`,
     );
-    const env = {
-      ...emu.env('creators'),
-      DATABASE_URL: db.url(),
-      AMAZON_TPS: '10',
-      AMAZON_BURST: '1',
+    const env = mapEnv(db.url(), {
       CODE2ASIN_LEASE_MS: '1500',
       CODE2ASIN_WORKER_CONCURRENCY: '4',
-      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
-    };
+    });
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
     await waitFor(() => searches() >= 12);
@@ -128,13 +135,7 @@ forEachDatabase('code2asin map', (db) => {
     const dir = mkdtempSync(join(tmpdir(), 'c2a-map-'));
     const input = join(dir, 'codes.csv');
     writeFileSync(input, `code\n${codes.slice(0, 30).join('\n')}\n`);
-    const env = {
-      ...emu.env('creators'),
-      DATABASE_URL: db.url(),
-      AMAZON_TPS: '10',
-      AMAZON_BURST: '1',
-      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
-    };
+    const env = mapEnv(db.url());
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env);
     await waitFor(() => searches() >= 5);
@@ -170,13 +171,7 @@ forEachDatabase('code2asin map', (db) => {
       input,
       `EAN;Name\n${Array.from({ length: rows }, (_, i) => `${few[i % few.length]};item ${i}`).join('\n')}\n`,
     );
-    const env = {
-      ...emu.env('creators'),
-      DATABASE_URL: db.url(),
-      AMAZON_TPS: '10',
-      AMAZON_BURST: '1',
-      CODE2ASIN_SECRET_KEY: 'cd'.repeat(32),
-    };
+    const env = mapEnv(db.url());
     const database = openDatabase(db.url());
     try {
       const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
