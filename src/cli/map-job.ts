@@ -6,7 +6,7 @@ import { createJob, sha256File } from '../jobs/create-job.js';
 import { getJob, type Job } from '../jobs/jobs-repository.js';
 import { applyJobAction } from '../jobs/lifecycle.js';
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
-import { createProgressReporter } from './progress.js';
+import { createProgressReporter, createReadingReporter } from './progress.js';
 import { openCliRuntime, type CliRuntime } from './runtime.js';
 import type { MapOptions } from './commands/map.js';
 
@@ -86,13 +86,16 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
       return applyJobAction(runtime.jobs.ctx, job.id, 'retry', { resetRetryCounter: true });
     return job;
   }
+  const reading = createReadingReporter(process.stderr, basename(path), 5000);
   const job = await createJob(runtime.jobs.ctx, {
     owner: opts.owner,
     options,
     file: { path, name: basename(path) },
     fileLimits: { maxFileBytes: runtime.config.jobs.uploadLimitBytes },
+    onRowsRead: (rows) => reading.update(rows),
   });
   const p = job.preflight;
+  reading.finish(job.counters.total_rows);
   if (p) {
     process.stderr.write(
       `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${p.invalid} invalid, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, about ${Math.ceil(p.eta_seconds / 60)} min at the quota).\n`,

@@ -52,3 +52,33 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * `Reading codes.csv: 350,000 rows` while a file is read into a job: redrawn on a terminal (at
+ * most 10 times a second), a line every `intervalMs` otherwise; `finish` prints the total and
+ * the time it took.
+ */
+export function createReadingReporter(
+  stream: NodeJS.WriteStream,
+  name: string,
+  intervalMs: number,
+) {
+  const tty = stream.isTTY === true;
+  const started = Date.now();
+  let lastLine = started;
+  let drawn = false;
+  return {
+    update(rows: number): void {
+      const now = Date.now();
+      if (now - lastLine < (tty ? 100 : intervalMs)) return;
+      lastLine = now;
+      const line = `Reading ${name}: ${rows.toLocaleString('en')} rows`;
+      stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      drawn = true;
+    },
+    finish(rows: number): void {
+      const line = `Read ${name}: ${rows.toLocaleString('en')} rows in ${formatDuration((Date.now() - started) / 1000)}.`;
+      stream.write(tty && drawn ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    },
+  };
+}

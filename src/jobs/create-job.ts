@@ -19,6 +19,8 @@ export interface CreateJobInput {
   /** …or the codes themselves (scripts posting JSON). */
   codes?: readonly (string | number)[];
   fileLimits?: Partial<FileLimits>;
+  /** Called after each ingestion transaction with the rows read so far (progress of a large file). */
+  onRowsRead?: (rows: number) => void;
 }
 
 /** What the job's input looked like, stored with the job for the result file. */
@@ -64,7 +66,7 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
       marketplaces: options.marketplaces,
     });
     try {
-      await ingestJob(ctx, job.id, source.ingest);
+      await ingestJob(ctx, job.id, source.ingest, input.onRowsRead);
     } catch (error) {
       await failIngestion(ctx, job.id, error);
       throw error;

@@ -46,6 +46,7 @@ export async function ingestJob(
   ctx: JobsContext,
   jobId: string,
   source: IngestSource,
+  onRowsRead?: (rows: number) => void,
 ): Promise<Job> {
   const job = await getJob(ctx.database.db, jobId);
   const counts: IngestCounts = { rows: 0, valid: 0, invalid: 0, invalidByReason: {}, units: 0 };
@@ -59,6 +60,7 @@ export async function ingestJob(
       more = await inTransactions(database, job.id, twoConnections, (rowsTrx, unitsTrx) =>
         storeRows(database, { rows: rowsTrx, units: unitsTrx }, job, source, rows, counts),
       );
+      onRowsRead?.(counts.rows);
     }
   } catch (error) {
     await Promise.resolve(rows.return?.()).catch(() => {});

@@ -204,6 +204,7 @@ forEachDatabase('code2asin map', (db) => {
       const second = await spawnMap([input, '-o', join(dir, 'out.csv')], env).done;
       assert.equal(second.code, 0, second.out);
       assert.match(second.out, /never completely read/);
+      assert.match(second.out, /Read codes\.csv: 200,000 rows in \d+/);
       assert.doesNotMatch(second.out, /Resuming job/);
       assert.match(second.out, new RegExp(`${rows.toLocaleString('en')} rows|${rows} rows`));
       const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split(/\r?\n/);
