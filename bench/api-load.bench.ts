@@ -264,14 +264,7 @@ async function main(): Promise<void> {
     [20, 15],
   ] as const) {
     if (only && only !== `${tps}tps`) continue;
-    const emu = await startEmulatorProcess(catalog, [
-      '--tps',
-      String(tps),
-      '--burst',
-      '1',
-      '--latency-ms',
-      String(LATENCY_MS),
-    ]);
+    const emu = await startEmulatorProcess(catalog, { tps, latencyMs: LATENCY_MS });
     nice('emulator', emu.pid);
     try {
       for (const mode of (['inline', 'process'] as const).filter(

@@ -42,14 +42,7 @@ async function main(): Promise<void> {
     ...new Set((catalog.truth ?? []).filter((t) => t.case !== 'many_hits').map((t) => t.code)),
   ];
   if (codes.length < DISTINCT + 60) throw new Error(`catalog too small: ${codes.length} codes`);
-  const emu = await startEmulatorProcess(catalog, [
-    '--tps',
-    String(TPS),
-    '--burst',
-    '1',
-    '--latency-ms',
-    String(LATENCY),
-  ]);
+  const emu = await startEmulatorProcess(catalog, { tps: TPS, latencyMs: LATENCY });
   const env = { ...emu.env, AMAZON_TPS: String(TPS), AMAZON_BURST: '1' };
   const settings = loadConfig(env).amazon;
   const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-'));

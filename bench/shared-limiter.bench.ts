@@ -161,14 +161,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const total of totals) {
       // A fresh emulator per run: its quota counters and stats start empty.
-      const emu = await startEmulatorProcess(catalog, [
-        '--tps',
-        String(TPS),
-        '--burst',
-        '1',
-        '--latency-ms',
-        String(LATENCY),
-      ]);
+      const emu = await startEmulatorProcess(catalog, { tps: TPS, latencyMs: LATENCY });
       try {
         const r = await measure(emu, total.run, codes);
         process.stderr.write(`round ${round + 1}: ${JSON.stringify(r)}\n`);

@@ -21,8 +21,16 @@ export interface EmulatorProcess {
  */
 export async function startEmulatorProcess(
   catalog: EmulatorCatalog,
-  flags: string[],
+  pace: { tps: number; latencyMs: number; burst?: number },
 ): Promise<EmulatorProcess> {
+  const flags = [
+    '--tps',
+    String(pace.tps),
+    '--burst',
+    String(pace.burst ?? 1),
+    '--latency-ms',
+    String(pace.latencyMs),
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'c2a-emu-'));
   const file = join(dir, 'catalog.json');
   writeFileSync(file, JSON.stringify(catalog));
