@@ -62,22 +62,23 @@ export function createReadingReporter(
   stream: NodeJS.WriteStream,
   name: string,
   intervalMs: number,
+  now: () => number = Date.now,
 ) {
   const tty = stream.isTTY === true;
-  const started = Date.now();
+  const started = now();
   let lastLine = started;
   let drawn = false;
   return {
     update(rows: number): void {
-      const now = Date.now();
-      if (now - lastLine < (tty ? 100 : intervalMs)) return;
-      lastLine = now;
+      const t = now();
+      if (t - lastLine < (tty ? 100 : intervalMs)) return;
+      lastLine = t;
       const line = `Reading ${name}: ${rows.toLocaleString('en')} rows`;
       stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
       drawn = true;
     },
     finish(rows: number): void {
-      const line = `Read ${name}: ${rows.toLocaleString('en')} rows in ${formatDuration((Date.now() - started) / 1000)}.`;
+      const line = `Read ${name}: ${rows.toLocaleString('en')} rows in ${formatDuration((now() - started) / 1000)}.`;
       stream.write(tty && drawn ? `\r\x1b[2K${line}\n` : `${line}\n`);
     },
   };

@@ -15,14 +15,19 @@ function fakeStream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
   return stream as unknown as NodeJS.WriteStream & { text: string };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A clock the test moves by hand: no dependence on how fast the machine runs the test. */
+function manualClock() {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
 
 describe('reading progress of code2asin map', () => {
-  it('off a terminal: a plain line per interval, then the total and the time', async () => {
+  it('off a terminal: a plain line per interval, then the total and the time', () => {
     const out = fakeStream(false);
-    const reading = createReadingReporter(out, 'codes.csv', 50);
+    const clock = manualClock();
+    const reading = createReadingReporter(out, 'codes.csv', 50, clock.now);
     reading.update(10_000); // too soon after the start: nothing
-    await sleep(60);
+    clock.advance(60);
     reading.update(20_000);
     reading.update(30_000); // within the interval: nothing
     reading.finish(1_234_567);
@@ -33,12 +38,13 @@ describe('reading progress of code2asin map', () => {
     ]);
   });
 
-  it('on a terminal: one line redrawn in place, ended by the total', async () => {
+  it('on a terminal: one line redrawn in place, ended by the total', () => {
     const out = fakeStream(true);
-    const reading = createReadingReporter(out, 'big.xlsx', 5000);
-    await sleep(110);
+    const clock = manualClock();
+    const reading = createReadingReporter(out, 'big.xlsx', 5000, clock.now);
+    clock.advance(110);
     reading.update(10_000);
-    await sleep(110);
+    clock.advance(110);
     reading.update(20_000);
     reading.finish(25_000);
     assert.equal(
