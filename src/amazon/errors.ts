@@ -10,7 +10,22 @@ export interface AmazonErrorOptions {
   /** The provider's own error name (`ThrottleException`, `TokenExpired`, `InvalidSignature`…). */
   reason?: string | null;
   provider?: string | null;
+  /** What the OAuth2 token endpoint answered, when that is what failed. */
+  tokenEndpoint?: TokenEndpointAnswer | null;
   cause?: unknown;
+}
+
+/**
+ * A refusal by the Creators token endpoint as it was said: HTTP status and the RFC 6749 `error` /
+ * `error_description` (scrubbed of secrets). Lets a user tell what Amazon (Cognito or Login with
+ * Amazon) objected to.
+ */
+export interface TokenEndpointAnswer {
+  /** Host of the token endpoint (never a secret). */
+  host: string;
+  status: number;
+  error: string | null;
+  errorDescription: string | null;
 }
 
 const RETRYABLE_BY_DEFAULT: Record<AmazonErrorCode, boolean> = {
@@ -36,6 +51,7 @@ export class AmazonError extends Error {
   readonly requestId: string | null;
   readonly reason: string | null;
   readonly provider: string | null;
+  readonly tokenEndpoint: TokenEndpointAnswer | null;
 
   constructor(code: AmazonErrorCode, message: string, options: AmazonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -46,6 +62,7 @@ export class AmazonError extends Error {
     this.requestId = options.requestId ?? null;
     this.reason = options.reason ?? null;
     this.provider = options.provider ?? null;
+    this.tokenEndpoint = options.tokenEndpoint ?? null;
   }
 
   /** A plain object for logs and HTTP error bodies (no cause, no stack). */
@@ -59,6 +76,7 @@ export class AmazonError extends Error {
       requestId: this.requestId,
       reason: this.reason,
       provider: this.provider,
+      tokenEndpoint: this.tokenEndpoint,
     };
   }
 }

@@ -56,10 +56,11 @@ async function fetchChunk(
   ids: string[],
   signal?: AbortSignal,
 ): Promise<ChunkResult> {
+  // Only fields of the SDK's GetItemsRequestContent: no `itemIdType` (a PA-API parameter whose
+  // only value, ASIN, is the default; PA-API gets the same body capitalised).
   const body = {
     partnerTag: caller.partnerTag,
     itemIds: ids,
-    itemIdType: 'ASIN',
     resources: [...ITEM_RESOURCES],
   };
   try {

@@ -10,8 +10,23 @@ import {
 import { withDemoProducts } from '../emulator/with-demo-products.js';
 import type { EmulatorFlags } from './commands/emulator.js';
 
-/** Turns flags into startEmulator options (no logic beyond that). */
-export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+/** Environment variables that switch on the same relaxations as the flags (`1` or `true`). */
+export const BEHAVIOUR_ENV = {
+  lenientRequests: 'CODE2ASIN_EMULATOR_LENIENT_REQUESTS',
+  throttleHints: 'CODE2ASIN_EMULATOR_THROTTLE_HINTS',
+  extraFields: 'CODE2ASIN_EMULATOR_EXTRA_FIELDS',
+} as const;
+
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const v = env[name]?.trim().toLowerCase();
+  return v === '1' || v === 'true';
+}
+
+/** Turns flags (and the behaviour variables) into startEmulator options, no logic beyond that. */
+export function emulatorOptionsFromFlags(
+  flags: EmulatorFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): EmulatorOptions {
   const options: EmulatorOptions = { host: flags.host, port: flags.port };
   if (flags.catalog) options.catalog = loadCatalogFile(flags.catalog);
   // A generated catalog also serves the demo products, so examples/codes.csv maps against it.
@@ -26,6 +41,11 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.latencyMs !== undefined) options.latencyMs = flags.latencyMs;
   if (flags.faultRate !== undefined) options.faultRate = flags.faultRate;
   if (flags.tokenTtl !== undefined) options.tokenTtlS = flags.tokenTtl;
+  options.behaviour = {
+    lenientRequests: flags.lenientRequests ?? envFlag(env, BEHAVIOUR_ENV.lenientRequests),
+    throttleHints: flags.throttleHints ?? envFlag(env, BEHAVIOUR_ENV.throttleHints),
+    extraFields: flags.extraFields ?? envFlag(env, BEHAVIOUR_ENV.extraFields),
+  };
   return options;
 }
 
@@ -54,6 +74,10 @@ export function describeEmulator(emu: RunningEmulator): string {
     '# Environment (set AMAZON_PROVIDER=paapi to use PA-API 5.0):',
     formatEnv(envOf(emu)),
   );
+  const relaxed = Object.entries(emu.behaviour)
+    .filter(([, on]) => on)
+    .map(([name]) => name);
+  lines.push('', `Strictness: ${relaxed.length ? `relaxed (${relaxed.join(', ')})` : 'strict'}`);
   lines.push('', `Stats: ${emu.url}/__emulator/stats    Ctrl-C to stop.`);
   return lines.join('\n');
 }

@@ -20,21 +20,43 @@ export function notEligible(): ApiError {
   });
 }
 
-function throttled(protocol: 'creators' | 'paapi', reason: 'tps' | 'tpd', retry: number): ApiError {
+/**
+ * The 429. Creators: the SDK's `ThrottleExceptionResponseContent` (`type`, `message`,
+ * `serviceCode`, `quotaCode`), nothing about when to retry unless `hints` (the emulator's
+ * `throttleHints` option) adds `retryAfterSeconds` and `Retry-After`. The two codes' values are
+ * the emulator's own (Amazon's are not documented); clients must not depend on them.
+ */
+function throttled(
+  protocol: 'creators' | 'paapi',
+  reason: 'tps' | 'tpd',
+  retry: number,
+  hints: boolean,
+): ApiError {
   const perSecond =
     protocol === 'creators'
       ? 'The request was denied due to request throttling. Please verify the number of requests made per second.'
       : 'The request was denied due to request throttling. Please verify the number of requests made per second to the Amazon Product Advertising API.';
   const daily =
     'The request was denied due to request throttling. The daily request quota of this credential is used up.';
+  const creators = protocol === 'creators';
   return new ApiError({
     status: 429,
-    type: protocol === 'creators' ? 'ThrottleException' : 'TooManyRequestsException',
+    type: creators ? 'ThrottleException' : 'TooManyRequestsException',
     code: 'TooManyRequests',
     message: reason === 'tps' ? perSecond : daily,
-    retryAfterSeconds: protocol === 'creators' ? retry : undefined,
+    serviceCode: creators ? THROTTLE_SERVICE_CODE : undefined,
+    quotaCode: creators ? THROTTLE_QUOTA_CODES[reason] : undefined,
+    retryAfterSeconds: creators && hints ? retry : undefined,
   });
 }
+
+/** `serviceCode` of the emulator's Creators 429s. */
+export const THROTTLE_SERVICE_CODE = 'creatorsapi';
+/** `quotaCode` of the emulator's Creators 429s: which of the two limits refused. */
+export const THROTTLE_QUOTA_CODES = {
+  tps: 'RequestsPerSecond',
+  tpd: 'RequestsPerDay',
+} as const;
 
 /** A server fault as an ApiError (500 InternalServerException / 503). */
 export function serverFault(status: 500 | 503): ApiError {
@@ -67,7 +89,13 @@ export function admit(
 ): Admission {
   if (cred.eligible === false) throw notEligible();
   const decision = state.quota.take(credentialKey(cred), quotaOf(state, cred), state.arrivedAt);
-  if (!decision.allowed) throw throttled(protocol, decision.reason, decision.retryAfterSeconds);
+  if (!decision.allowed)
+    throw throttled(
+      protocol,
+      decision.reason,
+      decision.retryAfterSeconds,
+      state.behaviour.throttleHints,
+    );
   const fault = drawFault(state.faults, state.rng);
   if (fault === 500 || fault === 503) throw serverFault(fault);
   return { fault };

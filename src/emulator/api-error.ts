@@ -1,7 +1,8 @@
 /** One field that failed validation, in camelCase (PA-API renders it in PascalCase). */
 export interface ValidationIssue {
   field: string;
-  kind: 'missing' | 'invalid';
+  /** `unknown`: a field the request model does not define. */
+  kind: 'missing' | 'invalid' | 'unknown';
   value?: unknown;
   /** Why, e.g. "must be between 1 and 10". */
   detail?: string;
@@ -22,6 +23,10 @@ export interface ApiErrorInit {
   issues?: ValidationIssue[];
   resourceType?: string;
   resourceId?: string;
+  /** Creators 429 (SDK `ThrottleExceptionResponseContent`): which service and quota refused. */
+  serviceCode?: string;
+  quotaCode?: string;
+  /** Retry hint; the emulator sends it only with the `throttleHints` option. */
   retryAfterSeconds?: number;
 }
 

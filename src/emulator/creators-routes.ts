@@ -3,6 +3,7 @@ import { ApiError, cannotParse, validationError } from './api-error.js';
 import { admit } from './admission.js';
 import type { CreatorsCredential } from './catalog.js';
 import { creatorsErrorReply, unauthorized, UNAUTHORIZED_MESSAGES } from './creators-errors.js';
+import { checkRequestModel } from './creators-request-models.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { MarketIndex } from './catalog-index.js';
 import { findMarketplace, regionOfVersion } from './marketplaces.js';
@@ -96,6 +97,10 @@ export function handleCreators(
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw cannotParse();
     const json = parsed as Record<string, unknown>;
+    const lenient = state.behaviour.lenientRequests;
+    const issues = checkRequestModel(op, json, lenient);
+    if (issues.length > 0) throw validationError(issues);
+    // Lenient only: `marketplace` is on the docs' common page but in no SDK model (§7.6).
     if (json.marketplace !== undefined && json.marketplace !== market.info.domain)
       throw validationError([{ field: 'marketplace', kind: 'invalid', value: json.marketplace }]);
     const ctx = {
@@ -104,6 +109,7 @@ export function handleCreators(
       protocol: 'creators' as const,
       rng: state.rng,
       noise: state.catalog.noise?.unrelatedPerCodeSearch ?? 0,
+      extraFields: state.behaviour.extraFields,
     };
     return {
       reply: jsonReply(200, runOperation(op, json, ctx)),

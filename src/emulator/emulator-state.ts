@@ -6,6 +6,29 @@ import type { Random } from './random.js';
 import type { StatsRecorder } from './stats.js';
 import type { TokenStore } from './token-store.js';
 
+/**
+ * How strict and how helpful the emulator is where Amazon's behaviour is unknown. The default
+ * (all false) is the strict one: a client that works against it should work against Amazon.
+ */
+export interface EmulatorBehaviour {
+  /** Ignore Creators body fields the SDK models do not define, instead of a 400. */
+  lenientRequests: boolean;
+  /** Creators 429s also carry `retryAfterSeconds` and `Retry-After` (not in the SDK model). */
+  throttleHints: boolean;
+  /**
+   * Creators responses also carry fields the SDK models lack: `isRoot` on browse-node
+   * ancestors, `variationSummary.price`.
+   */
+  extraFields: boolean;
+}
+
+/** The strict default behaviour. */
+export const STRICT_BEHAVIOUR: EmulatorBehaviour = Object.freeze({
+  lenientRequests: false,
+  throttleHints: false,
+  extraFields: false,
+});
+
 /** Everything a running emulator holds; handlers read and update it. */
 export interface EmulatorState {
   catalog: EmulatorCatalog;
@@ -16,6 +39,7 @@ export interface EmulatorState {
   faults: FaultSettings;
   rng: Random;
   tokenTtlS: number;
+  behaviour: EmulatorBehaviour;
   /** Quota given as options; they win over the credentials' own quota. */
   quotaOverride: Partial<QuotaSettings>;
   /**

@@ -8,7 +8,8 @@ import type {
 } from './catalog.js';
 import { loadCatalogFile, validateCatalog } from './catalog.js';
 import { indexCatalog } from './catalog-index.js';
-import type { EmulatorState } from './emulator-state.js';
+import type { EmulatorBehaviour, EmulatorState } from './emulator-state.js';
+import { STRICT_BEHAVIOUR } from './emulator-state.js';
 import { creatorsEnv, paapiEnv } from './env.js';
 import type { FaultSettings } from './faults.js';
 import { defaultFaults } from './faults.js';
@@ -31,6 +32,7 @@ export type {
 } from './catalog.js';
 export { CatalogError, loadCatalogFile, validateCatalog } from './catalog.js';
 export type { FaultSettings } from './faults.js';
+export type { EmulatorBehaviour } from './emulator-state.js';
 export type { EmulatorStats, OperationStats, CredentialStats } from './stats.js';
 export { formatEnv, mergeEnv } from './env.js';
 export { generateCatalog };
@@ -49,6 +51,8 @@ export interface EmulatorOptions {
   faultRate?: number;
   /** Lifetime of issued access tokens (default 3600). */
   tokenTtlS?: number;
+  /** Relaxations of the strict default (see `EmulatorBehaviour`); all off by default. */
+  behaviour?: Partial<EmulatorBehaviour>;
 }
 
 /** A listening emulator and its controls. */
@@ -58,6 +62,8 @@ export interface RunningEmulator {
   port: number;
   catalog: EmulatorCatalog;
   credentials: EmulatorCredential[];
+  /** The strictness in force (all false = strict). */
+  behaviour: Readonly<EmulatorBehaviour>;
   /** `AMAZON_*` variables pointing the service at the emulator. */
   env(kind?: 'creators' | 'paapi', credentialIndex?: number): Record<string, string>;
   /** Same as `GET /__emulator/stats`. */
@@ -97,6 +103,11 @@ function createState(options: EmulatorOptions, catalog: EmulatorCatalog): Emulat
     faults,
     rng: createRandom(options.generate?.seed ?? 1),
     tokenTtlS: options.tokenTtlS ?? 3600,
+    behaviour: {
+      lenientRequests: options.behaviour?.lenientRequests ?? STRICT_BEHAVIOUR.lenientRequests,
+      throttleHints: options.behaviour?.throttleHints ?? STRICT_BEHAVIOUR.throttleHints,
+      extraFields: options.behaviour?.extraFields ?? STRICT_BEHAVIOUR.extraFields,
+    },
     quotaOverride,
   };
 }
@@ -131,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     catalog,
     credentials: catalog.credentials,
+    behaviour: { ...state.behaviour },
     env: (kind = 'creators', i = 0) =>
       kind === 'creators'
         ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))

@@ -7,6 +7,8 @@ export interface ViewContext {
   partnerTag: string;
   /** `ogi` getItems, `osi` searchItems, `ogv` getVariations. */
   linkCode: string;
+  /** Add `isRoot` to ancestors (not in the SDK's `BrowseNodeAncestor`; emulator-only). */
+  extraFields: boolean;
 }
 
 const IMAGE_SIZES = { small: 75, medium: 160, large: 500, hiRes: 1500 } as const;
@@ -81,10 +83,11 @@ function offers(p: CatalogProduct, market: MarketIndex): Record<string, unknown>
   };
 }
 
-function browseNodeInfo(p: CatalogProduct, market: MarketIndex): Record<string, unknown> {
+function browseNodeInfo(p: CatalogProduct, ctx: ViewContext): Record<string, unknown> {
+  const market = ctx.market;
   const out: Record<string, unknown> = {};
   const node = p.browseNodeId ? market.browseNodes.get(p.browseNodeId) : undefined;
-  if (node) out.browseNodes = [browseNode(node.id, market, p.salesRank)];
+  if (node) out.browseNodes = [browseNode(node.id, market, p.salesRank, ctx.extraFields)];
   if (p.salesRank !== undefined) {
     const name = node?.name ?? p.category ?? 'Products';
     out.websiteSalesRank = { displayName: name, contextFreeName: name, salesRank: p.salesRank };
@@ -92,22 +95,33 @@ function browseNodeInfo(p: CatalogProduct, market: MarketIndex): Record<string, 
   return out;
 }
 
-/** A browse node with its ancestors (recursive), as the API shows it. */
+/**
+ * A browse node with its ancestors (recursive), as the API shows it. The node has `isRoot`;
+ * its ancestors (the SDK's `BrowseNodeAncestor`: id, displayName, contextFreeName, ancestor)
+ * have it only with `extraFields`.
+ */
 export function browseNode(
   id: string,
   market: MarketIndex,
   rank?: number,
+  extraFields = false,
 ): Record<string, unknown> {
   const node = market.browseNodes.get(id);
-  const name = node?.name ?? id;
-  const out: Record<string, unknown> = {
-    id,
-    displayName: name,
-    contextFreeName: name,
-    isRoot: !node?.parentId,
-  };
+  const out = ancestorNode(id, market, extraFields);
+  out.isRoot = !node?.parentId;
   if (rank !== undefined) out.salesRank = rank;
-  if (node?.parentId) out.ancestor = browseNode(node.parentId, market);
+  return out;
+}
+
+function ancestorNode(id: string, market: MarketIndex, extraFields: boolean) {
+  const node = market.browseNodes.get(id);
+  const name = node?.name ?? id;
+  const out: Record<string, unknown> = { id, displayName: name, contextFreeName: name };
+  if (node?.parentId) {
+    const parent = ancestorNode(node.parentId, market, extraFields);
+    if (extraFields) parent.isRoot = !market.browseNodes.get(node.parentId)?.parentId;
+    out.ancestor = parent;
+  }
   return out;
 }
 
@@ -126,7 +140,7 @@ export function fullItem(p: CatalogProduct, ctx: ViewContext): Record<string, un
   }
   const o = offers(p, ctx.market);
   if (o) item.offersV2 = o;
-  const bni = browseNodeInfo(p, ctx.market);
+  const bni = browseNodeInfo(p, ctx);
   if (Object.keys(bni).length) item.browseNodeInfo = bni;
   if (p.reviewCount !== undefined || p.rating !== undefined) {
     const reviews: Record<string, unknown> = {};

@@ -64,7 +64,13 @@ class Checker {
       v.length >= min &&
       v.length <= max &&
       v.every((x) => typeof x === 'string' && (!item || item.test(x)));
-    if (!ok) this.issues.push({ field, kind: 'invalid', value: v, detail: `${min} to ${max}` });
+    if (!ok)
+      this.issues.push({
+        field,
+        kind: 'invalid',
+        value: v,
+        detail: `an array of ${min} to ${max} valid entries`,
+      });
     return ok ? (v as string[]) : [];
   }
 

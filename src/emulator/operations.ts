@@ -25,6 +25,8 @@ export interface OperationContext {
   rng: Random;
   /** Unrelated items added to each code search. */
   noise: number;
+  /** Creators only: add the fields the SDK models lack (`EmulatorBehaviour.extraFields`). */
+  extraFields?: boolean;
 }
 
 /** A camelCase response body (PA-API converts it to PascalCase). */
@@ -46,7 +48,12 @@ function checkPartnerTag(body: Body, ctx: OperationContext): void {
 }
 
 function view(ctx: OperationContext, linkCode: string): ViewContext {
-  return { market: ctx.market, partnerTag: ctx.partnerTag, linkCode };
+  return {
+    market: ctx.market,
+    partnerTag: ctx.partnerTag,
+    linkCode,
+    extraFields: ctx.extraFields ?? false,
+  };
 }
 
 function render(p: CatalogProduct, v: ViewContext, resources: string[], extra: string[] = []) {
@@ -134,6 +141,9 @@ function variationSummary(
   ctx: OperationContext,
 ) {
   const summary: ResultBody = { pageCount, variationCount: children.length };
+  // PA-API's VariationSummary has Price; the Creators SDK model does not (emulator-only there).
+  if (ctx.protocol === 'creators' && !ctx.extraFields)
+    return withDimensions(summary, children, resources, ctx);
   const prices = children.filter((c) => c.price !== undefined);
   const price: ResultBody = {};
   if (prices.length && resources.includes('variationSummary.price.highestPrice')) {
@@ -145,6 +155,15 @@ function variationSummary(
     price.lowestPrice = money(low.price ?? 0, ctx, low.currency);
   }
   if (Object.keys(price).length) summary.price = price;
+  return withDimensions(summary, children, resources, ctx);
+}
+
+function withDimensions(
+  summary: ResultBody,
+  children: CatalogProduct[],
+  resources: string[],
+  ctx: OperationContext,
+): ResultBody {
   if (resources.includes('variationSummary.variationDimension')) {
     const dims = new Map<string, Set<string>>();
     for (const c of children)
@@ -196,7 +215,7 @@ function getBrowseNodes(body: Body, ctx: OperationContext): ResultBody {
       errors.push({ code: 'InvalidParameterValue', message });
       continue;
     }
-    const full = browseNode(id, ctx.market, node.salesRank);
+    const full = browseNode(id, ctx.market, node.salesRank, ctx.extraFields ?? false);
     if (!p.resources.includes('browseNodes.ancestor')) delete full.ancestor;
     if (p.resources.includes('browseNodes.children'))
       full.children = [...ctx.market.browseNodes.values()]

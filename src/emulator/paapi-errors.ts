@@ -17,6 +17,11 @@ function issueError(i: ValidationIssue): { Code: string; Message: string } {
       Code: 'MissingParameter',
       Message: `The request must contain the parameter ${field}.`,
     };
+  if (i.kind === 'unknown')
+    return {
+      Code: 'InvalidParameterValue',
+      Message: `The parameter ${field} is not supported.`,
+    };
   const value = typeof i.value === 'string' ? i.value : JSON.stringify(i.value);
   const why = i.detail ? ` ${field} must be ${i.detail}.` : '';
   return {

@@ -186,6 +186,7 @@ export function handlePaapi(state: EmulatorState, call: PaapiCall): ApiOutcome {
       protocol: 'paapi' as const,
       rng: state.rng,
       noise: state.catalog.noise?.unrelatedPerCodeSearch ?? 0,
+      extraFields: false,
     };
     const result = runOperation(entry[0], toCamelBody(json), ctx);
     const { errors, ...rest } = result as { errors?: { code: string; message: string }[] };

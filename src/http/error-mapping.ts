@@ -1,4 +1,4 @@
-import { AmazonError } from '../amazon/errors.js';
+import { AmazonError, type TokenEndpointAnswer } from '../amazon/errors.js';
 import { SettingsError } from '../config/settings-error.js';
 import { FileError } from '../files/file-error.js';
 import { JobError, type JobErrorCode } from '../jobs/errors.js';
@@ -67,12 +67,13 @@ const NOT_CONFIGURED = new Set(['MissingCredential', 'MissingPartnerTag', 'Unkno
  * is a bad gateway (502), not the caller's 401; throttling is passed on as 429 with Retry-After.
  */
 export function mapAmazonError(error: AmazonError): MappedError {
-  const details = {
+  const details: Record<string, unknown> = {
     reason: error.reason,
     provider: error.provider,
     request_id: error.requestId,
     retryable: error.retryable,
   };
+  if (error.tokenEndpoint) details.token_endpoint = tokenEndpointView(error.tokenEndpoint);
   const code = `amazon_${error.code}`;
   if (error.reason && NOT_CONFIGURED.has(error.reason)) {
     return mapped(503, 'amazon_not_configured', error.message, details);
@@ -97,6 +98,16 @@ export function mapAmazonError(error: AmazonError): MappedError {
     default:
       return mapped(502, code, error.message, details);
   }
+}
+
+/** What the Creators token endpoint said, snake_case as the rest of the API. */
+export function tokenEndpointView(t: TokenEndpointAnswer): Record<string, unknown> {
+  return {
+    host: t.host,
+    status: t.status,
+    error: t.error,
+    error_description: t.errorDescription,
+  };
 }
 
 /** An answer telling the client when to try again (`Retry-After`, whole seconds, at least 1). */

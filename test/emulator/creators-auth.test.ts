@@ -148,7 +148,9 @@ describe('Creators API token endpoints and authentication', () => {
       { marketplace: null },
     );
     assert.equal(missing.status, 400);
-    assert.deepEqual(missing.body.fieldList, ['x-marketplace']);
+    assert.deepEqual(missing.body.fieldList, [
+      { name: 'x-marketplace', message: 'x-marketplace is required.' },
+    ]);
     const na = await creatorsCall(
       emu,
       'searchItems',

@@ -1,3 +1,4 @@
+import { userAgent } from '../../cli/version.js';
 import type { CredentialVersion } from '../../config/env.js';
 import type { Clock } from '../clock.js';
 import { isAmazonError } from '../errors.js';
@@ -63,6 +64,8 @@ export function createCreatorsTransport(o: CreatorsTransportOptions): CreatorsTr
           url: `${base}/catalog/v1/${op}`,
           headers: {
             'content-type': 'application/json',
+            accept: 'application/json',
+            'user-agent': userAgent(),
             authorization: tokens.authorization(token),
             'x-marketplace': o.marketplace.domain,
           },

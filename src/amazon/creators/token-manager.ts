@@ -1,3 +1,4 @@
+import { userAgent } from '../../cli/version.js';
 import type { CredentialVersion } from '../../config/env.js';
 import { systemClock, type Clock } from '../clock.js';
 import { AmazonError, networkError, scrub } from '../errors.js';
@@ -148,7 +149,7 @@ class CachedTokenManager implements TokenManager {
         client_secret: secret,
         scope: 'creatorsapi::default',
       };
-      return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      return { headers: this.headers('application/json'), body: JSON.stringify(body) };
     }
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -156,31 +157,63 @@ class CachedTokenManager implements TokenManager {
       client_secret: secret,
       scope: 'creatorsapi/default',
     });
-    return {
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    };
+    return { headers: this.headers('application/x-www-form-urlencoded'), body: form.toString() };
   }
 
+  private headers(contentType: string): Record<string, string> {
+    return { 'content-type': contentType, accept: 'application/json', 'user-agent': userAgent() };
+  }
+
+  /**
+   * The endpoint's refusal, with what it said: HTTP status, `error`, `error_description` (RFC
+   * 6749; LWA and Cognito both use them), scrubbed of the secret. For 3.x the message says the
+   * LWA exchange is the unconfirmed part, so a user can tell a wrong secret from that.
+   */
   private tokenError(res: Response, body: unknown): AmazonError {
-    const oauth = text(field(body, 'error')) ?? text(field(body, 'type')) ?? `HTTP ${res.status}`;
-    const detail = text(field(body, 'error_description')) ?? text(field(body, 'message'));
-    const said = scrub(`${oauth}${detail ? `: ${detail}` : ''}`, [this.o.credentialSecret]);
+    const secrets = [this.o.credentialSecret];
+    const error = scrubbed(text(field(body, 'error')) ?? text(field(body, 'type')), secrets);
+    const description = scrubbed(
+      text(field(body, 'error_description')) ?? text(field(body, 'message')),
+      secrets,
+    );
+    const host = hostOf(this.url);
+    const said = [
+      error ? `error "${error}"` : 'no OAuth2 error code',
+      description ? `error_description "${description}"` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
     const transient = res.status >= 500 || res.status === 429;
+    const lwa = isLwaVersion(this.o.version)
+      ? ' Versions 3.x use Login with Amazon; that token exchange follows public clients, not the official SDK (see the README, "Credential versions 3.x").'
+      : '';
     const next = transient
       ? 'it will be retried.'
-      : `check AMAZON_CREATORS_CREDENTIAL_ID, AMAZON_CREATORS_CREDENTIAL_SECRET and AMAZON_CREATORS_CREDENTIAL_VERSION (${this.o.version}), or PUT /api/v1/amazon/config.`;
+      : `check AMAZON_CREATORS_CREDENTIAL_ID, AMAZON_CREATORS_CREDENTIAL_SECRET and AMAZON_CREATORS_CREDENTIAL_VERSION (${this.o.version}), or PUT /api/v1/amazon/config.${lwa}`;
     return new AmazonError(
       transient ? (res.status === 429 ? 'api_rate_limit' : 'unknown') : 'auth',
-      `The Creators API token endpoint refused the request (${res.status} ${said}); ${next}`,
+      `The Creators API token endpoint ${host} answered HTTP ${res.status} (${said}); ${next}`,
       {
         status: res.status,
         retryable: transient,
         requestId: requestIdOf(res.headers),
-        reason: oauth,
+        reason: error ?? `HTTP ${res.status}`,
         provider: 'creators',
+        tokenEndpoint: { host, status: res.status, error, errorDescription: description },
       },
     );
+  }
+}
+
+function scrubbed(value: string | null, secrets: string[]): string | null {
+  return value === null ? null : scrub(value, secrets);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
   }
 }
 

@@ -14,6 +14,9 @@ export interface EmulatorFlags {
   latencyMs?: number;
   faultRate?: number;
   tokenTtl?: number;
+  lenientRequests?: boolean;
+  throttleHints?: boolean;
+  extraFields?: boolean;
   printEnv?: boolean;
 }
 
@@ -57,6 +60,18 @@ export function registerEmulatorCommand(program: Command): void {
       '--token-ttl <s>',
       'access token lifetime in seconds (default 3600)',
       number(1, 86_400, true),
+    )
+    .option(
+      '--lenient-requests',
+      'ignore Creators body fields the SDK models do not define instead of a 400 (env CODE2ASIN_EMULATOR_LENIENT_REQUESTS=1)',
+    )
+    .option(
+      '--throttle-hints',
+      'Creators 429s also carry retryAfterSeconds and Retry-After (env CODE2ASIN_EMULATOR_THROTTLE_HINTS=1)',
+    )
+    .option(
+      '--extra-fields',
+      'Creators answers also carry fields the SDK models lack: ancestor isRoot, variationSummary.price (env CODE2ASIN_EMULATOR_EXTRA_FIELDS=1)',
     )
     .option('--print-env', 'print the AMAZON_* lines for these options and exit')
     .action(async (flags: EmulatorFlags) => {

@@ -103,6 +103,17 @@ export const TEST_RESPONSE_SCHEMA = {
         code: { type: 'string' },
         reason: { type: ['string', 'null'] },
         message: { type: 'string' },
+        token_endpoint: {
+          type: 'object',
+          description:
+            'Only when the Creators token request failed: what the token endpoint answered (HTTP status, RFC 6749 error and error_description).',
+          properties: {
+            host: { type: 'string' },
+            status: { type: 'integer' },
+            error: { type: ['string', 'null'] },
+            error_description: { type: ['string', 'null'] },
+          },
+        },
       },
     },
   },

@@ -1,6 +1,6 @@
 import { AmazonError } from '../../amazon/errors.js';
 import type { AmazonSettings } from '../../amazon/provider.js';
-import { mapAmazonError } from '../error-mapping.js';
+import { mapAmazonError, tokenEndpointView } from '../error-mapping.js';
 import type { AmazonClients } from '../../amazon/amazon-clients.js';
 
 /** Keywords of the test search: any answer (items or none) proves the credentials work. */
@@ -12,7 +12,13 @@ export interface ConnectionTestResult {
   latency_ms: number;
   provider: string;
   marketplace: string;
-  problem?: { code: string; reason: string | null; message: string };
+  problem?: {
+    code: string;
+    reason: string | null;
+    message: string;
+    /** When the token request failed: what the token endpoint answered. */
+    token_endpoint?: Record<string, unknown>;
+  };
 }
 
 /**
@@ -58,5 +64,11 @@ function describeProblem(error: AmazonError): NonNullable<ConnectionTestResult['
     error.reason === 'VersionMismatch'
       ? 'The credential version does not fit the region of the marketplace.'
       : (SUMMARY[mapped.code] ?? 'The test failed.');
-  return { code: mapped.code, reason: error.reason, message: `${summary} ${error.message}` };
+  const problem: NonNullable<ConnectionTestResult['problem']> = {
+    code: mapped.code,
+    reason: error.reason,
+    message: `${summary} ${error.message}`,
+  };
+  if (error.tokenEndpoint) problem.token_endpoint = tokenEndpointView(error.tokenEndpoint);
+  return problem;
 }
