@@ -149,11 +149,50 @@ forEachDatabase('Amazon routes against the emulator', (ctx) => {
       const res = await call('POST', '/api/v1/amazon/test', body);
       assert.equal(res.statusCode, 200);
       assert.equal(res.json().ok, false, res.body);
-      return res.json().problem as { code: string; reason: string | null; message: string };
+      return res.json().problem as {
+        code: string;
+        reason: string | null;
+        message: string;
+        token_endpoint?: Record<string, unknown>;
+      };
     };
     const badSecret = await problem({ creators_credential_secret: 'wrong-secret-0123456789' });
     assert.equal(badSecret.code, 'amazon_auth');
     assert.match(badSecret.message, /^Amazon refused the credentials\./);
+    // What the token endpoint said, as said: status, error, error_description; never the secret.
+    assert.deepEqual(badSecret.token_endpoint, {
+      host: new URL(emulator.url).host,
+      status: 401,
+      error: 'invalid_client',
+      error_description: 'Client authentication failed.',
+    });
+    assert.match(badSecret.message, /HTTP 401 \(error "invalid_client", error_description "Client/);
+    assert.doesNotMatch(JSON.stringify(badSecret), /wrong-secret/);
+    const lwa = emulator.env('creators', 1);
+    const badLwa = await problem({
+      creators_credential_id: lwa.AMAZON_CREATORS_CREDENTIAL_ID,
+      creators_credential_secret: 'wrong-secret-0123456789',
+      creators_credential_version: lwa.AMAZON_CREATORS_CREDENTIAL_VERSION,
+      creators_token_url: lwa.AMAZON_CREATORS_TOKEN_URL,
+    });
+    assert.equal(badLwa.token_endpoint?.error, 'invalid_client');
+    assert.match(badLwa.message, /Versions 3\.x use Login with Amazon/);
+    const wrongEndpoint = await problem({
+      creators_credential_id: lwa.AMAZON_CREATORS_CREDENTIAL_ID,
+      creators_credential_secret: lwa.AMAZON_CREATORS_CREDENTIAL_SECRET,
+      creators_credential_version: lwa.AMAZON_CREATORS_CREDENTIAL_VERSION,
+      creators_token_url: `${emulator.url}/oauth2/token`,
+    });
+    assert.deepEqual(
+      wrongEndpoint.token_endpoint,
+      {
+        host: new URL(emulator.url).host,
+        status: 400,
+        error: 'invalid_request',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded.',
+      },
+      'a 3.x JSON body sent to a Cognito endpoint: what it said is shown',
+    );
     const notEligible = await problem({
       creators_credential_id: 'demo-creators-not-eligible',
       creators_credential_secret: 'demo-secret-not-eligible',
