@@ -4,7 +4,7 @@
  * Writes docs/benchmarks/amazon.md and prints the same Markdown table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createAmazonClient } from '../src/amazon/client.js';
 import { ITEM_RESOURCES } from '../src/amazon/resources.js';
@@ -145,7 +145,6 @@ async function overhead(): Promise<{ clientUs: number; fetchUs: number }> {
         body: JSON.stringify({
           partnerTag: env.AMAZON_ASSOCIATE_TAG,
           itemIds: [asin],
-          itemIdType: 'ASIN',
           resources: [...ITEM_RESOURCES],
         }),
       });
@@ -176,10 +175,13 @@ async function overhead(): Promise<{ clientUs: number; fetchUs: number }> {
   }
 }
 
+const loadBefore = loadavg();
 const client = await quotaRun('client (pipelined, limiter)', clientRun);
 const naive = await quotaRun('naive loop (sequential + fixed 1/TPS sleep)', naiveRun);
 const oh = await overhead();
 
+const loadAfter = loadavg();
+const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
 const cpu = cpus()[0]?.model ?? 'unknown';
 const command = 'node --import tsx bench/amazon-quota.bench.ts';
 const table = [
@@ -201,7 +203,8 @@ const md = `# Amazon client benchmark
 
 Command: \`${command}\`
 
-Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}. The emulator runs in the same process.
+Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}. The emulator runs in the same process, with its default (strict) behaviour: a 429 carries no retry hint, so the client's own pacing and backoff are measured.
+Load average (1 / 5 / 15 min) at start: ${load(loadBefore)}; at end: ${load(loadAfter)} (the machine is shared).
 
 ## Quota use
 

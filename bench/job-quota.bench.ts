@@ -4,7 +4,7 @@
  * Baseline in the same run: a naive loop (one search after another, fixed 1/TPS sleep).
  * Run: node --import tsx bench/job-quota.bench.ts
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     ...new Set((catalog.truth ?? []).filter((t) => t.case !== 'many_hits').map((t) => t.code)),
   ];
   if (codes.length < DISTINCT + 60) throw new Error(`catalog too small: ${codes.length} codes`);
+  const loadBefore = loadavg();
   const emu = await startEmulatorProcess(catalog, { tps: TPS, latencyMs: LATENCY });
   const env = { ...emu.env, AMAZON_TPS: String(TPS), AMAZON_BURST: '1' };
   const settings = loadConfig(env).amazon;
@@ -141,9 +142,10 @@ async function main(): Promise<void> {
     ],
   ];
   const p = done.preflight;
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
   const md = `## Quota use of a real job
 
-Emulator at ${TPS} requests/s (burst 1) with ${LATENCY} ms latency; one job of ${p?.rows} rows: ${p?.to_query} distinct codes to query, ${p?.duplicates} duplicates, ${p?.invalid} invalid codes, ${p?.already_known} codes already in the cache. Requests counted by the emulator.
+Emulator at ${TPS} requests/s (burst 1) with ${LATENCY} ms latency, default (strict) behaviour: a 429 carries no retry hint (\`ThrottleException\` as the SDK models it), so pacing and backoff are the client's own; one job of ${p?.rows} rows: ${p?.to_query} distinct codes to query, ${p?.duplicates} duplicates, ${p?.invalid} invalid codes, ${p?.already_known} codes already in the cache. Requests counted by the emulator.
 
 | run | work | seconds | requests/s | share of the allowed rate | 429s | most requests in any 1 s |
 |---|---|---|---|---|---|---|
@@ -152,7 +154,7 @@ ${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
 Requests for invalid, duplicate or cached codes: ${job429.requests - (p?.to_query ?? 0)} (requests beyond one per code to query; a code whose product is on page 2 of its search costs 2).
 Ratio job/naive: ${(jobRate / naiveRate).toFixed(2)}×.
 
-Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, SQLite. Command: \`node --import tsx bench/job-quota.bench.ts\`.
+Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, SQLite. Load average (1 / 5 / 15 min) at start: ${load(loadBefore)}; at end: ${load(loadavg())} (the machine is shared). Command: \`node --import tsx bench/job-quota.bench.ts\`.
 `;
   mkdirSync('docs/benchmarks', { recursive: true });
   writeFileSync('docs/benchmarks/job-quota.md', md);
