@@ -2,7 +2,9 @@
  * Quota use of a real job (issue 6 benchmark a): 600 distinct codes to query plus invalid,
  * duplicate and already-cached codes, emulator at 10 requests/s with 100 ms latency.
  * Baseline in the same run: a naive loop (one search after another, fixed 1/TPS sleep).
- * Run: node --import tsx bench/job-quota.bench.ts
+ * Run: node --import tsx bench/job-quota.bench.ts [--throttle-hints]
+ * (--throttle-hints: the emulator's 429s carry retryAfterSeconds, for a comparison; the default
+ * answers them as the Creators SDK models them, with no hint.)
  */
 import { cpus, loadavg } from 'node:os';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { openBenchJobs } from './helpers/jobs-context.js';
 const TPS = 10;
 const LATENCY = 100;
 const DISTINCT = 600;
+const HINTS = process.argv.includes('--throttle-hints');
 
 function searchStats(after: EmulatorStats, before?: EmulatorStats) {
   const pick = (st: EmulatorStats | undefined) =>
@@ -43,7 +46,11 @@ async function main(): Promise<void> {
   ];
   if (codes.length < DISTINCT + 60) throw new Error(`catalog too small: ${codes.length} codes`);
   const loadBefore = loadavg();
-  const emu = await startEmulatorProcess(catalog, { tps: TPS, latencyMs: LATENCY });
+  const emu = await startEmulatorProcess(catalog, {
+    tps: TPS,
+    latencyMs: LATENCY,
+    throttleHints: HINTS,
+  });
   const env = { ...emu.env, AMAZON_TPS: String(TPS), AMAZON_BURST: '1' };
   const settings = loadConfig(env).amazon;
   const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-'));
@@ -143,9 +150,12 @@ async function main(): Promise<void> {
   ];
   const p = done.preflight;
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const behaviour = HINTS
+    ? '429s with a retry hint (`--throttle-hints`, not the default)'
+    : "default (strict) behaviour: a 429 carries no retry hint (`ThrottleException` as the SDK models it), so pacing and backoff are the client's own";
   const md = `## Quota use of a real job
 
-Emulator at ${TPS} requests/s (burst 1) with ${LATENCY} ms latency, default (strict) behaviour: a 429 carries no retry hint (\`ThrottleException\` as the SDK models it), so pacing and backoff are the client's own; one job of ${p?.rows} rows: ${p?.to_query} distinct codes to query, ${p?.duplicates} duplicates, ${p?.invalid} invalid codes, ${p?.already_known} codes already in the cache. Requests counted by the emulator.
+Emulator at ${TPS} requests/s (burst 1) with ${LATENCY} ms latency, ${behaviour}; one job of ${p?.rows} rows: ${p?.to_query} distinct codes to query, ${p?.duplicates} duplicates, ${p?.invalid} invalid codes, ${p?.already_known} codes already in the cache. Requests counted by the emulator.
 
 | run | work | seconds | requests/s | share of the allowed rate | 429s | most requests in any 1 s |
 |---|---|---|---|---|---|---|
@@ -154,10 +164,11 @@ ${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
 Requests for invalid, duplicate or cached codes: ${job429.requests - (p?.to_query ?? 0)} (requests beyond one per code to query; a code whose product is on page 2 of its search costs 2).
 Ratio job/naive: ${(jobRate / naiveRate).toFixed(2)}×.
 
-Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, SQLite. Load average (1 / 5 / 15 min) at start: ${load(loadBefore)}; at end: ${load(loadavg())} (the machine is shared). Command: \`node --import tsx bench/job-quota.bench.ts\`.
+Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, SQLite. Load average (1 / 5 / 15 min) at start: ${load(loadBefore)}; at end: ${load(loadavg())} (the machine is shared). Command: \`node --import tsx bench/job-quota.bench.ts${HINTS ? ' --throttle-hints' : ''}\`.
 `;
   mkdirSync('docs/benchmarks', { recursive: true });
-  writeFileSync('docs/benchmarks/job-quota.md', md);
+  // The hinted run is a comparison only: the documented figures are the default's.
+  if (!HINTS) writeFileSync('docs/benchmarks/job-quota.md', md);
   process.stdout.write(md);
 }
 

@@ -21,7 +21,7 @@ export interface EmulatorProcess {
  */
 export async function startEmulatorProcess(
   catalog: EmulatorCatalog,
-  pace: { tps: number; latencyMs: number; burst?: number },
+  pace: { tps: number; latencyMs: number; burst?: number; throttleHints?: boolean },
 ): Promise<EmulatorProcess> {
   const flags = [
     '--tps',
@@ -31,6 +31,8 @@ export async function startEmulatorProcess(
     '--latency-ms',
     String(pace.latencyMs),
   ];
+  // Default: 429s without a retry hint, as the Creators SDK models them.
+  if (pace.throttleHints) flags.push('--throttle-hints');
   const dir = mkdtempSync(join(tmpdir(), 'c2a-emu-'));
   const file = join(dir, 'catalog.json');
   writeFileSync(file, JSON.stringify(catalog));
