@@ -196,3 +196,37 @@ async function exerciseEveryPath(emu: RunningEmulator, client: AmazonClient): Pr
   await client.getItems(asins.slice(0, 11));
   await client.getVariations('B0CONF0000', { maxPages: 2 });
 }
+
+describe('the client reads no response field the SDK models lack', () => {
+  it('the same products and variations with and without the emulator-only fields', async () => {
+    const catalog = withLargeFamily();
+    const plain = await startTestEmulator({ catalog });
+    const extra = await startTestEmulator({ catalog, behaviour: { extraFields: true } });
+    try {
+      const read = async (emu: RunningEmulator) => {
+        const client = clientFor(emu, 'creators');
+        const asins = (catalog.marketplaces['www.amazon.fr']?.products ?? [])
+          .filter((p) => p.browseNodeId)
+          .slice(0, 10)
+          .map((p) => p.asin);
+        assert.ok(asins.length > 0);
+        const items = await client.getItems(asins);
+        const variations = await client.getVariations('B0CONF0000', { maxPages: 2 });
+        const products = [...items.items.values(), ...variations.items];
+        const { requestIds: _ids, items: _items, ...summary } = variations;
+        return {
+          products: products
+            .map(({ fetched_at: _at, ...p }) => p)
+            .sort((a, b) => (a.asin < b.asin ? -1 : 1)),
+          summary,
+        };
+      };
+      const [a, b] = [await read(plain), await read(extra)];
+      assert.ok(a.products.length > 10);
+      assert.deepEqual(a, b);
+    } finally {
+      await plain.close();
+      await extra.close();
+    }
+  });
+});
