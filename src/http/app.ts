@@ -118,6 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logger: deps.logger,
     createJobLog: createJobLogWriter(deps.database.db, deps.logger),
     quotaTps: config.amazon.tps,
+    webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
   await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
 
