@@ -161,8 +161,9 @@ export function createJobEndNotifier(
           },
           body,
           timeoutMs: settings.timeoutMs ?? 5000,
-          // The receiver's answer is not used; a small bound keeps a hostile one cheap.
-          maxBytes: 64 * 1024,
+          // Only the status counts: the receiver's body is dropped unread.
+          maxBytes: 0,
+          readBody: false,
         });
         if (res.status >= 200 && res.status < 300) {
           await createJobLog(job.id, 'INFO', 'Webhook delivered', {

@@ -23,6 +23,8 @@ export interface OutboundRequestOptions {
   timeoutMs: number;
   /** Largest body read; a larger one is refused. */
   maxBytes: number;
+  /** False: only the status and headers matter; the body is dropped unread (default true). */
+  readBody?: boolean;
   /** Redirects followed, each hop checked like the first (default 0: none followed). */
   maxRedirects?: number;
 }
@@ -108,7 +110,16 @@ function send(
         createConnection: () => connect(target),
         signal,
       },
-      (res) => readBody(res, options.maxBytes, origin).then(resolvePromise, fail),
+      (res) => {
+        if (options.readBody === false) {
+          res.destroy();
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.alloc(0),
+          });
+        } else readBody(res, options.maxBytes, origin).then(resolvePromise, fail);
+      },
     );
     request.on('error', fail);
     request.end(options.body);

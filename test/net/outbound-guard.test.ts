@@ -311,6 +311,22 @@ describe('outbound guard: redirects and limits', () => {
     );
   });
 
+  it('drops the body unread when only the status counts (webhooks)', async () => {
+    const client = createOutboundClient({
+      resolve: resolverOf({ 'hook.test': ['8.8.8.8'] }),
+      connect: loopbackConnector([]),
+    });
+    answer = () => ({ status: 202, body: 'z'.repeat(200_000) });
+    const res = await client.request('http://hook.test/', ANY, {
+      method: 'POST',
+      body: '{}',
+      timeoutMs: 30_000,
+      maxBytes: 0,
+      readBody: false,
+    });
+    assert.deepEqual([res.status, res.body.length], [202, 0]);
+  });
+
   it('gives up after its time limit', async () => {
     // A server that never answers: the request can only end by the time limit.
     const silent = createServer(() => undefined);
