@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { trustProxySchema, type TrustProxy } from './trust-proxy.js';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
@@ -81,6 +82,11 @@ export const VARIABLES = {
       'not a comma-separated list of origins',
     ),
     expected: '`*` or origins such as `https://app.example.com,http://localhost:5173`',
+  },
+  CODE2ASIN_TRUST_PROXY: {
+    schema: trustProxySchema,
+    expected:
+      '`false`, `true` (trust every hop), a hop count, or proxy addresses/CIDRs such as `127.0.0.1,10.0.0.0/8`',
   },
   CODE2ASIN_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -199,6 +205,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   DATABASE_URL: 'sqlite:./data/code2asin.db',
   CODE2ASIN_HOST: '127.0.0.1',
   CODE2ASIN_PORT: '8080',
+  CODE2ASIN_TRUST_PROXY: 'false',
   CODE2ASIN_LOG_LEVEL: 'info',
   AMAZON_PAAPI_ENABLED: 'true',
   AMAZON_PROVIDER: 'creators',
@@ -232,6 +239,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   /** Origins allowed by CORS; empty = CORS off. `['*']` = any origin. */
   readonly corsOrigins: readonly string[];
+  /** Proxies trusted to give the client's address (X-Forwarded-For): Fastify's `trustProxy`. */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: Parsed['CODE2ASIN_LOG_LEVEL'];
   /**
    * The processes using this database share each credential's quota through `rate_limits`;
@@ -351,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: v.CODE2ASIN_CORS_ORIGINS
       ? v.CODE2ASIN_CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, ''))
       : [],
+    trustProxy: v.CODE2ASIN_TRUST_PROXY,
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
     amazon: {

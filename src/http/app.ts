@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { loadConfig, type Config } from '../config/env.js';
+import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
 import { createJobLogWriter } from '../jobs/job-log.js';
@@ -62,6 +63,14 @@ function requestId(request: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/** Fastify's `trustProxy`; a hop count as the function proxy-addr builds for it (the types lack numbers). */
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return Array.isArray(trust) ? [...trust] : trust;
+}
+
 /** Builds the HTTP app; tests drive it with `app.inject`. Listening is `server.ts`'s job. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const config = deps.config ?? loadConfig({});
@@ -72,6 +81,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: requestId,
+    // request.ip (the failed-authentication limiter's key) is read through these proxies only.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Unknown fields are reported (400 naming the field), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -118,6 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logger: deps.logger,
     createJobLog: createJobLogWriter(deps.database.db, deps.logger),
     quotaTps: config.amazon.tps,
+    webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
   await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
 

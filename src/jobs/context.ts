@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import type { OutboundClient } from '../net/outbound-request.js';
 import type { ImageDownloader } from './image-downloads.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
@@ -15,4 +16,8 @@ export interface JobsContext {
   images?: ImageDownloader;
   /** Requests per second of the quota, for ETAs. */
   quotaTps: number;
+  /** CODE2ASIN_WEBHOOK_ALLOW_PRIVATE: a job's webhook may be a loopback or private address. */
+  webhookAllowPrivate?: boolean;
+  /** The guarded client of outbound requests (default: system DNS; tests inject one). */
+  outbound?: OutboundClient;
 }

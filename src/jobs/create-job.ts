@@ -9,6 +9,7 @@ import { ingestJob, type IngestSource } from './ingest.js';
 import { parseJobOptions, type JobOptions } from './job-options.js';
 import { deleteJobData, getJob, insertJob, type Job } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
+import { checkJobWebhook } from './webhook.js';
 
 export interface CreateJobInput {
   owner: string;
@@ -43,6 +44,8 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
   const options = resolveMarketplaces(parseJobOptions(input.options));
   if (!input.file && !input.codes)
     throw new JobError('input_invalid', 'Give a file or a list of codes.');
+  // Refused now (400) rather than when the job ends, hours later.
+  if (options.webhook_url) await checkJobWebhook(ctx, options.webhook_url);
   const table = input.file
     ? await openInputTable(input.file.path, options, input.fileLimits)
     : null;

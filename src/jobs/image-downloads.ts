@@ -1,5 +1,6 @@
 import { fromJson, nowIso, toJson } from '../db/dialect.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import { OutboundError } from '../net/outbound-error.js';
 import type { JobsContext } from './context.js';
 import { planImages, type ImageMode, type ImageStore } from './image-store.js';
 
@@ -68,6 +69,7 @@ async function download(ctx: JobsContext, store: ImageStore, job: ImageJob): Pro
         gtin: job.gtin,
         url,
         error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof OutboundError ? { reason: error.code } : {}),
       });
     }
   }

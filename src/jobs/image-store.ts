@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { OutboundPolicy } from '../net/outbound-guard.js';
+import { createOutboundClient, type OutboundClient } from '../net/outbound-request.js';
+import { imagePolicy } from './image-policy.js';
 
 export type ImageMode = 'replace' | 'append' | 'skip';
 
@@ -8,9 +11,16 @@ export interface ImageStoreOptions {
   dir: string;
   /** Largest image accepted (default 10 MB). */
   maxBytes?: number;
+  /** Time allowed for one image, redirects and body included (default 15 s). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Where images may come from; default: Amazon's image hosts only. */
+  policy?: () => OutboundPolicy | Promise<OutboundPolicy>;
+  /** The guarded client (tests inject a resolver and connector). */
+  outbound?: OutboundClient;
 }
+
+/** Image CDNs sometimes redirect once; every hop is checked against the policy. */
+const MAX_IMAGE_REDIRECTS = 2;
 
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
@@ -26,22 +36,26 @@ const EXTENSIONS: Record<string, string> = {
  */
 export function createImageStore(options: ImageStoreOptions) {
   const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+  const outbound = options.outbound ?? createOutboundClient();
+  const policy = options.policy ?? (() => imagePolicy());
   return {
     dir: options.dir,
     /** Downloads one image; resolves with its path relative to the store. */
     async save(url: string): Promise<string> {
-      const res = await (options.fetch ?? fetch)(url, {
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      const res = await outbound.request(url, await policy(), {
+        timeoutMs: options.timeoutMs ?? 15_000,
+        maxBytes,
+        maxRedirects: MAX_IMAGE_REDIRECTS,
       });
-      if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
+      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status} for ${url}`);
       const type =
-        (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        String(res.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim()
+          .toLowerCase() ?? '';
       const ext = EXTENSIONS[type];
       if (!ext) throw new Error(`${url} is not an image (content-type "${type}")`);
-      const declared = Number(res.headers.get('content-length') ?? 0);
-      if (declared > maxBytes)
-        throw new Error(`${url} is ${declared} bytes, over the ${maxBytes}-byte image limit`);
-      const bytes = await readLimited(res, maxBytes, url);
+      const bytes = res.body;
       const sha = createHash('sha256').update(bytes).digest('hex');
       const relative = join(sha.slice(0, 2), `${sha}.${ext}`);
       const path = join(options.dir, relative);
@@ -58,24 +72,6 @@ export function createImageStore(options: ImageStoreOptions) {
 }
 
 export type ImageStore = ReturnType<typeof createImageStore>;
-
-async function readLimited(res: Response, maxBytes: number, url: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = res.body?.getReader();
-  if (!reader) return Buffer.alloc(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error(`${url} is over the ${maxBytes}-byte image limit`);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

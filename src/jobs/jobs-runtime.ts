@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { createImageDownloader } from './image-downloads.js';
+import { imagePolicy } from './image-policy.js';
 import { createImageStore } from './image-store.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import type { AmazonSettings } from '../amazon/provider.js';
@@ -95,12 +96,17 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     onJobEnded: notifier.onJobEnded,
     quotaTps: config.amazon.tps,
     cacheTtlDays: config.jobs.cacheTtlDays,
+    webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
+  const settings = cached(deps.amazonSettings ?? (() => config.amazon), 2000);
   const imageDir = config.jobs.imageDir ?? join(database.dataDir ?? './data', 'images');
-  ctx.images = createImageDownloader(ctx, createImageStore({ dir: imageDir }));
+  ctx.images = createImageDownloader(
+    ctx,
+    createImageStore({ dir: imageDir, policy: async () => imagePolicy(await settings()) }),
+  );
   const lookup =
     deps.lookup ??
-    createAmazonLookup(cached(deps.amazonSettings ?? (() => config.amazon), 2000), database.db, {
+    createAmazonLookup(settings, database.db, {
       clients: deps.clients,
       logger,
     });

@@ -1,7 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Logger } from '../logging/logger.js';
+import type { OutboundPolicy } from '../net/outbound-guard.js';
+import { OutboundError } from '../net/outbound-error.js';
+import { createOutboundClient, type OutboundClient } from '../net/outbound-request.js';
+import type { JobsContext } from './context.js';
+import { JobError } from './errors.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
 
@@ -17,7 +20,8 @@ export interface WebhookSettings {
   timeoutMs?: number;
   /** Delays before the 2nd, 3rd… attempt (default 1 s, 5 s, 25 s). */
   retryDelaysMs?: readonly number[];
-  fetch?: typeof fetch;
+  /** The guarded client every delivery goes through (tests inject a resolver and connector). */
+  outbound?: OutboundClient;
 }
 
 /** The JSON POSTed when a job ends. */
@@ -66,55 +70,52 @@ export function verifyWebhook(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Loopback, private, link-local, unspecified, CGNAT and unique-local addresses. */
-export function isPrivateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith('::ffff:')) return isPrivateAddress(v6.slice(7));
-  return (
-    v6 === '::1' ||
-    v6 === '::' ||
-    v6.startsWith('fe8') ||
-    v6.startsWith('fe9') ||
-    v6.startsWith('fea') ||
-    v6.startsWith('feb') ||
-    v6.startsWith('fc') ||
-    v6.startsWith('fd')
-  );
+/** What a webhook URL may reach: http(s), public addresses unless private ones are allowed. */
+export function webhookPolicy(allowPrivate: boolean): OutboundPolicy {
+  return {
+    purpose: 'webhook URL',
+    allowPrivate,
+    privateHint:
+      '(or set CODE2ASIN_WEBHOOK_ALLOW_PRIVATE=true to allow loopback and private receivers)',
+  };
 }
 
 /**
- * Refuses a webhook URL that is not http(s) or that resolves to a loopback, private or
- * link-local address (unless allowed): a job's webhook must not reach into the server's network.
+ * Refuses a webhook URL that is not http(s) or that resolves to a non-public address (unless
+ * allowed): a job's webhook must not reach into the server's network. Throws an OutboundError.
  */
-export async function checkWebhookUrl(url: string, allowPrivate: boolean): Promise<void> {
-  let parsed: URL;
+export async function checkWebhookUrl(
+  url: string,
+  allowPrivate: boolean,
+  outbound: OutboundClient = createOutboundClient(),
+): Promise<void> {
+  await outbound.check(url, webhookPolicy(allowPrivate));
+}
+
+/** Checks a job's `webhook_url` at creation: a refused URL is an `invalid_options` JobError. */
+export async function checkJobWebhook(
+  ctx: Pick<JobsContext, 'webhookAllowPrivate' | 'outbound'>,
+  url: string,
+): Promise<void> {
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`Webhook URL "${url}" is not a URL; give an http(s) URL.`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw new Error(`Webhook URL must be http(s), not ${parsed.protocol}`);
-  if (allowPrivate) return;
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  const bad = addresses.find(isPrivateAddress);
-  if (bad) {
-    throw new Error(
-      `Webhook URL ${parsed.origin} resolves to ${bad}, a loopback, private or link-local address; use a public address, or set CODE2ASIN_WEBHOOK_ALLOW_PRIVATE=true to allow it.`,
+    await checkWebhookUrl(url, ctx.webhookAllowPrivate ?? false, ctx.outbound);
+  } catch (error) {
+    if (!(error instanceof OutboundError)) throw error;
+    throw new JobError(
+      'invalid_options',
+      `Invalid job options: webhook_url: ${error.message}`,
+      { fields: [{ field: 'webhook_url', problem: error.message, reason: error.code }] },
+      { cause: error },
     );
+  }
+}
+
+/** The origin of a URL for logs (never its path or query, which may carry a token). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
   }
 }
 
@@ -145,13 +146,13 @@ export function createJobEndNotifier(
   createJobLog: CreateJobLog,
 ) {
   const inFlight = new Set<Promise<void>>();
+  const outbound = settings.outbound ?? createOutboundClient();
   const send = async (job: Job, url: string): Promise<void> => {
     const body = JSON.stringify(webhookPayload(job));
     const delays = settings.retryDelaysMs ?? [1000, 5000, 25_000];
     for (let attempt = 1; attempt <= delays.length + 1; attempt += 1) {
       try {
-        await checkWebhookUrl(url, settings.allowPrivate ?? false);
-        const res = await (settings.fetch ?? fetch)(url, {
+        const res = await outbound.request(url, webhookPolicy(settings.allowPrivate ?? false), {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -159,12 +160,14 @@ export function createJobEndNotifier(
             [SIGNATURE_HEADER]: signWebhook(settings.secret, body),
           },
           body,
-          signal: AbortSignal.timeout(settings.timeoutMs ?? 5000),
-          redirect: 'manual',
+          timeoutMs: settings.timeoutMs ?? 5000,
+          // Only the status counts: the receiver's body is dropped unread.
+          maxBytes: 0,
+          readBody: false,
         });
-        if (res.ok) {
+        if (res.status >= 200 && res.status < 300) {
           await createJobLog(job.id, 'INFO', 'Webhook delivered', {
-            url: new URL(url).origin,
+            url: originOf(url),
             status: res.status,
             attempt,
           });
@@ -173,13 +176,16 @@ export function createJobEndNotifier(
         throw new Error(`HTTP ${res.status}`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const last =
-          attempt > delays.length || /resolves to|must be http|is not a URL/.test(message);
+        // A refused URL or a redirect will not change on retry: fail now.
+        const final =
+          error instanceof OutboundError &&
+          (error.refused || error.code === 'redirect_not_followed');
+        const last = attempt > delays.length || final;
         await createJobLog(
           job.id,
           last ? 'ERROR' : 'WARNING',
           last ? 'Webhook failed' : 'Webhook attempt failed',
-          { url: new URL(url).origin, attempt, error: message },
+          { url: originOf(url), attempt, error: message },
         );
         if (last) return;
         await new Promise((r) => setTimeout(r, delays[attempt - 1]));

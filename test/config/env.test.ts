@@ -113,4 +113,31 @@ describe('configuration', () => {
         !e.message.includes('my-very-secret'),
     );
   });
+
+  it('reads CODE2ASIN_TRUST_PROXY as false, true, a hop count or proxy addresses', () => {
+    const trust = (v?: string) =>
+      loadConfig(v === undefined ? {} : { CODE2ASIN_TRUST_PROXY: v }).trustProxy;
+    assert.equal(trust(), false);
+    assert.equal(trust('true'), true);
+    assert.equal(trust('off'), false);
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('127.0.0.1, 10.0.0.0/8,::1,fd00::/8'), [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+    ]);
+    assert.deepEqual(trust('loopback,uniquelocal'), ['loopback', 'uniquelocal']);
+    for (const bad of ['proxy.example.com', '10.0.0.0/33', '-1', '1.2.3']) {
+      assert.throws(
+        () => loadConfig({ CODE2ASIN_TRUST_PROXY: bad }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          /CODE2ASIN_TRUST_PROXY: .* not true, false, a hop count or addresses\/CIDRs; expected/.test(
+            e.message,
+          ),
+        bad,
+      );
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createAmazonClients } from '../../src/amazon/amazon-clients.js';
@@ -57,19 +59,32 @@ forEachDatabase('Amazon routes against the emulator', (ctx) => {
     return res;
   };
 
-  it('GET /config shows the environment settings with sources, secrets masked', async () => {
-    const res = await call('GET', '/api/v1/amazon/config');
-    assert.equal(res.statusCode, 200);
-    const body = res.json();
-    assert.equal(body.provider, 'creators');
-    assert.deepEqual(body.settings.creators_credential_secret, {
-      value: 'de…me',
-      source: 'env',
-      secret: true,
-    });
-    assert.equal(body.settings.creators_credential_id.value, 'demo-creators-v22');
-    assert.equal(body.settings.tpd.source, 'default');
-    assert.equal(body.settings.paapi_secret_key.value, null);
+  it('GET /config shows the environment settings with sources, secrets only as set or not', async () => {
+    const reader = await t.tokenFor('reader', ['read']);
+    for (const token of [t.admin, reader]) {
+      const res = await t.call({ method: 'GET', url: '/api/v1/amazon/config', token });
+      bodies.push(res.body);
+      assert.equal(res.statusCode, 200);
+      const body = res.json();
+      assert.equal(body.provider, 'creators');
+      assert.deepEqual(body.settings.creators_credential_secret, {
+        value: null,
+        set: true,
+        source: 'env',
+        secret: true,
+      });
+      assert.deepEqual(body.settings.paapi_secret_key, {
+        value: null,
+        set: false,
+        source: 'default',
+        secret: true,
+      });
+      assert.equal(body.settings.creators_credential_id.value, 'demo-creators-v22');
+      assert.equal(body.settings.tpd.source, 'default');
+      // Not one character of the secret, whoever asks.
+      const secret = creatorsEnv().AMAZON_CREATORS_CREDENTIAL_SECRET ?? '';
+      assert.ok(!res.body.includes(secret.slice(0, 2) + '…'), res.body);
+    }
   });
 
   it('GET /products/search finds the best match with confidence, reasons and candidates', async () => {
@@ -205,6 +220,7 @@ forEachDatabase('Amazon routes against the emulator', (ctx) => {
       creators_api_url: 'http://127.0.0.1:9',
       creators_token_url: 'http://127.0.0.1:9/auth/o2/token',
       creators_credential_version: '2.2',
+      creators_credential_secret: 'its-own-secret-for-this-test',
     });
     assert.equal(unreachable.code, 'amazon_network');
     assert.match(unreachable.message, /could not be reached/);
@@ -216,6 +232,61 @@ forEachDatabase('Amazon routes against the emulator', (ctx) => {
     assert.equal(missing.code, 'amazon_not_configured');
     const stored = await call('GET', '/api/v1/amazon/config');
     assert.equal(stored.json().updated_at, null, 'testing stores nothing');
+  });
+
+  it('POST /test never sends the configured secret to a URL given in the request', async () => {
+    // A listener standing for someone's server: it must never see a request.
+    const seen: string[] = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.url} ${JSON.stringify(req.headers)} ${body}`);
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      const cases = [
+        [{ creators_token_url: `${elsewhere}/auth/o2/token` }, 'creators_credential_secret'],
+        [{ creators_api_url: elsewhere }, 'creators_credential_secret'],
+        [
+          { creators_token_url: `${elsewhere}/token`, creators_credential_secret: null },
+          'creators_credential_secret',
+        ],
+        [{ provider: 'paapi', paapi_endpoint: elsewhere }, 'paapi_secret_key'],
+        [{ provider: 'paapi', paapi_host: '127.0.0.1' }, 'paapi_secret_key'],
+      ] as const;
+      for (const [body, field] of cases) {
+        const res = await call('POST', '/api/v1/amazon/test', body);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(errorOf(res).code, 'secret_required');
+        assert.match(errorOf(res).message, new RegExp(`^${field} is required in the test body`));
+        assert.deepEqual(
+          (errorOf(res).details.problems as { field: string }[]).map((p) => p.field),
+          [field],
+        );
+      }
+      assert.deepEqual(seen, [], 'nothing was sent to the given URL');
+      // The same URL as configured is no change; with its own secret a new URL is tested.
+      const same = await call('POST', '/api/v1/amazon/test', {
+        creators_api_url: creatorsEnv().AMAZON_CREATORS_API_URL,
+      });
+      assert.equal(same.json().ok, true, same.body);
+      const own = await call('POST', '/api/v1/amazon/test', {
+        creators_token_url: `${elsewhere}/auth/o2/token`,
+        creators_credential_secret: 'my-own-test-secret-0123',
+      });
+      assert.equal(own.json().ok, false);
+      const sent = seen as string[];
+      assert.equal(sent.length, 1, 'one token request, with the secret of the request');
+      assert.ok(sent[0]!.includes('my-own-test-secret-0123'), sent[0]);
+      const configured = creatorsEnv().AMAZON_CREATORS_CREDENTIAL_SECRET ?? '';
+      assert.ok(!sent[0]!.includes(configured), 'the configured secret never left');
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
   });
 
   it('PUT /config stores values over the environment; null falls back; the client follows', async () => {
@@ -231,7 +302,12 @@ forEachDatabase('Amazon routes against the emulator', (ctx) => {
     assert.equal(put.statusCode, 200, put.body);
     const settings = put.json().settings;
     assert.deepEqual(settings.provider, { value: 'paapi', source: 'stored', secret: false });
-    assert.deepEqual(settings.paapi_secret_key, { value: 'de…01', source: 'stored', secret: true });
+    assert.deepEqual(settings.paapi_secret_key, {
+      value: null,
+      set: true,
+      source: 'stored',
+      secret: true,
+    });
     const search = await call('GET', '/api/v1/amazon/products/search?code=3017620422003');
     assert.equal(search.statusCode, 200);
     assert.equal(search.json().product.source, 'paapi', 'the stored provider is used');

@@ -14,7 +14,7 @@ import {
 } from '../../src/http/auth/token-repository.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
 import { forEachDatabase } from '../helpers/database.js';
-import { createTestApp, errorOf } from './http-helpers.js';
+import { createTestApp, errorOf, type TestApp } from './http-helpers.js';
 
 forEachDatabase('API tokens', (ctx) => {
   it('creates random tokens, stores only their hash, lists, verifies and revokes them', async () => {
@@ -196,30 +196,85 @@ forEachDatabase('authentication of /api routes', (ctx) => {
     }
   });
 
-  it('slows down repeated failures from one address with 429 and Retry-After', async () => {
+  it('limits wrong tokens per address with 429 and Retry-After; a valid token always passes', async () => {
     const t = await createTestApp(ctx.database(), { failedAuthLimits: { maxFailures: 3 } });
+    const config = (token: string, remoteAddress?: string) =>
+      t.call({ method: 'GET', url: '/api/v1/amazon/config', token, remoteAddress });
     try {
-      for (let i = 0; i < 3; i++) {
-        const res = await t.call({
-          method: 'GET',
-          url: '/api/v1/amazon/config',
-          token: `c2a_guess${i}`,
-        });
-        assert.equal(res.statusCode, 401);
-      }
-      const blocked = await t.call({ method: 'GET', url: '/api/v1/amazon/config' });
-      assert.equal(blocked.statusCode, 429, 'even a valid token waits out the window');
+      for (let i = 0; i < 3; i++) assert.equal((await config(`c2a_guess${i}`)).statusCode, 401);
+      const blocked = await config('c2a_guess4');
+      assert.equal(blocked.statusCode, 429);
       assert.equal(errorOf(blocked).code, 'too_many_failed_attempts');
+      assert.equal(errorOf(blocked).details.scope, 'address');
       const retryAfter = Number(blocked.headers['retry-after']);
       assert.ok(retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
-      const otherAddress = await t.call({
-        method: 'GET',
-        url: '/api/v1/amazon/config',
-        remoteAddress: '10.0.0.9',
-      });
-      assert.equal(otherAddress.statusCode, 200);
+      // The reported lockout: a valid token from the same address is not refused.
+      assert.equal((await config(t.admin)).statusCode, 200);
+      assert.equal((await config('c2a_guess5', '10.0.0.9')).statusCode, 401);
+      assert.equal((await config(t.admin, '10.0.0.9')).statusCode, 200);
     } finally {
       await t.close();
+    }
+  });
+
+  it('bounds wrong tokens per second over every address; valid tokens still pass', async () => {
+    const clock = { t: 1_000_000, now: () => clock.t };
+    const t = await createTestApp(ctx.database(), {
+      failedAuthLimits: { maxFailures: 100, maxGlobalFailuresPerSecond: 5, clock },
+    });
+    const config = (token: string, remoteAddress: string) =>
+      t.call({ method: 'GET', url: '/api/v1/amazon/config', token, remoteAddress });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++)
+        statuses.push((await config(`c2a_spread${i}`, `10.0.${i}.1`)).statusCode);
+      assert.deepEqual(statuses, [...Array(5).fill(401), ...Array(15).fill(429)]);
+      const limited = await config('c2a_spread20', '10.0.20.1');
+      assert.equal(errorOf(limited).details.scope, 'global');
+      assert.equal(limited.headers['retry-after'], '1');
+      assert.equal((await config(t.admin, '10.0.3.1')).statusCode, 200);
+      clock.t += 1000;
+      assert.equal((await config('c2a_later', '10.0.21.1')).statusCode, 401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keys the limit on the client behind a trusted proxy (CODE2ASIN_TRUST_PROXY), not on a spoofed header', async () => {
+    const wrongFrom = async (t: TestApp, forwarded: string, remoteAddress = '127.0.0.1') =>
+      (
+        await t.call({
+          method: 'GET',
+          url: '/api/v1/amazon/config',
+          token: 'c2a_wrong',
+          remoteAddress,
+          headers: { 'x-forwarded-for': forwarded },
+        })
+      ).statusCode;
+    const limits = { maxFailures: 2 };
+    const cases: [Record<string, string>, string, number[]][] = [
+      // Trusted proxy on loopback: two clients behind it are told apart.
+      [{ CODE2ASIN_TRUST_PROXY: '127.0.0.1' }, '203.0.113.7', [401, 401, 429, 401]],
+      [{ CODE2ASIN_TRUST_PROXY: 'loopback' }, '203.0.113.7', [401, 401, 429, 401]],
+      // One hop trusted: the address the proxy saw, whatever the client wrote before it.
+      [{ CODE2ASIN_TRUST_PROXY: '1' }, '198.18.0.1, 203.0.113.7', [401, 401, 429, 401]],
+      // No proxy trusted (the default), or the peer is not one: the header is ignored.
+      [{}, '203.0.113.7', [401, 401, 429, 429]],
+      [{ CODE2ASIN_TRUST_PROXY: '10.0.0.0/8' }, '203.0.113.7', [401, 401, 429, 429]],
+    ];
+    for (const [env, first, expected] of cases) {
+      const t = await createTestApp(ctx.database(), { env, failedAuthLimits: limits });
+      try {
+        const got = [
+          await wrongFrom(t, first),
+          await wrongFrom(t, first),
+          await wrongFrom(t, first),
+          await wrongFrom(t, '198.51.100.9'),
+        ];
+        assert.deepEqual(got, expected, JSON.stringify(env));
+      } finally {
+        await t.close();
+      }
     }
   });
 
@@ -259,11 +314,18 @@ forEachDatabase('authentication of /api routes', (ctx) => {
 });
 
 it('the failed-authentication window expires', () => {
-  const limiter = createFailedAuthLimiter({ maxFailures: 2, windowMs: 1000 });
-  limiter.recordFailure('1.2.3.4', 0);
-  assert.equal(limiter.blockedForMs('1.2.3.4', 10), 0);
-  limiter.recordFailure('1.2.3.4', 100);
-  assert.equal(limiter.blockedForMs('1.2.3.4', 200), 800);
-  assert.equal(limiter.blockedForMs('1.2.3.4', 1000), 0);
-  assert.equal(limiter.blockedForMs('5.6.7.8', 200), 0);
+  const clock = { t: 0, now: () => clock.t };
+  const limiter = createFailedAuthLimiter({ maxFailures: 2, windowMs: 1000, clock });
+  assert.deepEqual(limiter.recordFailure('1.2.3.4'), { limited: false });
+  clock.t = 100;
+  assert.deepEqual(limiter.recordFailure('1.2.3.4'), { limited: false });
+  clock.t = 200;
+  assert.deepEqual(limiter.recordFailure('1.2.3.4'), {
+    limited: true,
+    scope: 'address',
+    retryAfterMs: 800,
+  });
+  assert.deepEqual(limiter.recordFailure('5.6.7.8'), { limited: false });
+  clock.t = 1000;
+  assert.deepEqual(limiter.recordFailure('1.2.3.4'), { limited: false });
 });

@@ -99,6 +99,37 @@ forEachDatabase('Code2ASIN job routes', (ctx) => {
     assert.equal(errorOf(bad).code, 'invalid_body');
   });
 
+  it('POST /jobs refuses a webhook_url it would not deliver to: 400 saying why, nothing stored', async () => {
+    const before = (await t.call({ method: 'GET', url: `${BASE}/jobs`, token: alice })).json();
+    const cases = [
+      ['file:///etc/passwd', /only http:\/\/ and https:\/\//],
+      [
+        'http://[::ffff:127.0.0.1]:9/hook',
+        /::ffff:7f00:1 \(ipv4Mapped\(loopback\), which embeds 127\.0\.0\.1\)/,
+      ],
+      ['http://[::127.0.0.1]:9/hook', /embeds 127\.0\.0\.1/],
+      ['http://198.18.0.1/hook', /198\.18\.0\.1 \(reserved\)/],
+      ['http://224.0.0.1/hook', /224\.0\.0\.1 \(multicast\)/],
+    ] as const;
+    for (const [url, why] of cases) {
+      const res = await createByJson(
+        t,
+        { name: 'Hook', codes: SAMPLE_CODES, options: { webhook_url: url } },
+        alice,
+      );
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(errorOf(res).code, 'invalid_options');
+      assert.match(errorOf(res).message, why);
+      const fields = errorOf(res).details.fields as { field: string }[];
+      assert.deepEqual(
+        fields.map((f) => f.field),
+        ['webhook_url'],
+      );
+    }
+    const after = (await t.call({ method: 'GET', url: `${BASE}/jobs`, token: alice })).json();
+    assert.equal(after.total, before.total);
+  });
+
   it('lifecycle actions follow the transitions; illegal ones answer 409 with the allowed actions', async () => {
     const id = await jobId(
       t,

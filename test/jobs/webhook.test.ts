@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { JobsContext } from '../../src/jobs/context.js';
 import { createJob } from '../../src/jobs/create-job.js';
+import { JobError } from '../../src/jobs/errors.js';
+import { createOutboundClient } from '../../src/net/outbound-request.js';
 import {
   checkWebhookUrl,
   createJobEndNotifier,
-  isPrivateAddress,
   SIGNATURE_HEADER,
   signWebhook,
   verifyWebhook,
@@ -33,34 +35,16 @@ describe('webhook signatures and address checks', () => {
     assert.equal(verifyWebhook(SECRET, body, old), false);
   });
 
-  it('classifies loopback, private, link-local and public addresses', () => {
-    for (const ip of [
-      '127.0.0.1',
-      '10.1.2.3',
-      '172.16.0.1',
-      '172.31.255.255',
-      '192.168.1.1',
-      '169.254.169.254',
-      '0.0.0.0',
-      '100.64.0.1',
-      '::1',
-      'fe80::1',
-      'fd00::1',
-      '::ffff:127.0.0.1',
-    ]) {
-      assert.equal(isPrivateAddress(ip), true, ip);
-    }
-    for (const ip of ['8.8.8.8', '172.32.0.1', '93.184.216.34', '2606:4700::1111'])
-      assert.equal(isPrivateAddress(ip), false, ip);
-  });
-
   it('refuses non-http and private targets unless allowed', async () => {
-    await assert.rejects(checkWebhookUrl('ftp://example.com/x', false), /must be http/);
+    await assert.rejects(
+      checkWebhookUrl('ftp://example.com/x', false),
+      /only http:\/\/ and https:\/\//,
+    );
     await assert.rejects(
       checkWebhookUrl('http://127.0.0.1:9/hook', false),
-      /loopback, private or link-local.*CODE2ASIN_WEBHOOK_ALLOW_PRIVATE/,
+      /not a public address.*CODE2ASIN_WEBHOOK_ALLOW_PRIVATE/,
     );
-    await assert.rejects(checkWebhookUrl('http://[::1]:9/hook', false), /loopback/);
+    await assert.rejects(checkWebhookUrl('http://[::1]:9/hook', false), /\(loopback\)/);
     await assert.doesNotReject(checkWebhookUrl('http://127.0.0.1:9/hook', true));
   });
 });
@@ -93,7 +77,7 @@ forEachDatabase('job end notification', (db) => {
   it('POSTs a signed JSON summary when a job completes, retrying a failed delivery', async () => {
     received = [];
     failFirst = 1;
-    const ctx = createTestJobsContext(db.database());
+    const ctx = { ...createTestJobsContext(db.database()), webhookAllowPrivate: true };
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/c2a`;
     const notifier = createJobEndNotifier(
       { secret: SECRET, allowPrivate: true, retryDelaysMs: [50, 50] },
@@ -131,8 +115,9 @@ forEachDatabase('job end notification', (db) => {
 
   it('refuses a private target when not allowed: logged, nothing sent, the job unaffected', async () => {
     received = [];
-    const ctx = createTestJobsContext(db.database());
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/c2a`;
+    // The job was created while private receivers were allowed; delivery checks again.
+    const ctx = { ...createTestJobsContext(db.database()), webhookAllowPrivate: true };
+    const url = `http://127.0.0.1:${receiverPort()}/hooks/c2a`;
     const notifier = createJobEndNotifier(
       { secret: SECRET, allowPrivate: false, retryDelaysMs: [10] },
       ctx.logger,
@@ -154,6 +139,124 @@ forEachDatabase('job end notification', (db) => {
       .where('job_id', '=', job.id)
       .where('message', '=', 'Webhook failed')
       .executeTakeFirst();
-    assert.match(String(failed?.details), /loopback, private or link-local/);
+    assert.match(String(failed?.details), /not a public address/);
+  });
+
+  it('delivers to none of the reported internal targets, and says why once, without retrying', async () => {
+    received = [];
+    const dialled: string[] = [];
+    const ctx = createTestJobsContext(db.database());
+    const notifier = createJobEndNotifier(
+      {
+        secret: SECRET,
+        allowPrivate: false,
+        retryDelaysMs: [10, 10],
+        // Nothing may be dialled; if the guard let one through, it would stay on this machine.
+        outbound: createOutboundClient({
+          resolve: async () => [],
+          connect: (target) => {
+            dialled.push(target.address);
+            return netConnect({ host: '127.0.0.1', port: receiverPort() });
+          },
+        }),
+      },
+      ctx.logger,
+      ctx.createJobLog,
+    );
+    const job = await createJob(ctx, {
+      owner: 'alice',
+      options: { name: 'Targets', marketplaces: ['fr'], auto_start: false },
+      codes: ['3017620422003'],
+    });
+    for (const url of reportedTargets()) {
+      await notifier.onJobEnded({
+        ...job,
+        status: 'completed',
+        options: { ...job.options, webhook_url: url },
+      });
+    }
+    await notifier.pending();
+    assert.deepEqual(dialled, []);
+    assert.equal(received.length, 0);
+    const failures = await ctx.database.db
+      .selectFrom('code2asin_logs')
+      .select(['message', 'details'])
+      .where('job_id', '=', job.id)
+      .where('message', 'like', 'Webhook%')
+      .execute();
+    assert.equal(failures.length, reportedTargets().length, JSON.stringify(failures));
+    for (const f of failures) {
+      assert.equal(f.message, 'Webhook failed');
+      assert.match(String(f.details), /not a public address/);
+    }
+  });
+
+  it('refuses at creation (invalid_options, nothing stored) a webhook it would not deliver to', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const before = await countJobs(ctx);
+    for (const url of [...reportedTargets(), 'file:///etc/passwd', 'gopher://8.8.8.8/']) {
+      await assert.rejects(
+        createJob(ctx, {
+          owner: 'alice',
+          options: { name: 'Refused', marketplaces: ['fr'], webhook_url: url },
+          codes: ['3017620422003'],
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof JobError, String(error));
+          assert.equal(error.code, 'invalid_options');
+          assert.match(error.message, /^Invalid job options: webhook_url: /);
+          assert.match(error.message, /not a public address|only http:\/\/ and https:\/\//);
+          return true;
+        },
+        url,
+      );
+    }
+    assert.equal(await countJobs(ctx), before);
+    // CODE2ASIN_WEBHOOK_ALLOW_PRIVATE keeps loopback receivers working (but never file://).
+    const allowed = { ...ctx, webhookAllowPrivate: true };
+    const job = await createJob(allowed, {
+      owner: 'alice',
+      options: {
+        name: 'Allowed',
+        marketplaces: ['fr'],
+        auto_start: false,
+        webhook_url: reportedTargets()[0],
+      },
+      codes: ['3017620422003'],
+    });
+    assert.equal(job.options.webhook_url, reportedTargets()[0]);
+    await assert.rejects(
+      createJob(allowed, {
+        owner: 'alice',
+        options: { name: 'File', marketplaces: ['fr'], webhook_url: 'file:///etc/passwd' },
+        codes: ['3017620422003'],
+      }),
+      /only http:\/\/ and https:\/\//,
+    );
   });
 });
+
+function receiverPort(): number {
+  return (receiver.address() as AddressInfo).port;
+}
+
+/** The targets of the review that were delivered or attempted (issue #13, item 1). */
+function reportedTargets(): string[] {
+  const port = receiverPort();
+  return [
+    `http://[::ffff:127.0.0.1]:${port}/hook`,
+    `http://[0:0:0:0:0:ffff:7f00:1]:${port}/hook`,
+    'http://[::ffff:169.254.169.254]/latest/meta-data/',
+    'http://198.18.0.1/hook',
+    'http://224.0.0.1/hook',
+    `http://[::127.0.0.1]:${port}/hook`,
+  ];
+}
+
+async function countJobs(ctx: JobsContext): Promise<number> {
+  const row = await ctx.database.db
+    .selectFrom('code2asin_jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -29,7 +29,7 @@ const EXAMPLES: Record<string, unknown> = {
 };
 
 function describe(f: AmazonSettingField): string {
-  return `${VARIABLES[f.variable].expected} (overrides \`${f.variable}\`)${f.secret ? '; secret: stored encrypted, shown masked' : ''}.`;
+  return `${VARIABLES[f.variable].expected} (overrides \`${f.variable}\`)${f.secret ? '; secret: stored encrypted, never shown (only whether it is set)' : ''}.`;
 }
 
 /** Body of `PUT /config` and `POST /test`: any subset of the settings; null removes a stored value. */
@@ -47,12 +47,14 @@ export const SETTINGS_UPDATE_SCHEMA = {
 
 const SETTING_SCHEMA = (f: AmazonSettingField) => ({
   type: 'object',
-  required: ['value', 'source', 'secret'],
+  required: f.secret ? ['value', 'set', 'source', 'secret'] : ['value', 'source', 'secret'],
   properties: {
-    value: {
-      type: [f.secret ? 'string' : f.type, 'null'],
-      description: f.secret ? 'Masked: first and last characters only.' : describe(f),
-    },
+    value: f.secret
+      ? { type: 'null', description: 'Always null: nothing of a secret is shown.' }
+      : { type: [f.type, 'null'], description: describe(f) },
+    ...(f.secret
+      ? { set: { type: 'boolean', description: 'Whether the secret has a value (from `source`).' } }
+      : {}),
     source: { type: 'string', enum: ['default', 'env', 'stored'] },
     secret: { type: 'boolean' },
   },
@@ -80,7 +82,7 @@ export const CONFIG_RESPONSE_SCHEMA = {
       settings: {
         marketplace: { value: 'www.amazon.fr', source: 'default', secret: false },
         associate_tag: { value: 'mystore-21', source: 'env', secret: false },
-        creators_credential_secret: { value: 'am…ef', source: 'stored', secret: true },
+        creators_credential_secret: { value: null, set: true, source: 'stored', secret: true },
       },
     },
   ],

@@ -18,6 +18,7 @@ import {
 } from './amazon-schemas.js';
 import { configView } from './config-view.js';
 import { testConnection } from './test-connection.js';
+import { requireOwnSecretForNewUrls } from '../../config/test-secrets.js';
 
 /** What the Amazon routes need. */
 export interface AmazonRouteDeps {
@@ -45,7 +46,8 @@ export async function registerConfigRoutes(
     {
       schema: {
         tags: TAGS,
-        summary: 'Current Amazon settings, secrets masked, with the source of each value',
+        summary:
+          'Current Amazon settings with the source of each value; secrets only as set or not set',
         response: { 200: CONFIG_RESPONSE_SCHEMA, 500: ERROR_REF },
       },
     },
@@ -88,7 +90,7 @@ export async function registerConfigRoutes(
         tags: TAGS,
         summary: 'Test the current settings, or the current ones with changes laid over them',
         description:
-          'One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. Answers ok, or the problem in plain words.',
+          'One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint) must bring the secret sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.',
         body: SETTINGS_UPDATE_SCHEMA,
         response: { 200: TEST_RESPONSE_SCHEMA, 400: ERROR_REF },
       },
@@ -96,6 +98,7 @@ export async function registerConfigRoutes(
     async (request) => {
       const current = await loadSettings(deps);
       const update = validateSettingsUpdate(request.body ?? {});
+      requireOwnSecretForNewUrls(current, update);
       const effective = update.size > 0 ? overlaySettings(current, deps.config, update) : current;
       return testConnection(effective.settings, deps.clients);
     },

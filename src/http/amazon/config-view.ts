@@ -1,22 +1,20 @@
 import type { EffectiveAmazonSettings } from '../../config/effective-amazon-settings.js';
 
-/** Secrets shorter than this are shown fully masked (a few characters would be too many). */
-const MIN_PARTIAL_LENGTH = 12;
-
-/** `wJalrXUtnFEMI/K7MDENG` → `wJ…NG`; short secrets → `••••` (whatever their length). */
-export function maskSecret(value: string): string {
-  if (value.length < MIN_PARTIAL_LENGTH) return '••••';
-  return `${value.slice(0, 2)}…${value.slice(-2)}`;
-}
-
 /** A setting as `GET /config` shows it. */
 export interface SettingView {
+  /** The value; always null for a secret (nothing of a secret is ever shown). */
   value: string | number | boolean | null;
   source: 'default' | 'env' | 'stored';
   secret: boolean;
+  /** Secrets only: whether a value is set (by `source`). */
+  set?: boolean;
 }
 
-/** The answer of `GET /config`: every setting, secrets masked, with where it comes from. */
+/**
+ * The answer of `GET /config`: every setting with where it comes from. A secret is shown as set
+ * or not set, never any part of its value (not even to admins): a few characters of a short
+ * secret narrow a guess, and the settings page needs only to know that it is there.
+ */
 export function configView(effective: EffectiveAmazonSettings): {
   provider: string;
   marketplace: string;
@@ -26,11 +24,9 @@ export function configView(effective: EffectiveAmazonSettings): {
   const settings: Record<string, SettingView> = {};
   for (const [key, f] of effective.fields) {
     const value = f.value === undefined ? null : f.value;
-    settings[key] = {
-      value: f.secret && value !== null ? maskSecret(String(value)) : value,
-      source: f.source,
-      secret: f.secret,
-    };
+    settings[key] = f.secret
+      ? { value: null, set: value !== null && value !== '', source: f.source, secret: true }
+      : { value, source: f.source, secret: false };
   }
   return {
     provider: effective.settings.provider,

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { sendError } from '../errors.js';
 import { ERROR_REF } from '../http-error.js';
-import type { FailedAuthLimiter } from './failed-auth-limiter.js';
+import type { FailedAuthLimiter, FailureVerdict } from './failed-auth-limiter.js';
 import { requireScope, scopeForRoute } from './request-auth.js';
 import { verifyToken } from './token-repository.js';
 
@@ -55,17 +55,6 @@ function createAuthenticate(deps: {
   failures: FailedAuthLimiter;
 }): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const blockedMs = deps.failures.blockedForMs(request.ip);
-    if (blockedMs > 0) {
-      const seconds = Math.ceil(blockedMs / 1000);
-      return sendError(reply, {
-        status: 429,
-        code: 'too_many_failed_attempts',
-        message: `Too many failed authentications from this address; try again in ${seconds} s with a valid token.`,
-        details: { retry_after_seconds: seconds },
-        headers: { 'retry-after': String(seconds) },
-      });
-    }
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
@@ -78,9 +67,12 @@ function createAuthenticate(deps: {
         headers: { 'www-authenticate': REALM },
       });
     }
+    // Checked before any limit: a valid token is never refused for others' failures.
     const grant = await verifyToken(deps.db, match[1]);
     if (!grant) {
-      deps.failures.recordFailure(request.ip);
+      // request.ip is the client's address, read through trusted proxies (CODE2ASIN_TRUST_PROXY).
+      const verdict = deps.failures.recordFailure(request.ip);
+      if (verdict.limited) return sendTooManyFailures(reply, verdict);
       return sendError(reply, {
         status: 401,
         code: 'invalid_token',
@@ -97,6 +89,21 @@ function createAuthenticate(deps: {
       isAdmin: grant.scopes.includes('admin'),
     };
   };
+}
+
+function sendTooManyFailures(
+  reply: FastifyReply,
+  verdict: Extract<FailureVerdict, { limited: true }>,
+): FastifyReply {
+  const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  const from = verdict.scope === 'address' ? 'from this address' : 'on this service';
+  return sendError(reply, {
+    status: 429,
+    code: 'too_many_failed_attempts',
+    message: `Too many failed authentications ${from}; this token is not valid, and wrong tokens are refused for ${seconds} s. A valid token is always accepted.`,
+    details: { retry_after_seconds: seconds, scope: verdict.scope },
+    headers: { 'retry-after': String(seconds) },
+  });
 }
 
 function documentSecurity(route: RouteOptions, scope: string): void {
