@@ -103,6 +103,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     createAmazonLookup(cached(deps.amazonSettings ?? (() => config.amazon), 2000), database.db, {
       clients: deps.clients,
       logger,
+      acceptThreshold: config.jobs.acceptThreshold,
     });
   const workers: Worker[] = [];
   const prune = () =>
