@@ -50,9 +50,11 @@ export function availabilityRank(item: AmazonProduct): number {
   return 1;
 }
 
+/** 0 in stock, 1 unknown, 2 no offer while another has one, 3 stated unavailable. */
 function livenessRank(a: Assessment): number {
-  if (a.liveness === 'dead') return 2;
-  return Math.min(availabilityRank(a.item), 1);
+  const stated = availabilityRank(a.item);
+  if (a.liveness === 'dead') return stated === 2 ? 3 : 2;
+  return stated;
 }
 
 function salesRankOrder(item: AmazonProduct): number {
