@@ -26,10 +26,10 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
     .select([
       sql<number>`count(*)`.as('total'),
       sql<number>`sum(case when asin is not null then 1 else 0 end)`.as('with_asin'),
-      sql<number>`sum(case when product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as(
+      sql<number>`sum(case when asin is not null and product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as(
         'with_images',
       ),
-      sql<number>`sum(case when product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
+      sql<number>`sum(case when asin is not null and product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
         'with_price',
       ),
       sql<number>`sum(case when match_type = 'exact' and asin is not null then 1 else 0 end)`.as(
