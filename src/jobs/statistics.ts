@@ -32,16 +32,16 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
       sql<number>`sum(case when asin is not null and product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
         'with_price',
       ),
-      sql<number>`sum(case when match_type = 'exact' and asin is not null then 1 else 0 end)`.as(
+      sql<number>`sum(case when match_type = 'exact' and status <> 'to_review' then 1 else 0 end)`.as(
         'exact',
       ),
-      sql<number>`sum(case when match_type = 'partial' and asin is not null then 1 else 0 end)`.as(
+      sql<number>`sum(case when match_type = 'partial' and status <> 'to_review' then 1 else 0 end)`.as(
         'partial',
       ),
-      sql<number>`sum(case when match_type = 'fuzzy' and asin is not null then 1 else 0 end)`.as(
+      sql<number>`sum(case when match_type = 'fuzzy' and status <> 'to_review' then 1 else 0 end)`.as(
         'fuzzy',
       ),
-      sql<number>`sum(case when match_type = 'manual' and asin is not null then 1 else 0 end)`.as(
+      sql<number>`sum(case when match_type = 'manual' and status <> 'to_review' then 1 else 0 end)`.as(
         'manual',
       ),
       sql<number>`sum(case when status = 'to_review' then 1 else 0 end)`.as('to_review'),
