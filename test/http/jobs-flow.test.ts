@@ -288,7 +288,14 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
       .split(/\r?\n/);
     assert.equal(lines.length, 14);
     const header = lines[0]!.split(';');
-    assert.deepEqual(header.slice(0, 5), ['EAN', 'Désignation', 'status', 'asin', 'match_type']);
+    assert.deepEqual(header.slice(0, 6), [
+      'EAN',
+      'Désignation',
+      'status',
+      'asin',
+      'proposed_asin',
+      'match_type',
+    ]);
     const manualLine = lines.find((l) => l.startsWith(first.code))!.split(';');
     assert.equal(manualLine[header.indexOf('asin')], 'B0MANUAL01');
     assert.equal(manualLine[header.indexOf('match_type')], 'manual');
@@ -302,6 +309,7 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(records.length, 13);
     assert.equal(records.find((r) => r.EAN === first.code)?.asin, 'B0MANUAL01');
+    assert.ok(records.every((r) => 'proposed_asin' in r));
 
     const xlsx = await t.call({
       method: 'GET',
