@@ -14,8 +14,17 @@ import {
   summarize,
   type Outcome,
 } from '../test/matching/accuracy-harness.js';
+import {
+  CHECK_SEED,
+  FITTING_SEED,
+  formatLabelled,
+  runLabelled,
+} from '../test/matching/labelled-harness.js';
 
 const COUNT = Number(process.env.BENCH_MATCHING_COUNT ?? 2000);
+// The labelled catalog's search emulation grows with the square of its size: 1,200 products
+// (about 850 rows) per seed take about 20 s here.
+const LABELLED_COUNT = Number(process.env.BENCH_MATCHING_LABELLED_COUNT ?? 1200);
 const SEEDS = [1, 2, 3];
 
 function run(rowContext: boolean): { outcomes: Outcome[]; ms: number } {
@@ -24,6 +33,20 @@ function run(rowContext: boolean): { outcomes: Outcome[]; ms: number } {
   return { outcomes, ms: performance.now() - t0 };
 }
 
+const t1 = performance.now();
+const fitting = runLabelled(LABELLED_COUNT, FITTING_SEED);
+const checking = runLabelled(LABELLED_COUNT, CHECK_SEED);
+const labelledMs = performance.now() - t1;
+const labelled = [
+  formatLabelled('Fitting seed', fitting),
+  formatLabelled('Check seed (held apart)', checking),
+  `Time: ${(labelledMs / 1000).toFixed(1)} s for both seeds (search emulation included).`,
+].join('\n');
+// BENCH_MATCHING_PART=labelled: only the labelled hard cases, printed (the document is kept).
+if (process.env.BENCH_MATCHING_PART === 'labelled') {
+  console.log(labelled);
+  process.exit(0);
+}
 const codesOnly = run(false);
 const withRow = run(true);
 const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores (shared), Node ${process.version}`;
@@ -48,6 +71,21 @@ const report = [
   '',
   formatReport('Codes with the row title and brand', summarize(withRow.outcomes)),
   `Time: ${(withRow.ms / 1000).toFixed(1)} s (search emulation included).`,
+  '',
+  '## Labelled hard cases (issue 19): packs, renewed, dead duplicates, variant siblings',
+  '',
+  `\`generateLabelledCatalog(${LABELLED_COUNT}, seed)\` (src/emulator/generate-labelled.ts): the ordinary cases above`,
+  'plus the hard ones, each truth row carrying the supplier title, brand and sometimes quantity its',
+  "case's description gives, and the right answer written from that description. Seed",
+  `${FITTING_SEED} was used to set the weights and the threshold; seed ${CHECK_SEED} is held apart and only checks`,
+  '(the CI test `test/matching/labelled-accuracy.test.ts` runs it with 600 products).',
+  '"Accepted" means the ASIN went into `asin`; a proposal (`to_review`) leaves `asin` empty.',
+  '',
+  labelled,
+  '',
+  "Before (the issue's figures, an independent catalog of 609 rows, before this change): exact",
+  'precision 87.6 %, an ASIN on 28 of 141 no-match rows, recall 93.4 %, 91.4 % right in the 0.9–1.0',
+  'band. That catalog is not in this repository; the labelled generator models its case classes.',
   '',
   '### Reading these figures',
   '',

@@ -38,6 +38,8 @@ export function normalizeItem(item: unknown, ctx: NormalizeContext): AmazonProdu
     parent_asin: text(field(item, 'parentASIN')),
     variation_attributes: variationAttributesOf(item),
     external_ids: externalIdsOf(item),
+    condition: text(at(listing, 'condition', 'value')),
+    unit_count: num(at(info, 'productInfo', 'unitCount', 'displayValue')),
     marketplace: ctx.marketplace,
     source: ctx.source,
     fetched_at: (ctx.fetchedAt ?? new Date()).toISOString(),

@@ -42,6 +42,8 @@ export interface SearchByEanOptions extends CallOptions {
   /** The owner's matching rules for this code (`always` / `never`). */
   rules?: readonly MatchingRule[];
   decide?: Decide;
+  /** Lowest confidence accepted automatically (matching's default, 0.8, when absent). */
+  acceptThreshold?: number;
   /** Default: `Books` for an ISBN, `All` otherwise. */
   searchIndex?: string;
   maxPages?: number;
@@ -119,6 +121,7 @@ export async function searchAmazonByEan(
     row: opts.row,
     rules: opts.rules,
     marketplace,
+    acceptThreshold: opts.acceptThreshold,
   });
   return {
     code,

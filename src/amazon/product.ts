@@ -29,6 +29,13 @@ export interface AmazonProduct {
   /** Variation attributes of a child item (e.g. {Color: "Red", Size: "M"}). */
   variation_attributes: Record<string, string> | null;
   external_ids: ExternalIds;
+  /**
+   * Condition of the buy-box (or first) offer: `New`, `Used`, `Refurbished` (OffersV2
+   * `condition.value`); null or absent when the response has none.
+   */
+  condition?: string | null;
+  /** Identical units in the package (`itemInfo.productInfo.unitCount`); null or absent if unknown. */
+  unit_count?: number | null;
   /** Marketplace domain, e.g. `www.amazon.fr`. */
   marketplace: string;
   /** `creators` or `paapi` (later `spapi`, `keepa`). */

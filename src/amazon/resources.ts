@@ -10,6 +10,10 @@ export const SEARCH_RESOURCES = [
   'offersV2.listings.price',
   'offersV2.listings.availability',
   'offersV2.listings.isBuyBoxWinner',
+  // Matching reads the offer's condition (renewed, used) and the package's unit count (packs);
+  // resources cost no request, only response bytes.
+  'offersV2.listings.condition',
+  'itemInfo.productInfo',
   'browseNodeInfo.websiteSalesRank',
   'parentASIN',
 ] as const;

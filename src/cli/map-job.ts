@@ -160,7 +160,7 @@ function printSummary(job: Job, output: string): void {
   const lines = [
     `Job ${job.id} ${job.status}.`,
     `  rows ${c.total_rows} · valid ${c.valid_rows} · invalid ${c.invalid_rows} · duplicates ${c.duplicate_rows}`,
-    `  found ${c.found} · not found ${c.not_found} · errors ${c.errors} · from cache/rules ${c.cached}`,
+    `  found ${c.found} · to review ${c.to_review} · not found ${c.not_found} · errors ${c.errors} · from cache/rules ${c.cached}`,
     `  result file: ${output}${job.status === 'completed' ? '' : ' (partial)'}`,
   ];
   if (job.status === 'paused') {

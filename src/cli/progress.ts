@@ -37,7 +37,7 @@ export function formatProgress(job: Job, perSecond: number): string {
   const filled = Math.round(share * width);
   const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
   const eta = perSecond > 0 ? formatDuration((total - done) / perSecond) : '—';
-  return `[${bar}] ${done}/${total} ${Math.floor(share * 100)}% · found ${job.counters.found} · not found ${job.counters.not_found} · errors ${job.counters.errors} · ${perSecond.toFixed(1)}/s · ETA ${eta}`;
+  return `[${bar}] ${done}/${total} ${Math.floor(share * 100)}% · found ${job.counters.found} · to review ${job.counters.to_review} · not found ${job.counters.not_found} · errors ${job.counters.errors} · ${perSecond.toFixed(1)}/s · ETA ${eta}`;
 }
 
 function totalUnits(job: Job): number {

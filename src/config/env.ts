@@ -174,6 +174,10 @@ export const VARIABLES = {
     schema: z.coerce.number().min(0),
     expected: 'days a cached mapping is reused, ≥ 0',
   },
+  CODE2ASIN_ACCEPT_THRESHOLD: {
+    schema: z.coerce.number().min(0).max(1),
+    expected: 'the lowest confidence accepted automatically, 0–1 (below: proposed for review)',
+  },
   CODE2ASIN_LOG_RETENTION_DAYS: {
     schema: z.coerce.number().int().min(1),
     expected: 'days job logs are kept, ≥ 1',
@@ -221,6 +225,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
+  CODE2ASIN_ACCEPT_THRESHOLD: '0.8',
   CODE2ASIN_LOG_RETENTION_DAYS: '90',
   CODE2ASIN_UPLOAD_LIMIT_MB: '100',
   CODE2ASIN_WEBHOOK_ALLOW_PRIVATE: 'false',
@@ -282,6 +287,8 @@ export interface Config {
     readonly concurrency: number;
     readonly leaseMs: number;
     readonly cacheTtlDays: number;
+    /** Lowest confidence accepted automatically; below it an ASIN is only proposed. */
+    readonly acceptThreshold: number;
     readonly logRetentionDays: number;
     readonly uploadLimitBytes: number;
     readonly webhookUrl: string | undefined;
@@ -392,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: v.CODE2ASIN_WORKER_CONCURRENCY,
       leaseMs: v.CODE2ASIN_LEASE_MS,
       cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
+      acceptThreshold: v.CODE2ASIN_ACCEPT_THRESHOLD,
       logRetentionDays: v.CODE2ASIN_LOG_RETENTION_DAYS,
       uploadLimitBytes: Math.round(v.CODE2ASIN_UPLOAD_LIMIT_MB * 1024 * 1024),
       webhookUrl: v.CODE2ASIN_WEBHOOK_URL,

@@ -31,6 +31,8 @@ export interface JobsTable {
   done_count: Counter;
   found_count: Counter;
   not_found_count: Counter;
+  /** Units whose best candidate waits for a person (status `to_review`). */
+  to_review_count: Counter;
   error_count: Counter;
   retry_count: Counter;
   next_retry_at: Timestamp | null;
@@ -74,6 +76,8 @@ export interface ResultsTable {
   next_attempt_at: Timestamp | null;
   source: string | null;
   asin: string | null;
+  /** The best candidate when a person must decide (status `to_review`); `asin` is then null. */
+  proposed_asin: ColumnType<string | null, string | null | undefined, string | null>;
   match_type: string | null;
   confidence: number | null;
   reasons: JsonText | null;
@@ -101,6 +105,7 @@ export interface MappingsTable {
   marketplace: string;
   gtin: string;
   asin: string | null;
+  proposed_asin: ColumnType<string | null, string | null | undefined, string | null>;
   match_type: string | null;
   confidence: number | null;
   reasons: JsonText | null;

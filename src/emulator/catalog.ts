@@ -38,6 +38,10 @@ const productSchema = z.object({
   features: z.array(z.string()).optional(),
   searchTerms: z.array(z.string()).optional(),
   accessible: z.boolean().optional(),
+  /** `itemInfo.productInfo.unitCount`: identical units in the package. */
+  unitCount: z.number().int().positive().optional(),
+  /** The offer's `condition.value` (default `New`). */
+  condition: z.enum(['New', 'Used', 'Refurbished']).optional(),
 });
 
 const browseNodeSchema = z.object({
@@ -92,6 +96,13 @@ const catalogSchema = z.object({
         asin: asin.nullable(),
         case: z.string(),
         marketplace: z.string().optional(),
+        row: z
+          .object({
+            title: z.string().optional(),
+            brand: z.string().optional(),
+            quantity: z.number().int().positive().optional(),
+          })
+          .optional(),
       }),
     )
     .optional(),
@@ -113,6 +124,8 @@ export interface TruthEntry {
   asin: string | null;
   case: string;
   marketplace?: string;
+  /** What the supplier's file says about the row (title, brand, pack quantity), when known. */
+  row?: { title?: string; brand?: string; quantity?: number };
 }
 /** The whole emulator data set: products per marketplace, credentials, noise, truth. */
 export type EmulatorCatalog = z.infer<typeof catalogSchema>;

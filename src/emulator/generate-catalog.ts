@@ -81,8 +81,8 @@ function browseNodes(): CatalogBrowseNode[] {
   });
 }
 
-function pickCase(rng: Random, budget: number): CaseBuilder {
-  const fitting = CASES.filter((c) => c.size <= budget);
+function pickCase(cases: readonly CaseBuilder[], rng: Random, budget: number): CaseBuilder {
+  const fitting = cases.filter((c) => c.size <= budget);
   const total = fitting.reduce((s, c) => s + c.weight, 0);
   let r = rng.next() * total;
   for (const c of fitting) if ((r -= c.weight) < 0) return c;
@@ -95,11 +95,20 @@ function pickCase(rng: Random, budget: number): CaseBuilder {
  * from the same seed, and the truth table of every code.
  */
 export function generateCatalog(count: number, seed: number): EmulatorCatalog {
+  return generateCatalogWith(CASES, count, seed);
+}
+
+/** `generateCatalog` over another set of cases (the labelled harness adds its hard cases). */
+export function generateCatalogWith(
+  cases: readonly CaseBuilder[],
+  count: number,
+  seed: number,
+): EmulatorCatalog {
   const rng = createRandom(seed);
   const creds = credentials(rng);
   const ctx: GenContext = { rng, codes: new CodeFactory(rng), products: [], truth: [] };
-  for (const c of CASES) if (ctx.products.length + c.size <= count) c.build(ctx);
-  while (ctx.products.length < count) pickCase(rng, count - ctx.products.length).build(ctx);
+  for (const c of cases) if (ctx.products.length + c.size <= count) c.build(ctx);
+  while (ctx.products.length < count) pickCase(cases, rng, count - ctx.products.length).build(ctx);
   return {
     version: 1,
     marketplaces: { 'www.amazon.fr': { products: ctx.products, browseNodes: browseNodes() } },

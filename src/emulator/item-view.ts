@@ -50,6 +50,8 @@ function itemInfo(p: CatalogProduct, locale: string): Record<string, unknown> {
   if (Object.keys(byLine).length) info.byLineInfo = byLine;
   if (Object.keys(ids).length) info.externalIds = ids;
   if (p.features?.length) info.features = multi(p.features, 'Features', locale);
+  if (p.unitCount !== undefined)
+    info.productInfo = { unitCount: single(p.unitCount, 'NumberOfItems', locale) };
   if (p.category)
     info.classifications = {
       binding: single(p.category, 'Binding', locale),
@@ -67,7 +69,11 @@ function offers(p: CatalogProduct, market: MarketIndex): Record<string, unknown>
     listings: [
       {
         availability: { type, message, minOrderQuantity: 1, maxOrderQuantity: 10 },
-        condition: { value: 'New', subCondition: 'Unknown', conditionNote: '' },
+        condition: {
+          value: p.condition ?? 'New',
+          subCondition: p.condition === 'Refurbished' ? 'Refurbished' : 'Unknown',
+          conditionNote: '',
+        },
         isBuyBoxWinner: true,
         merchantInfo: { id: 'A1X6FK5RDHNB96', name: 'Amazon' },
         price: {

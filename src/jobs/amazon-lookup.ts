@@ -16,12 +16,16 @@ import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
 export function createAmazonLookup(
   settings: AmazonSettings | (() => AmazonSettings | Promise<AmazonSettings>),
   db: Kysely<DB>,
-  deps: Omit<AmazonClientDeps, 'limiter'> & { clients?: AmazonClients } = {},
+  deps: Omit<AmazonClientDeps, 'limiter'> & {
+    clients?: AmazonClients;
+    /** `CODE2ASIN_ACCEPT_THRESHOLD`; the matching module's default when absent. */
+    acceptThreshold?: number;
+  } = {},
 ): UnitLookup {
   // The process-wide clients when given (shared with the HTTP routes); else this lookup's own.
   // Either way one client per settings and marketplace, one limiter per credential, and new
   // settings (PUT /config) give new clients.
-  const { clients: shared, ...clientDeps } = deps;
+  const { clients: shared, acceptThreshold, ...clientDeps } = deps;
   const clients = shared ?? createAmazonClients({ clientDeps });
   const clientFor = async (marketplace: string): Promise<AmazonClient> => {
     const s = typeof settings === 'function' ? await settings() : settings;
@@ -45,10 +49,12 @@ export function createAmazonLookup(
         signal,
         row: unit.context ?? undefined,
         rules,
+        acceptThreshold,
       });
       return {
-        status: decision.asin ? 'found' : 'not_found',
+        status: decision.asin ? 'found' : decision.proposed_asin ? 'to_review' : 'not_found',
         asin: decision.asin,
+        proposed_asin: decision.proposed_asin,
         match_type: decision.match_type,
         confidence: decision.confidence,
         reasons: decision.reasons,

@@ -52,6 +52,8 @@ export interface Job {
     done: number;
     found: number;
     not_found: number;
+    /** Units whose best candidate waits for a person (`to_review`, `proposed_asin`). */
+    to_review: number;
     errors: number;
   };
   retry_count: number;
@@ -85,6 +87,7 @@ export function toJob(row: JobRow): Job {
       done: row.done_count,
       found: row.found_count,
       not_found: row.not_found_count,
+      to_review: row.to_review_count,
       errors: row.error_count,
     },
     retry_count: row.retry_count,

@@ -109,6 +109,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     createAmazonLookup(settings, database.db, {
       clients: deps.clients,
       logger,
+      acceptThreshold: config.jobs.acceptThreshold,
     });
   const workers: Worker[] = [];
   const prune = () =>

@@ -114,9 +114,10 @@ async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<nu
     .updateTable('code2asin_results as r')
     .from('amazon_mappings as m')
     .set((eb) => ({
-      status: sql<string>`case when m.asin is null then 'not_found' else 'found' end`,
+      status: sql<string>`case when m.asin is not null then 'found' when m.proposed_asin is not null then 'to_review' else 'not_found' end`,
       source: sql<string>`'cache'`,
       asin: eb.ref('m.asin'),
+      proposed_asin: eb.ref('m.proposed_asin'),
       previous_asin: eb.ref('m.asin'),
       match_type: eb.ref('m.match_type'),
       confidence: eb.ref('m.confidence'),

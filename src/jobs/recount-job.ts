@@ -3,7 +3,14 @@ import { nowIso } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 
 /** Unit statuses: waiting, held by a worker, or resolved one way or another. */
-export const UNIT_STATUSES = ['pending', 'claimed', 'found', 'not_found', 'error'] as const;
+export const UNIT_STATUSES = [
+  'pending',
+  'claimed',
+  'found',
+  'to_review',
+  'not_found',
+  'error',
+] as const;
 export type UnitStatus = (typeof UNIT_STATUSES)[number];
 
 /**
@@ -21,12 +28,14 @@ export async function recountJob(db: Kysely<DB> | Transaction<DB>, jobId: string
   const found = by.found ?? 0;
   const notFound = by.not_found ?? 0;
   const errors = by.error ?? 0;
+  const toReview = by.to_review ?? 0;
   await db
     .updateTable('code2asin_jobs')
     .set({
-      done_count: found + notFound + errors,
+      done_count: found + notFound + toReview + errors,
       found_count: found,
       not_found_count: notFound,
+      to_review_count: toReview,
       error_count: errors,
       updated_at: nowIso(),
     })

@@ -19,6 +19,8 @@ export type ResultFormat = (typeof RESULT_FORMATS)[number];
 export const RESULT_COLUMNS = [
   'status',
   'asin',
+  // The best candidate when a person must decide (status `to_review`); `asin` is then empty.
+  'proposed_asin',
   'match_type',
   'confidence',
   'title',
@@ -94,10 +96,12 @@ function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
   const p = fromJson<AmazonProduct>(unit.product);
   const status = unit.status === 'claimed' ? 'pending' : unit.status;
   const candidates = fromJson<{ asin: string; rejected?: boolean }[]>(unit.candidates) ?? [];
-  const others = candidates.filter((c) => c.asin !== unit.asin && !c.rejected).map((c) => c.asin);
+  const chosen = unit.asin ?? unit.proposed_asin;
+  const others = candidates.filter((c) => c.asin !== chosen && !c.rejected).map((c) => c.asin);
   const values: Record<(typeof RESULT_COLUMNS)[number], Cell> = {
     status,
     asin: unit.asin,
+    proposed_asin: unit.proposed_asin ?? null,
     match_type: unit.match_type,
     confidence: unit.confidence === null ? null : Math.round(unit.confidence * 1000) / 1000,
     title: p?.title ?? null,

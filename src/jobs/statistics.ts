@@ -11,6 +11,8 @@ export interface JobStatistics {
   partial_matches: number;
   fuzzy_matches: number;
   manual_matches: number;
+  /** Proposals waiting for a person: not counted in the match tiles above. */
+  to_review: number;
   not_found: number;
   errors: number;
   pending: number;
@@ -24,16 +26,25 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
     .select([
       sql<number>`count(*)`.as('total'),
       sql<number>`sum(case when asin is not null then 1 else 0 end)`.as('with_asin'),
-      sql<number>`sum(case when product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as(
+      sql<number>`sum(case when asin is not null and product is not null and cast(product as text) like '%"images":["%' then 1 else 0 end)`.as(
         'with_images',
       ),
-      sql<number>`sum(case when product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
+      sql<number>`sum(case when asin is not null and product is not null and cast(product as text) not like '%"price":null%' then 1 else 0 end)`.as(
         'with_price',
       ),
-      sql<number>`sum(case when match_type = 'exact' then 1 else 0 end)`.as('exact'),
-      sql<number>`sum(case when match_type = 'partial' then 1 else 0 end)`.as('partial'),
-      sql<number>`sum(case when match_type = 'fuzzy' then 1 else 0 end)`.as('fuzzy'),
-      sql<number>`sum(case when match_type = 'manual' then 1 else 0 end)`.as('manual'),
+      sql<number>`sum(case when match_type = 'exact' and status <> 'to_review' then 1 else 0 end)`.as(
+        'exact',
+      ),
+      sql<number>`sum(case when match_type = 'partial' and status <> 'to_review' then 1 else 0 end)`.as(
+        'partial',
+      ),
+      sql<number>`sum(case when match_type = 'fuzzy' and status <> 'to_review' then 1 else 0 end)`.as(
+        'fuzzy',
+      ),
+      sql<number>`sum(case when match_type = 'manual' and status <> 'to_review' then 1 else 0 end)`.as(
+        'manual',
+      ),
+      sql<number>`sum(case when status = 'to_review' then 1 else 0 end)`.as('to_review'),
       sql<number>`sum(case when status = 'not_found' then 1 else 0 end)`.as('not_found'),
       sql<number>`sum(case when status = 'error' then 1 else 0 end)`.as('errors'),
       sql<number>`sum(case when status in ('pending', 'claimed') then 1 else 0 end)`.as('pending'),
@@ -51,6 +62,7 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
     partial_matches: n(r.partial),
     fuzzy_matches: n(r.fuzzy),
     manual_matches: n(r.manual),
+    to_review: n(r.to_review),
     not_found: n(r.not_found),
     errors: n(r.errors),
     pending: n(r.pending),

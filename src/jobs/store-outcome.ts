@@ -5,7 +5,7 @@ import type { ResultsTable } from '../db/schema.js';
 import type { ClaimedUnit } from '../db/work-queue.js';
 import type { LookupErrorShape, LookupResult } from './unit-lookup.js';
 
-export type StoredOutcome = 'found' | 'not_found' | 'error' | 'retry' | 'lost';
+export type StoredOutcome = 'found' | 'not_found' | 'to_review' | 'error' | 'retry' | 'lost';
 
 /**
  * Stores a lookup's result, the job's counters and the cache entry in one transaction. The
@@ -24,6 +24,7 @@ export async function storeResult(
     status: result.status,
     source: 'api',
     asin: result.asin,
+    proposed_asin: result.proposed_asin,
     match_type: result.match_type,
     confidence: result.confidence,
     reasons: toJson(result.reasons),
@@ -51,13 +52,16 @@ export async function storeResult(
         done_count: eb('done_count', '+', 1),
         ...(result.status === 'found'
           ? { found_count: eb('found_count', '+', 1) }
-          : { not_found_count: eb('not_found_count', '+', 1) }),
+          : result.status === 'to_review'
+            ? { to_review_count: eb('to_review_count', '+', 1) }
+            : { not_found_count: eb('not_found_count', '+', 1) }),
         updated_at: now,
       }))
       .where('id', '=', unit.job_id)
       .execute();
     const mapping = {
       asin: result.asin,
+      proposed_asin: result.proposed_asin,
       match_type: result.match_type,
       confidence: result.confidence,
       reasons: fields.reasons as string,

@@ -13,8 +13,10 @@ export interface LookupUnit {
 
 /** What a lookup concluded for a unit; stored as the unit's result and in the cache. */
 export interface LookupResult {
-  status: 'found' | 'not_found';
+  /** `to_review`: `asin` is null and `proposed_asin` waits for a person. */
+  status: 'found' | 'not_found' | 'to_review';
   asin: string | null;
+  proposed_asin: string | null;
   match_type: string;
   confidence: number;
   reasons: string[];

@@ -1,10 +1,12 @@
 import type { AmazonProduct } from '../amazon/product.js';
 import type { AlternativeCode, ValidCode } from '../codes/types.js';
 import { hasListedIds, matchIdentity, titleCarriesCode } from './identity-match.js';
-import { packQuantity } from './pack-quantity.js';
+import { listingLiveness, type Liveness } from './listing-condition.js';
+import { listingSignals } from './listing-signals.js';
 import {
   FUZZY_THRESHOLDS,
   MAX_AUTOMATIC_CONFIDENCE,
+  MAX_BLOCKED_CONFIDENCE,
   MAX_FUZZY_CONFIDENCE,
   combine,
   contribution,
@@ -28,6 +30,13 @@ export interface Assessment {
   isParent: boolean;
   /** The parent of another matched returned item: not counted as a competing candidate. */
   parentOfMatch: boolean;
+  /** Reasons that forbid automatic acceptance (pack mismatch, renewed/used, variant). */
+  blockers: string[];
+  /** 0 new, 1 renewed or used. */
+  conditionRank: number;
+  /** 0 pack agrees or unknown, 1 unverified (see `listingSignals`). */
+  packRank: number;
+  liveness: Liveness;
   confidence: number;
   reasons: string[];
   signals: SignalContribution[];
@@ -42,9 +51,9 @@ export function assessCandidates(
 ): Assessment[] {
   const assessed = items.map((item, index) => assessItem(item, index, code, forms, row));
   markParents(assessed);
-  const counts = competitorCounts(assessed);
+  markLiveness(assessed);
   for (const a of assessed) {
-    finishScore(a, (counts.get(competitionGroup(a)) ?? 0) + (a.parentOfMatch ? 1 : 0));
+    finishScore(a, competitorCount(a, assessed) + (a.parentOfMatch ? 1 : 0));
   }
   return assessed;
 }
@@ -62,18 +71,22 @@ function assessItem(
   if (similarity !== null) agreement.push(contribution('title_similarity', similarity));
   const brand = row.brand ? brandAgreement(row.brand, item) : null;
   if (brand) agreement.push(contribution(brand === 'match' ? 'brand_match' : 'brand_mismatch'));
-  const quantity = quantityAgreement(row.quantity, item);
-  if (quantity) agreement.push(contribution(quantity));
-
   // An item that lists other codes but not this one is another product (often a sibling size or
   // flavour with a near-identical title): never a title-similarity match.
   const conflict = !identity && hasListedIds(item);
   if (conflict) agreement.push(contribution('ids_conflict'));
   const structure = isVariationChild(item) ? [contribution('variation_child')] : [];
+  // A case-pack code names the case: its unit listing's pack is expected to differ.
+  const listing = listingSignals(item, row, { checkPack: identity?.signal !== 'case_pack_unit' });
+  agreement.push(...listing.signals);
+  const similar = !conflict && !listing.variantConflict && isFuzzy(similarity, brand);
   const identitySignal = identity
     ? contribution(identity.signal)
-    : fuzzyIdentity(item, code, !conflict && isFuzzy(similarity, brand));
+    : fuzzyIdentity(item, code, similar);
   const matchType = identity?.matchType ?? (identitySignal ? 'fuzzy' : 'none');
+  if (matchType === 'fuzzy' && listing.blockers.length === 0 && strongTitle(similarity, brand)) {
+    agreement.push(contribution('strong_title_agreement'));
+  }
   return {
     item,
     index,
@@ -83,6 +96,10 @@ function assessItem(
     structure,
     isParent: false,
     parentOfMatch: false,
+    blockers: listing.blockers,
+    conditionRank: listing.condition === 'new' ? 0 : 1,
+    packRank: listing.packRank,
+    liveness: listingLiveness(item),
     confidence: 0,
     reasons: [],
     signals: [],
@@ -105,14 +122,29 @@ function isFuzzy(similarity: number | null, brand: 'match' | 'mismatch' | null):
   return similarity >= threshold;
 }
 
-function quantityAgreement(
-  rowQuantity: number | null | undefined,
-  item: AmazonProduct,
-): 'quantity_match' | 'quantity_mismatch' | null {
-  if (rowQuantity === null || rowQuantity === undefined || !(rowQuantity > 0)) return null;
-  const itemQuantity = packQuantity(item);
-  if (itemQuantity === null) return null;
-  return itemQuantity === rowQuantity ? 'quantity_match' : 'quantity_mismatch';
+/** A fuzzy match as good as a title can make it: near-identical title and the same brand. */
+function strongTitle(similarity: number | null, brand: 'match' | 'mismatch' | null): boolean {
+  return similarity !== null && similarity >= 0.8 && brand === 'match';
+}
+
+/**
+ * When some matched listing is live (has an offer), the matched ones without an offer or
+ * unavailable say so (`no_offer`, `unavailable`) and stop competing with it: a dead duplicate
+ * is no ambiguity. When none is live (or the response carries no offers) liveness says nothing.
+ */
+function markLiveness(assessed: Assessment[]): void {
+  const matched = assessed.filter((a) => a.matchType !== 'none');
+  if (!matched.some((a) => a.liveness === 'live')) {
+    for (const a of assessed) if (a.liveness === 'unknown') a.liveness = 'live';
+    return;
+  }
+  for (const a of matched) {
+    if (a.liveness === 'dead') a.agreement.push(contribution('unavailable'));
+    if (a.liveness === 'unknown') {
+      a.liveness = 'dead';
+      a.agreement.push(contribution('no_offer'));
+    }
+  }
 }
 
 function isVariationChild(item: AmazonProduct): boolean {
@@ -153,15 +185,32 @@ function competitionGroup(a: Assessment): string {
   return a.identity?.reason === 'case_pack_unit' ? 'case_pack_unit' : 'id';
 }
 
-/** Candidates per competition group, parents of a matched child left out. */
-function competitorCounts(assessed: readonly Assessment[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const a of assessed) {
-    if (a.matchType === 'none' || a.parentOfMatch) continue;
-    const group = competitionGroup(a);
-    counts.set(group, (counts.get(group) ?? 0) + 1);
-  }
-  return counts;
+/**
+ * How good a listing is apart from its identity, lower is better: acceptable before blocked,
+ * new before renewed, pack agreeing before unverified, live before dead. A candidate competes
+ * only with those of its group whose tier is as good or better: a 12-pack, a renewed copy or a
+ * dead duplicate sharing the code does not make the right listing ambiguous.
+ */
+export function qualityTier(a: Assessment): number {
+  return (
+    (a.blockers.length > 0 ? 1000 : 0) +
+    a.conditionRank * 100 +
+    a.packRank * 10 +
+    (a.liveness === 'dead' ? 1 : 0)
+  );
+}
+
+/** Candidates of `a`'s group that are as good as `a` or better (itself included). */
+function competitorCount(a: Assessment, assessed: readonly Assessment[]): number {
+  const group = competitionGroup(a);
+  const tier = qualityTier(a);
+  return assessed.filter(
+    (b) =>
+      b.matchType !== 'none' &&
+      !b.parentOfMatch &&
+      competitionGroup(b) === group &&
+      qualityTier(b) <= tier,
+  ).length;
 }
 
 function finishScore(a: Assessment, candidatesInTier: number): void {
@@ -177,6 +226,11 @@ function finishScore(a: Assessment, candidatesInTier: number): void {
       : contribution('multiple_candidates', candidatesInTier);
   a.signals = [a.identity, count, ...a.agreement, ...a.structure];
   a.reasons = a.signals.map((s) => s.reason);
-  const cap = a.matchType === 'fuzzy' ? MAX_FUZZY_CONFIDENCE : MAX_AUTOMATIC_CONFIDENCE;
+  const cap =
+    a.blockers.length > 0
+      ? MAX_BLOCKED_CONFIDENCE
+      : a.matchType === 'fuzzy'
+        ? MAX_FUZZY_CONFIDENCE
+        : MAX_AUTOMATIC_CONFIDENCE;
   a.confidence = combine(a.signals, cap);
 }

@@ -3,7 +3,7 @@ import type { AlternativeCode, ValidCode } from '../codes/types.js';
 import { assessCandidates, type Assessment } from './assess-candidates.js';
 import { rankCandidates } from './rank-candidates.js';
 import { resolveRules } from './resolve-rules.js';
-import { confidenceBand, contribution } from './signals.js';
+import { DEFAULT_ACCEPT_THRESHOLD, confidenceBand, contribution } from './signals.js';
 import type { MatchDecision, MatchInput, MatchingRule, ScoredCandidate } from './types.js';
 
 /**
@@ -11,7 +11,9 @@ import type { MatchDecision, MatchInput, MatchingRule, ScoredCandidate } from '.
  * returned item as a scored candidate. Pure: the caller gives the items, the row's context and
  * the user's rules. Order of work: `never` rules remove ASINs; an `always` rule decides
  * (`manual`, confidence 1); otherwise items tied by id (`exact`, `partial`) or by title and brand
- * (`fuzzy`) are ranked and the best wins; items with neither are `noise` and never win.
+ * (`fuzzy`) are ranked and the best wins; items with neither are `noise` and never win. The
+ * winner is accepted (`asin`) when nothing decisive speaks against it and its confidence reaches
+ * the threshold; otherwise it is only proposed (`proposed_asin`, verdict `to_review`).
  */
 export function decideMatch(input: MatchInput): MatchDecision {
   const rules = resolveRules(input.rules ?? [], input.code.gtin14, input.marketplace);
@@ -27,15 +29,32 @@ export function decideMatch(input: MatchInput): MatchDecision {
 
   const best = ranked[0];
   if (!best) return noMatch(items, rejected);
+  const review = reviewReasons(best, input.acceptThreshold ?? DEFAULT_ACCEPT_THRESHOLD);
   return {
-    asin: best.item.asin,
+    asin: review.length === 0 ? best.item.asin : null,
+    proposed_asin: review.length === 0 ? null : best.item.asin,
+    verdict: review.length === 0 ? 'accepted' : 'to_review',
     match_type: best.matchType,
     confidence: best.confidence,
     band: confidenceBand(best.confidence),
-    reasons: best.reasons,
+    reasons: [...best.reasons, ...review.filter((r) => !best.reasons.includes(r))],
     product: best.item,
     candidates: [...ranked.map((a, i) => toCandidate(a, i + 1)), ...rejected],
   };
+}
+
+/**
+ * Why the best candidate needs a person (empty: accepted): its decisive signals (a pack
+ * mismatch, a renewed or used copy — flagged `renewed_only` when no new listing was found —, a
+ * variant mismatch), or a confidence below the threshold.
+ */
+function reviewReasons(best: Assessment, threshold: number): string[] {
+  const reasons = [...best.blockers];
+  if (best.conditionRank > 0) reasons.push('renewed_only');
+  if (reasons.length === 0 && best.confidence < threshold) {
+    reasons.push(`below_accept_threshold: ${threshold}`);
+  }
+  return reasons;
 }
 
 function formsOf(input: MatchInput): readonly AlternativeCode[] {
@@ -75,6 +94,8 @@ function manualDecision(
   const others = ranked.filter((a) => a.item.asin !== rule.asin);
   return {
     asin: rule.asin,
+    proposed_asin: null,
+    verdict: 'accepted',
     match_type: 'manual',
     confidence: manual.weight,
     band: confidenceBand(manual.weight),
@@ -97,6 +118,8 @@ function noMatch(items: readonly AmazonProduct[], rejected: ScoredCandidate[]): 
         : 'noise_only';
   return {
     asin: null,
+    proposed_asin: null,
+    verdict: 'no_match',
     match_type: 'none',
     confidence: 0,
     band: confidenceBand(0),

@@ -4,11 +4,15 @@ import type { Assessment } from './assess-candidates.js';
 /**
  * Orders accepted candidates, best first. The rules, in order:
  * 1. a variation parent comes after every other match (a child wins over its parent);
- * 2. the stronger identity first: exact, then partial forms by weight, then fuzzy;
- * 3. better agreement with the row (title, brand, pack size: sum of those signals);
- * 4. in stock before unknown before unavailable;
- * 5. better (lower) sales rank, unknown last;
- * 6. the provider's order.
+ * 2. a listing that may be accepted before one with a decisive signal (pack mismatch, renewed
+ *    or used, variant mismatch): the listing whose pack agrees wins over one that only carries
+ *    the id;
+ * 3. new before renewed or used; a pack that agrees before an unverified one;
+ * 4. the stronger identity first: exact, then partial forms by weight, then fuzzy;
+ * 5. better agreement with the row (title, brand, pack size: sum of those signals);
+ * 6. live (an offer, in stock) before unknown before dead (no offer, unavailable);
+ * 7. better (lower) sales rank, unknown last;
+ * 8. the provider's order.
  */
 export function rankCandidates(accepted: readonly Assessment[]): Assessment[] {
   return [...accepted].sort(compareCandidates);
@@ -18,9 +22,12 @@ export function rankCandidates(accepted: readonly Assessment[]): Assessment[] {
 export function compareCandidates(a: Assessment, b: Assessment): number {
   return (
     Number(a.isParent) - Number(b.isParent) ||
+    Number(a.blockers.length > 0) - Number(b.blockers.length > 0) ||
+    a.conditionRank - b.conditionRank ||
+    a.packRank - b.packRank ||
     (b.identity?.weight ?? 0) - (a.identity?.weight ?? 0) ||
     agreementScore(b) - agreementScore(a) ||
-    availabilityRank(a.item) - availabilityRank(b.item) ||
+    livenessRank(a) - livenessRank(b) ||
     salesRankOrder(a.item) - salesRankOrder(b.item) ||
     a.index - b.index
   );
@@ -41,6 +48,13 @@ export function availabilityRank(item: AmazonProduct): number {
   if (UNAVAILABLE.test(item.availability)) return 2;
   if (AVAILABLE.test(item.availability)) return 0;
   return 1;
+}
+
+/** 0 in stock, 1 unknown, 2 no offer while another has one, 3 stated unavailable. */
+function livenessRank(a: Assessment): number {
+  const stated = availabilityRank(a.item);
+  if (a.liveness === 'dead') return stated === 2 ? 3 : 2;
+  return stated;
 }
 
 function salesRankOrder(item: AmazonProduct): number {

@@ -50,7 +50,19 @@ export interface MatchInput {
   rules?: readonly MatchingRule[];
   /** Marketplace of the search (`www.amazon.fr`); rules for `*` always apply. */
   marketplace?: string;
+  /**
+   * Lowest confidence accepted automatically (default `DEFAULT_ACCEPT_THRESHOLD`, 0.8; the
+   * service reads `CODE2ASIN_ACCEPT_THRESHOLD`). Below it the best candidate is only proposed.
+   */
+  acceptThreshold?: number;
 }
+
+/**
+ * `accepted`: `asin` is set (automatically above the threshold, or by a rule). `to_review`: a
+ * person must decide; `asin` is null and `proposed_asin` names the best candidate. `no_match`:
+ * nothing was tied to the code.
+ */
+export type MatchVerdict = 'accepted' | 'to_review' | 'no_match';
 
 /** One signal's share of a score: the reason as listed and what it added. */
 export interface SignalContribution {
@@ -77,13 +89,20 @@ export interface ScoredCandidate {
 
 /** The decision for one code: the chosen ASIN (if any), why, and every candidate. */
 export interface MatchDecision {
+  /** Only an ASIN the product stands behind (accepted automatically or by a rule). */
   asin: string | null;
+  /** The best candidate when it needs a person (`verdict: 'to_review'`), else null. */
+  proposed_asin: string | null;
+  verdict: MatchVerdict;
   match_type: MatchType;
   /** 0–1; 1 only for a user's rule. */
   confidence: number;
   band: ConfidenceBand;
   reasons: string[];
-  /** The chosen item as returned (null when none, or when a rule names an ASIN not returned). */
+  /**
+   * The chosen (or proposed) item as returned (null when none, or when a rule names an ASIN not
+   * returned).
+   */
   product: AmazonProduct | null;
   /** Ranked candidates first, then rejected ones. */
   candidates: ScoredCandidate[];

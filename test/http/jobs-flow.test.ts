@@ -116,8 +116,26 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
     assert.equal(detail.progress.percent, 100);
     assert.equal(detail.progress.total, 12);
     assert.equal(detail.statistics.total_codes, 12);
-    assert.equal(detail.counters.found + detail.counters.not_found + detail.counters.errors, 12);
-    assert.ok(detail.counters.found >= 10, JSON.stringify(detail.counters));
+    assert.equal(
+      detail.counters.found +
+        detail.counters.to_review +
+        detail.counters.not_found +
+        detail.counters.errors,
+      12,
+    );
+    // The Désignation column is the row's title: "Produit 3" is a unit title, so a known code
+    // listed as a "lot de 6" is proposed (pack_mismatch), not accepted.
+    assert.ok(
+      detail.counters.found + detail.counters.to_review >= 10,
+      JSON.stringify(detail.counters),
+    );
+    const proposals = await results(id, '?status=to_review');
+    assert.equal(proposals.total, detail.counters.to_review);
+    assert.ok(
+      proposals.items.every(
+        (r) => r.asin === null && r.reasons.some((x) => x.startsWith('pack_mismatch')),
+      ),
+    );
 
     // Filters.
     assert.equal((await results(id)).total, 12);
@@ -270,7 +288,14 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
       .split(/\r?\n/);
     assert.equal(lines.length, 14);
     const header = lines[0]!.split(';');
-    assert.deepEqual(header.slice(0, 5), ['EAN', 'Désignation', 'status', 'asin', 'match_type']);
+    assert.deepEqual(header.slice(0, 6), [
+      'EAN',
+      'Désignation',
+      'status',
+      'asin',
+      'proposed_asin',
+      'match_type',
+    ]);
     const manualLine = lines.find((l) => l.startsWith(first.code))!.split(';');
     assert.equal(manualLine[header.indexOf('asin')], 'B0MANUAL01');
     assert.equal(manualLine[header.indexOf('match_type')], 'manual');
@@ -284,6 +309,7 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(records.length, 13);
     assert.equal(records.find((r) => r.EAN === first.code)?.asin, 'B0MANUAL01');
+    assert.ok(records.every((r) => 'proposed_asin' in r));
 
     const xlsx = await t.call({
       method: 'GET',
@@ -346,6 +372,47 @@ forEachDatabase('Code2ASIN full flow against the emulator', (ctx) => {
     const settled = await runWorkerUntilSettled(jobs, emu, [id]);
     assert.equal(settled.jobs[0]?.counters.done, 3);
     assert.equal((await results(id, '?match_type=manual')).items[0]?.status, 'not_found');
+  });
+
+  it('a proposal (to_review) has no asin until a person accepts it; then it becomes asin', async () => {
+    // The supplier says 7 units per row; every listing is a unit: pack_mismatch, a proposal.
+    const [known] = knownCodes(12).slice(11);
+    assert.ok(known);
+    const created = await upload(
+      t,
+      [
+        ['name', 'Review'],
+        ['marketplaces', 'fr'],
+        ['options', '{"refresh": true}'],
+      ],
+      [{ name: 'review.csv', content: `EAN;Quantity\n${known.code};7\n` }],
+      alice,
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    const id = created.json().id as string;
+    await runWorkerUntilSettled(jobs, emu, [id]);
+    const review = await results(id, '?status=to_review');
+    assert.equal(review.total, 1);
+    const proposal = review.items[0] as Result & { proposed_asin: string | null };
+    assert.equal(proposal.asin, null);
+    assert.equal(proposal.proposed_asin, known.asin);
+    assert.ok(proposal.reasons.some((r) => r.startsWith('pack_mismatch: row 7, listing ')));
+    let job = (await call('GET', `/jobs/${id}`)).json();
+    assert.deepEqual([job.counters.found, job.counters.to_review], [0, 1]);
+    assert.equal(job.statistics.to_review, 1);
+    assert.equal(job.statistics.with_asin, 0);
+
+    const accepted = await call('PATCH', `/jobs/${id}/results/${proposal.id}`, {
+      asin: proposal.proposed_asin,
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    const result = accepted.json().result as Result & { proposed_asin: string | null };
+    assert.deepEqual(
+      [result.status, result.asin, result.proposed_asin, result.match_type],
+      ['found', known.asin, null, 'manual'],
+    );
+    job = (await call('GET', `/jobs/${id}`)).json();
+    assert.deepEqual([job.counters.found, job.counters.to_review], [1, 0]);
   });
 
   it('answers the download of an unknown job with 404 before any byte', async (): Promise<void> => {

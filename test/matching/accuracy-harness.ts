@@ -3,7 +3,7 @@ import type { AmazonProduct } from '../../src/amazon/product.js';
 import { SEARCH_RESOURCES } from '../../src/amazon/resources.js';
 import { parseCode } from '../../src/codes/index.js';
 import { indexCatalog } from '../../src/emulator/catalog-index.js';
-import type { CatalogProduct, TruthEntry } from '../../src/emulator/index.js';
+import type { CatalogProduct, EmulatorCatalog, TruthEntry } from '../../src/emulator/index.js';
 import { generateCatalog } from '../../src/emulator/index.js';
 import { runOperation, type OperationContext } from '../../src/emulator/operations.js';
 import { createRandom } from '../../src/emulator/random.js';
@@ -81,7 +81,22 @@ export interface AccuracyReport {
  * carries a supplier-style title and brand (a file with those columns).
  */
 export function runAccuracy(count: number, seed: number, rowContext: boolean): AccuracyReport {
-  const catalog = generateCatalog(count, seed);
+  return summarize(
+    searchCatalog(generateCatalog(count, seed), seed, (truth, byAsin) =>
+      rowContext ? rowFor(truth, byAsin) : {},
+    ),
+  );
+}
+
+/**
+ * Searches every truth code of a catalog with the emulator's own searchItems and decides it,
+ * with the row context `rowOf` gives.
+ */
+export function searchCatalog(
+  catalog: EmulatorCatalog,
+  seed: number,
+  rowOf: (truth: TruthEntry, byAsin: Map<string, CatalogProduct>) => RowContext,
+): Outcome[] {
   const market = indexCatalog(catalog).get(MARKETPLACE);
   const credential = catalog.credentials.find((c) => c.kind === 'creators');
   if (!market || !credential)
@@ -96,14 +111,14 @@ export function runAccuracy(count: number, seed: number, rowContext: boolean): A
   const byAsin = new Map(market.products.map((p) => [p.asin, p]));
   const outcomes: Outcome[] = [];
   for (const truth of catalog.truth ?? []) {
-    const row = rowContext ? rowFor(truth, byAsin) : {};
+    const row = rowOf(truth, byAsin);
     const searched = searchAndDecide(truth.code, row, ctx);
     if (!searched) continue;
     const { decision, baselines, items } = searched;
     const evidence = hasEvidence(truth, items, row);
     outcomes.push({ truth, decision, correct: decision.asin === truth.asin, evidence, baselines });
   }
-  return summarize(outcomes);
+  return outcomes;
 }
 
 function searchAndDecide(raw: string, row: RowContext, ctx: OperationContext) {
@@ -178,14 +193,20 @@ function searchPage(keywords: string, page: number, ctx: OperationContext) {
 
 /**
  * A supplier's own title and brand for the row: the product's title without what Amazon
- * sellers add (" - EAN …", " - compatible") and without its last word, lower case; for a code
+ * sellers add (" - EAN …", " - compatible") and without its last word (unless that word is part
+ * of a size or pack), lower case; for a code
  * with no product, a product Amazon does not list.
  */
-function rowFor(truth: TruthEntry, byAsin: Map<string, CatalogProduct>): RowContext {
+export function rowFor(truth: TruthEntry, byAsin: Map<string, CatalogProduct>): RowContext {
   const p = truth.asin ? byAsin.get(truth.asin) : undefined;
   if (!p) return { title: 'Coffret cadeau artisanal édition limitée', brand: 'Maison Locale' };
   const words = p.title.replace(/ - (EAN \d+|compatible)$/i, '').split(' ');
-  const title = (words.length > 3 ? words.slice(0, -1) : words).join(' ').toLowerCase();
+  // A supplier shortens the title but keeps what it sells: a size or pack ("24 cm", "lot de 6")
+  // stays whole, only a trailing word without figures goes.
+  const last = words.at(-1) ?? '';
+  const previous = words.at(-2) ?? '';
+  const droppable = words.length > 3 && !/\d/.test(last) && !/\d/.test(previous);
+  const title = (droppable ? words.slice(0, -1) : words).join(' ').toLowerCase();
   return { title, brand: p.brand ?? null };
 }
 

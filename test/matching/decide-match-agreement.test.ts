@@ -59,22 +59,26 @@ describe('decideMatch: agreement with the row (title, brand, pack size)', () => 
     assert.deepEqual(decision.reasons, ['ean_in_external_ids', 'single_candidate']);
   });
 
-  it('quantity_match adds 0.02 when the title states the row pack size', () => {
+  it('pack_match adds 0.02 when the title states the row pack size', () => {
     const six = product({ asin: 'B0SIXPACK1', eans: [EAN], title: 'Spread 400 g (Pack of 6)' });
     const decision = decideMatch({ code: SPREAD, items: [six], row: { quantity: 6 } });
     assert.deepEqual(decision.reasons, [
       'ean_in_external_ids',
       'single_candidate',
-      'quantity_match',
+      'pack_match: 6',
     ]);
     assert.equal(decision.confidence, 1 - 0.01);
+    assert.equal(decision.verdict, 'accepted');
   });
 
-  it('quantity_mismatch takes off 0.2: the single unit searched, a 6 x 400 g pack returned', () => {
+  it('pack_mismatch is decisive: the single unit searched, a 6 x 400 g pack returned → review', () => {
     const six = product({ asin: 'B0SIXPACK1', eans: [EAN], title: 'Pâte à tartiner 6 x 400 g' });
     const decision = decideMatch({ code: SPREAD, items: [six], row: { quantity: 1 } });
-    assert.ok(decision.reasons.includes('quantity_mismatch'));
-    assert.equal(decision.confidence, 0.78);
+    assert.ok(decision.reasons.includes('pack_mismatch: row 1, listing 6'));
+    assert.equal(decision.asin, null);
+    assert.equal(decision.proposed_asin, 'B0SIXPACK1');
+    assert.equal(decision.verdict, 'to_review');
+    assert.ok(decision.confidence <= 0.4, String(decision.confidence));
   });
 
   it('the pack size is read from variation attributes too', () => {
@@ -84,13 +88,24 @@ describe('decideMatch: agreement with the row (title, brand, pack size)', () => 
       variation_attributes: { number_of_items: '12' },
     });
     const decision = decideMatch({ code: SPREAD, items: [item], row: { quantity: 6 } });
-    assert.ok(decision.reasons.includes('quantity_mismatch'));
+    assert.ok(decision.reasons.includes('pack_mismatch: row 6, listing 12'));
   });
 
-  it('no quantity signal when the item does not state a pack size', () => {
+  it('a row selling 6 under the unit code, only the unit listed: pack_mismatch, review', () => {
     const item = fromWire(CREATORS_SPREAD);
     const decision = decideMatch({ code: SPREAD, items: [item], row: { quantity: 6 } });
-    assert.deepEqual(decision.reasons, ['ean_in_external_ids', 'single_candidate']);
+    assert.deepEqual(decision.reasons, [
+      'ean_in_external_ids',
+      'single_candidate',
+      'pack_mismatch: row 6, listing 1',
+    ]);
+    assert.equal(decision.verdict, 'to_review');
+  });
+
+  it('no pack signal when neither side states a pack (a unit title against a unit title)', () => {
+    const item = fromWire(CREATORS_SPREAD);
+    const decision = decideMatch({ code: SPREAD, items: [item], row: { title: 'Pâte 400 g' } });
+    assert.ok(!decision.reasons.some((r) => r.startsWith('pack_')), decision.reasons.join());
   });
 });
 
@@ -101,7 +116,7 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
     brand: 'Ferrero',
   });
 
-  it('fuzzy: title similar and brand equal, confidence stays below 0.7', () => {
+  it('fuzzy: title similar and brand equal, below the high band; strong agreement is accepted', () => {
     const decision = decideMatch({
       code: SPREAD,
       items: [noIds],
@@ -111,11 +126,19 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
     assert.equal(decision.asin, 'B0NUTELLA1');
     assert.deepEqual(decision.reasons.slice(0, 2), ['title_brand_similarity', 'single_candidate']);
     assert.ok(decision.reasons.includes('brand_match'));
-    assert.ok(
-      decision.confidence >= 0.5 && decision.confidence <= 0.69,
-      String(decision.confidence),
-    );
-    assert.equal(decision.band, 'low');
+    assert.ok(decision.reasons.includes('strong_title_agreement'));
+    assert.ok(decision.confidence >= 0.8 && decision.confidence < 0.9, String(decision.confidence));
+    assert.equal(decision.band, 'medium');
+    // A looser title (no strong agreement) is only proposed.
+    const loose = decideMatch({
+      code: SPREAD,
+      items: [noIds],
+      row: { title: 'Nutella pâte à tartiner original', brand: 'Ferrero' },
+    });
+    assert.equal(loose.match_type, 'fuzzy');
+    assert.equal(loose.asin, null);
+    assert.equal(loose.proposed_asin, 'B0NUTELLA1');
+    assert.ok(loose.reasons.includes('below_accept_threshold: 0.8'));
   });
 
   it('fuzzy without a row brand needs a title similarity of 0.8', () => {
@@ -160,7 +183,8 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
       items: [noIds, exact],
       row: { title: 'Nutella pâte à tartiner 400g', brand: 'Ferrero' },
     });
-    assert.equal(decision.asin, 'B0EXACT001');
+    // Its poor title and other brand keep it under the threshold: proposed, still over the fuzzy.
+    assert.equal(decision.asin ?? decision.proposed_asin, 'B0EXACT001');
     assert.equal(decision.candidates[1]?.match_type, 'fuzzy');
   });
 
@@ -172,10 +196,11 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
       row: { title: 'Nutella pâte à tartiner 400g', brand: 'Ferrero' },
     });
     assert.ok(decision.reasons.includes('multiple_candidates:2'));
-    assert.ok(decision.confidence < 0.6);
+    assert.ok(decision.confidence < 0.8);
+    assert.equal(decision.verdict, 'to_review');
   });
 
-  it('code_in_title: an item without ids whose title carries the code is a fuzzy match (0.68)', () => {
+  it('code_in_title: an item without ids whose title carries the code is a fuzzy match (0.83)', () => {
     const item = product({
       asin: 'B0INTITLE1',
       title: 'Pâte à tartiner 400 g - EAN 3017620422003',
@@ -183,7 +208,8 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
     const decision = decideMatch({ code: SPREAD, items: [item] });
     assert.equal(decision.match_type, 'fuzzy');
     assert.deepEqual(decision.reasons, ['code_in_title', 'single_candidate']);
-    assert.equal(decision.confidence, 0.68);
+    assert.equal(decision.confidence, 0.83);
+    assert.equal(decision.verdict, 'accepted');
   });
 
   it('code_in_title with other codes listed: ids_conflict takes 0.1 off', () => {
@@ -193,8 +219,14 @@ describe('decideMatch: fuzzy (no id, the row title and brand agree)', () => {
       eans: ['8000500310427'],
     });
     const decision = decideMatch({ code: SPREAD, items: [item] });
-    assert.deepEqual(decision.reasons, ['code_in_title', 'single_candidate', 'ids_conflict']);
-    assert.equal(decision.confidence, 0.58);
+    assert.deepEqual(decision.reasons, [
+      'code_in_title',
+      'single_candidate',
+      'ids_conflict',
+      'below_accept_threshold: 0.8',
+    ]);
+    assert.equal(decision.confidence, 0.73);
+    assert.equal(decision.proposed_asin, 'B0INTITLE1');
   });
 
   it('code_in_title reads hyphenated ISBNs and other forms, but not a longer number', () => {

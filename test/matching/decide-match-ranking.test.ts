@@ -47,11 +47,14 @@ describe('decideMatch: parents and children', () => {
   it('a lone variation parent with the id is returned, with parent_asin_returned (-0.3)', () => {
     const parent = product({ asin: 'B0PARENT01', eans: [EAN], parent_asin: 'B0PARENT01' });
     const decision = decideMatch({ code: PEN, items: [parent] });
-    assert.equal(decision.asin, 'B0PARENT01');
+    // 0.68: under the acceptance threshold, so only proposed.
+    assert.equal(decision.asin, null);
+    assert.equal(decision.proposed_asin, 'B0PARENT01');
     assert.deepEqual(decision.reasons, [
       'ean_in_external_ids',
       'single_candidate',
       'parent_asin_returned',
+      'below_accept_threshold: 0.8',
     ]);
     assert.equal(decision.confidence, 0.68);
     assert.equal(decision.band, 'low');
@@ -67,8 +70,13 @@ describe('decideMatch: several matching ASINs', () => {
       code: PEN,
       items: ['B0DUP00001', 'B0DUP00002', 'B0DUP00003'].map((a) => duplicate(a)),
     });
-    assert.deepEqual(decision.reasons, ['ean_in_external_ids', 'multiple_candidates:3']);
+    assert.deepEqual(decision.reasons, [
+      'ean_in_external_ids',
+      'multiple_candidates:3',
+      'below_accept_threshold: 0.8',
+    ]);
     assert.equal(decision.confidence, 0.7);
+    assert.equal(decision.verdict, 'to_review');
     for (const c of decision.candidates) assert.equal(c.confidence, 0.7);
   });
 
@@ -142,7 +150,7 @@ describe('decideMatch: several matching ASINs', () => {
       items: [partial, exact],
       row: { title: 'Harry Potter Box Set' },
     });
-    assert.equal(decision.asin, 'B0EXACT001');
+    assert.equal(decision.asin ?? decision.proposed_asin, 'B0EXACT001');
   });
 
   it('every candidate keeps its own score and reasons, ranks are 1..n', () => {

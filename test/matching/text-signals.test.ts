@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readListedId } from '../../src/matching/listed-id.js';
-import { packQuantity, quantityInText } from '../../src/matching/pack-quantity.js';
+import { packInText } from '../../src/matching/pack-phrases.js';
+import { packQuantity } from '../../src/matching/pack-quantity.js';
 import { availabilityRank } from '../../src/matching/rank-candidates.js';
 import {
   brandAgreement,
@@ -72,7 +73,7 @@ describe('pack quantity', () => {
     ['iPhone 15 128GB', null],
   ];
   for (const [title, expected] of cases) {
-    it(`"${title}" → ${String(expected)}`, () => assert.equal(quantityInText(title), expected));
+    it(`"${title}" → ${String(expected)}`, () => assert.equal(packInText(title), expected));
   }
 
   it('reads variation attributes before the title', () => {

@@ -79,7 +79,7 @@ export async function currentRate(
     .selectFrom('code2asin_results')
     .select([sql<number>`count(*)`.as('n'), sql<string | null>`min(updated_at)`.as('first')])
     .where('job_id', '=', job.id)
-    .where('status', 'in', ['found', 'not_found', 'error'])
+    .where('status', 'in', ['found', 'to_review', 'not_found', 'error'])
     .where('updated_at', '>=', new Date(since).toISOString())
     .executeTakeFirstOrThrow();
   const n = Number(row.n);

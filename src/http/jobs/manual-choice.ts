@@ -21,8 +21,9 @@ function validAsin(raw: string): string {
  * A user's choice for one result: an ASIN (a candidate or any valid ASIN) or null for "no
  * match". The result becomes `manual` (confidence 1, reason `manual_choice`), the job's
  * counters move with its status, and the job owner's matching rules remember the choice:
- * `always` for the chosen ASIN, `never` for the ASIN it had when "no match" is chosen. One
- * transaction; the cache (`amazon_mappings`) keeps what Amazon said.
+ * `always` for the chosen ASIN, `never` for the ASIN it had (or proposed) when "no match" is
+ * chosen. Accepting a proposal (`to_review`) is choosing its `proposed_asin`: it becomes `asin`.
+ * One transaction; the cache (`amazon_mappings`) keeps what Amazon said.
  */
 export async function chooseResult(
   ctx: JobsContext,
@@ -54,6 +55,7 @@ export async function chooseResult(
     code: outcome.unit.code,
     marketplace: outcome.unit.marketplace,
     from: outcome.unit.asin,
+    proposed: outcome.unit.proposed_asin,
     to: asin,
   });
   return { result: toResultView(outcome.updated), rules: outcome.rules };
@@ -66,11 +68,13 @@ async function storeChoice(trx: Transaction<DB>, unit: Unit, asin: string | null
       status: asin ? 'found' : 'not_found',
       source: 'manual',
       asin,
+      proposed_asin: null,
       match_type: 'manual',
       confidence: 1,
       reasons: toJson(['manual_choice']),
       // The stored product is the previously chosen item's: kept only when it is still the one.
-      product: asin !== null && asin === unit.asin ? unit.product : null,
+      product:
+        asin !== null && (asin === unit.asin || asin === unit.proposed_asin) ? unit.product : null,
       previous_asin: unit.asin,
       error_class: null,
       error_message: null,
@@ -107,6 +111,7 @@ async function moveCounters(trx: Transaction<DB>, jobId: string, before: string,
       done_count: eb('done_count', '+', wasOpen ? 1 : 0),
       found_count: eb('found_count', '+', delta('found')),
       not_found_count: eb('not_found_count', '+', delta('not_found')),
+      to_review_count: eb('to_review_count', '+', delta('to_review')),
       error_count: eb('error_count', '+', delta('error')),
       updated_at: nowIso(),
     }))
@@ -122,6 +127,7 @@ async function rememberChoice(
 ): Promise<StoredMatchingRule[]> {
   const base = { owner, gtin: unit.gtin, marketplace: unit.marketplace, note: 'manual choice' };
   if (asin) return [await upsertRule(trx, { ...base, asin, rule: 'always' })];
-  if (unit.asin) return [await upsertRule(trx, { ...base, asin: unit.asin, rule: 'never' })];
+  const refused = unit.asin ?? unit.proposed_asin;
+  if (refused) return [await upsertRule(trx, { ...base, asin: refused, rule: 'never' })];
   return [];
 }

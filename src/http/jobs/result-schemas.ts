@@ -33,6 +33,7 @@ const RESULT_EXAMPLE = {
   status: 'found',
   source: 'api',
   asin: 'B0DEMO0001',
+  proposed_asin: null,
   match_type: 'exact',
   confidence: 0.97,
   reasons: ['ean_listed', 'single_hit'],
@@ -63,9 +64,22 @@ export const RESULT_SCHEMA = {
     code: { type: 'string' },
     gtin: { type: 'string' },
     code_type: nullable('string'),
-    status: { type: 'string', enum: ['pending', 'claimed', 'found', 'not_found', 'error'] },
+    status: {
+      type: 'string',
+      enum: ['pending', 'claimed', 'found', 'to_review', 'not_found', 'error'],
+      description:
+        '`to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.',
+    },
     source: nullable('string'),
-    asin: nullable('string'),
+    asin: {
+      type: ['string', 'null'],
+      description:
+        'Only a match accepted automatically (above the threshold), by a rule or by a person.',
+    },
+    proposed_asin: {
+      type: ['string', 'null'],
+      description: 'The best candidate when the result waits for a person (`to_review`).',
+    },
     match_type: nullable('string'),
     confidence: nullable('number'),
     reasons: { type: 'array', items: { type: 'string' } },
@@ -94,8 +108,9 @@ export const RESULTS_QUERY = {
     },
     status: {
       type: 'string',
-      enum: ['pending', 'claimed', 'found', 'not_found', 'error'],
-      description: '`pending` includes the codes a worker is querying.',
+      enum: ['pending', 'claimed', 'found', 'to_review', 'not_found', 'error'],
+      description:
+        '`pending` includes the codes a worker is querying; `to_review` lists the proposals waiting for a person.',
     },
     match_type: { type: 'string', enum: ['exact', 'partial', 'fuzzy', 'manual', 'none'] },
     min_confidence: { type: 'number', minimum: 0, maximum: 1 },

@@ -4,7 +4,7 @@ import type { DB, ResultsTable } from '../../db/schema.js';
 
 /** Filters of `GET /jobs/{id}/results`. `pending` includes units a worker holds. */
 export interface ResultFilters {
-  status?: 'pending' | 'claimed' | 'found' | 'not_found' | 'error';
+  status?: 'pending' | 'claimed' | 'found' | 'to_review' | 'not_found' | 'error';
   match_type?: 'exact' | 'partial' | 'fuzzy' | 'manual' | 'none';
   min_confidence?: number;
   max_confidence?: number;
@@ -29,6 +29,8 @@ export interface ResultView {
   status: string;
   source: string | null;
   asin: string | null;
+  /** The best candidate waiting for a person (status `to_review`). */
+  proposed_asin: string | null;
   match_type: string | null;
   confidence: number | null;
   reasons: string[];
@@ -53,6 +55,7 @@ export function toResultView(row: Selectable<ResultsTable>): ResultView {
     status: row.status,
     source: row.source,
     asin: row.asin,
+    proposed_asin: row.proposed_asin ?? null,
     match_type: row.match_type,
     confidence: row.confidence === null ? null : Number(row.confidence),
     reasons: fromJson<string[]>(row.reasons) ?? [],

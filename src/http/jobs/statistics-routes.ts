@@ -25,7 +25,7 @@ const STATISTICS_RESPONSE = {
       type: 'object',
       description: 'Rows over all jobs, and their units (code × marketplace) by outcome.',
       properties: Object.fromEntries(
-        ['total', 'valid', 'invalid', 'found', 'not_found', 'errors'].map((k) => [
+        ['total', 'valid', 'invalid', 'found', 'to_review', 'not_found', 'errors'].map((k) => [
           k,
           { type: 'integer' },
         ]),
@@ -40,7 +40,15 @@ const STATISTICS_RESPONSE = {
         total: 3,
         by_status: { pending: 0, processing: 1, paused: 0, completed: 2, failed: 0, cancelled: 0 },
       },
-      codes: { total: 3500, valid: 3420, invalid: 80, found: 3100, not_found: 280, errors: 4 },
+      codes: {
+        total: 3500,
+        valid: 3420,
+        invalid: 80,
+        found: 3000,
+        to_review: 100,
+        not_found: 280,
+        errors: 4,
+      },
       average_confidence: 0.912,
     },
   ],
@@ -85,6 +93,7 @@ export async function overallStatistics(db: Kysely<DB>, owner: string | null) {
       sql<number>`sum(valid_rows)`.as('valid'),
       sql<number>`sum(invalid_rows)`.as('invalid'),
       sql<number>`sum(found_count)`.as('found'),
+      sql<number>`sum(to_review_count)`.as('to_review'),
       sql<number>`sum(not_found_count)`.as('not_found'),
       sql<number>`sum(error_count)`.as('errors'),
     ])
@@ -100,13 +109,14 @@ export async function overallStatistics(db: Kysely<DB>, owner: string | null) {
   }
   const [rows, avg] = await Promise.all([jobs.execute(), confidence.executeTakeFirstOrThrow()]);
   const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<string, number>;
-  const codes = { total: 0, valid: 0, invalid: 0, found: 0, not_found: 0, errors: 0 };
+  const codes = { total: 0, valid: 0, invalid: 0, found: 0, to_review: 0, not_found: 0, errors: 0 };
   for (const r of rows) {
     byStatus[r.status] = Number(r.n);
     codes.total += Number(r.rows ?? 0);
     codes.valid += Number(r.valid ?? 0);
     codes.invalid += Number(r.invalid ?? 0);
     codes.found += Number(r.found ?? 0);
+    codes.to_review += Number(r.to_review ?? 0);
     codes.not_found += Number(r.not_found ?? 0);
     codes.errors += Number(r.errors ?? 0);
   }
@@ -123,7 +133,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, db: Kysely<DB>): 
       schema: {
         tags: TAGS,
         summary:
-          'Your jobs by status, codes, found, not found, errors, average confidence (all owners for admin)',
+          'Your jobs by status, codes, found, to review, not found, errors, average confidence (all owners for admin)',
         response: { 200: STATISTICS_RESPONSE },
       },
     },
