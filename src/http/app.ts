@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
 import { createJobLogWriter } from '../jobs/job-log.js';
+import type { IngestionPool } from '../jobs/ingestion-pool.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../cli/version.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
@@ -33,6 +34,8 @@ export interface AppDependencies {
   amazonClients?: AmazonClients;
   /** The jobs module of the process (the Code2ASIN routes); built from `database` when absent. */
   jobs?: JobsContext;
+  /** Where uploads and JSON codes are ingested; on this event loop when absent. */
+  ingestion?: IngestionPool;
   /** Failed-authentication throttling per address (default 10 per minute). */
   failedAuthLimits?: Partial<FailedAuthLimits>;
 }
@@ -119,7 +122,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     createJobLog: createJobLogWriter(deps.database.db, deps.logger),
     quotaTps: config.amazon.tps,
   };
-  await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
+  await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion }), {
+    prefix: '/api/v1/code2asin',
+  });
 
   return app;
 }

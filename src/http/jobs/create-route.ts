@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createJob } from '../../jobs/create-job.js';
-import type { Job } from '../../jobs/jobs-repository.js';
+import { createJob, type CreateJobInput } from '../../jobs/create-job.js';
+import { getJob, type Job } from '../../jobs/jobs-repository.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { ERROR_REF, HttpError } from '../http-error.js';
 import { inputFromJson, optionsFromForm } from './job-input.js';
@@ -135,7 +135,7 @@ async function createFromUpload(
   try {
     if (!upload.file) throw fieldError('file', 'is required: send the codes file as "file"');
     const options = optionsFromForm(upload.fields, upload.file.name, marketplace);
-    return await createJob(deps.jobs, {
+    return await createJobThrough(deps, {
       owner,
       options,
       file: upload.file,
@@ -163,5 +163,15 @@ async function createFromJson(
     );
   }
   const { codes, options } = inputFromJson(request.body, marketplace);
-  return createJob(deps.jobs, { owner, options, codes });
+  return createJobThrough(deps, { owner, options, codes });
+}
+
+/**
+ * Creates the job on an ingestion thread when the process has them (`serve`), else here. The
+ * answer is the same either way: the job with its pre-flight report, or the file's error.
+ */
+async function createJobThrough(deps: JobsRouteDeps, input: CreateJobInput): Promise<Job> {
+  if (!deps.ingestion) return createJob(deps.jobs, input);
+  const id = await deps.ingestion.createJob(input);
+  return getJob(deps.jobs.database.db, id);
 }
