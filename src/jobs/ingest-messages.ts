@@ -8,6 +8,11 @@ export interface IngestThreadData {
   logLevel: string;
   secrets: string[];
   quotaTps: number;
+  /**
+   * Linux niceness of the thread (0 = as the process). A thread's own: setpriority on the calling
+   * thread changes that thread only on Linux, so the API's event loop keeps its priority.
+   */
+  niceness?: number;
 }
 
 /** A job to create in a thread: {@link CreateJobInput} without its callback. */

@@ -52,6 +52,9 @@ interface Slot {
   task: Task | null;
 }
 
+/** Niceness of `serve`'s ingestion threads: below the API and the job worker (see ingest-thread.ts). */
+const INGEST_NICENESS = 10;
+
 /** Seconds a client is told to wait when the queue is full: about one 100,000-row file. */
 const BUSY_RETRY_SECONDS = 10;
 
@@ -181,6 +184,7 @@ export function createServeIngestionPool(config: Config, logger: Logger): Ingest
       logLevel: config.logLevel,
       secrets: [...config.secrets],
       quotaTps: config.amazon.tps,
+      niceness: INGEST_NICENESS,
     },
     logger,
   });
