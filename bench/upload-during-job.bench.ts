@@ -8,7 +8,7 @@
  * with no upload, just before.
  *
  * Run: node --import tsx bench/upload-during-job.bench.ts
- * Experiments: BENCH_THREADS=0,1 (setups), BENCH_BASELINE_S (default 15), BENCH_UPLOADS (8),
+ * Experiments: BENCH_THREADS=0,1 (setups), BENCH_BASELINE_S (default 15), BENCH_UPLOADS (8), BENCH_POLLERS (4),
  * BENCH_ROWS (60000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +27,7 @@ const LATENCY_MS = 50;
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 8);
 const ROWS = Number(process.env.BENCH_ROWS ?? 60_000);
 const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 15);
-const POLLERS = 4;
+const POLLERS = Number(process.env.BENCH_POLLERS ?? 4);
 const SETUPS = (process.env.BENCH_THREADS ?? '0,1').split(',').map(Number);
 
 function ean13(prefix: string, i: number): string {
