@@ -60,7 +60,7 @@ const CREATE_SCHEMA = {
   tags: TAGS,
   summary: 'Create a job from an uploaded file (multipart) or a list of codes (JSON)',
   description:
-    'multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false.',
+    'multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false; the answer comes once the input is read (on an ingestion thread in `serve`, CODE2ASIN_INGEST_THREADS).',
   body: {
     content: {
       'multipart/form-data': { schema: FORM_BODY },
@@ -79,6 +79,11 @@ const CREATE_SCHEMA = {
       ...ERROR_REF,
       description:
         'Unsupported file format (the supported ones are named), or a body neither multipart nor JSON',
+    },
+    503: {
+      ...ERROR_REF,
+      description:
+        'ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds',
     },
   },
 };
