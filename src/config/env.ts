@@ -166,6 +166,14 @@ export const VARIABLES = {
     schema: z.coerce.number().int().min(0).max(256),
     expected: 'lookups in flight per worker, 0 = automatic from AMAZON_TPS',
   },
+  CODE2ASIN_INGEST_THREADS: {
+    schema: z.coerce.number().int().min(0).max(16),
+    expected: 'uploads read at once by serve, each on a worker thread; 0 = on the API event loop',
+  },
+  CODE2ASIN_INGEST_QUEUE: {
+    schema: z.coerce.number().int().min(0).max(10_000),
+    expected: 'uploads waiting for an ingestion thread before 503, ≥ 0',
+  },
   CODE2ASIN_LEASE_MS: {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
@@ -223,6 +231,8 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_SHARED_RATE_LIMIT: 'true',
   CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
+  CODE2ASIN_INGEST_THREADS: '1',
+  CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_ACCEPT_THRESHOLD: '0.8',
@@ -285,6 +295,10 @@ export interface Config {
     readonly worker: 'process' | 'inline' | 'off';
     /** 0 = automatic. */
     readonly concurrency: number;
+    /** Uploads `serve` reads at once, each on a worker thread; 0 = on the API's event loop. */
+    readonly ingestThreads: number;
+    /** Uploads waiting for an ingestion thread; beyond, 503 with Retry-After. */
+    readonly ingestQueue: number;
     readonly leaseMs: number;
     readonly cacheTtlDays: number;
     /** Lowest confidence accepted automatically; below it an ASIN is only proposed. */
@@ -397,6 +411,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       worker: v.CODE2ASIN_WORKER,
       concurrency: v.CODE2ASIN_WORKER_CONCURRENCY,
+      ingestThreads: v.CODE2ASIN_INGEST_THREADS,
+      ingestQueue: v.CODE2ASIN_INGEST_QUEUE,
       leaseMs: v.CODE2ASIN_LEASE_MS,
       cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
       acceptThreshold: v.CODE2ASIN_ACCEPT_THRESHOLD,

@@ -35,6 +35,22 @@ function tooManyColumns(limit: number, row: TableRow): FileLimitError {
   );
 }
 
+/**
+ * The `too_many_columns` error of a reader that meets a value beyond the limit while the row is
+ * still being read (an XLSX row), so the row is never held whole.
+ */
+export function valueBeyondColumnLimit(
+  limit: number,
+  column: number,
+  rowNumber: number,
+): FileLimitError {
+  return new FileLimitError(
+    'too_many_columns',
+    `Row ${rowNumber} has a value in column ${column.toLocaleString('en-US')}; the limit is ${limit.toLocaleString('en-US')} columns (maxColumns). Remove the columns you do not need.`,
+    { limit, actual: column, option: 'maxColumns', row: rowNumber, column },
+  );
+}
+
 function checkCells(row: TableRow, max: number): void {
   for (let i = 0; i < row.cells.length; i += 1) {
     const cell = row.cells[i];

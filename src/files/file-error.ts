@@ -10,7 +10,8 @@ export type FileErrorCode =
   | 'unreadable'
   | 'too_many_rows'
   | 'too_many_columns'
-  | 'cell_too_long';
+  | 'cell_too_long'
+  | 'too_many_strings';
 
 /** The formats the readers accept, named in every `unsupported_format` message. */
 export const SUPPORTED_FORMATS_TEXT =
@@ -48,7 +49,12 @@ export class FileLimitError extends FileError {
   constructor(
     code: Extract<
       FileErrorCode,
-      'too_large' | 'zip_bomb' | 'too_many_rows' | 'too_many_columns' | 'cell_too_long'
+      | 'too_large'
+      | 'zip_bomb'
+      | 'too_many_rows'
+      | 'too_many_columns'
+      | 'cell_too_long'
+      | 'too_many_strings'
     >,
     message: string,
     details: { limit: number; actual: number; option: string } & Record<string, unknown>,

@@ -12,6 +12,11 @@ export interface FileLimits {
   maxColumns: number;
   /** Longest cell, in characters. */
   maxCellLength: number;
+  /**
+   * Largest XLSX shared-strings table kept in memory, in bytes (4 per string for its offset,
+   * plus 1 per character, 2 when the text has characters beyond Latin-1). See README, Limits.
+   */
+  maxSharedStringBytes: number;
 }
 
 export const DEFAULT_FILE_LIMITS: Readonly<FileLimits> = Object.freeze({
@@ -21,6 +26,7 @@ export const DEFAULT_FILE_LIMITS: Readonly<FileLimits> = Object.freeze({
   maxRows: 1_048_576,
   maxColumns: 1_000,
   maxCellLength: 10_000,
+  maxSharedStringBytes: 64 * 1024 * 1024,
 });
 
 /** Fills the limits not given with the defaults. */

@@ -45,22 +45,32 @@ export interface XlsxInfo {
  * Streams the rows of one sheet of an XLSX, in batches (the rows of one 64 KB inflated chunk):
  * the first visible sheet, or `sheet` by name (case-insensitive) or 1-based index. Numbers are
  * read raw, never through their display format; formulas give their cached value. A cell
- * longer than `maxCellLength` fails as soon as it is met, before it is held in memory.
+ * longer than `maxCellLength` or a value beyond `maxColumns` fails as soon as it is met, before
+ * it is held in memory; the shared strings are bounded by `maxSharedStringBytes`.
  */
 export function readXlsxRows(
   path: string,
   sheet?: string | number,
-  limits: Pick<FileLimits, 'maxCellLength'> = DEFAULT_FILE_LIMITS,
+  limits: Partial<XlsxLimits> = {},
 ): { info: XlsxInfo; batches: AsyncGenerator<TableRow[]> } {
   const info: XlsxInfo = { sheet: null, sheetIndex: null, sheetNames: [] };
-  return { info, batches: sheetRows(path, sheet, info, limits.maxCellLength) };
+  return { info, batches: sheetRows(path, sheet, info, { ...XLSX_DEFAULTS, ...limits }) };
 }
+
+/** The limits the XLSX reader applies while it reads (the others apply to its rows). */
+export type XlsxLimits = Pick<FileLimits, 'maxCellLength' | 'maxColumns' | 'maxSharedStringBytes'>;
+
+const XLSX_DEFAULTS: XlsxLimits = {
+  maxCellLength: DEFAULT_FILE_LIMITS.maxCellLength,
+  maxColumns: DEFAULT_FILE_LIMITS.maxColumns,
+  maxSharedStringBytes: DEFAULT_FILE_LIMITS.maxSharedStringBytes,
+};
 
 async function* sheetRows(
   path: string,
   wanted: string | number | undefined,
   info: XlsxInfo,
-  maxCellLength: number,
+  limits: XlsxLimits,
 ): AsyncGenerator<TableRow[]> {
   let file: FileHandle | undefined;
   try {
@@ -73,16 +83,18 @@ async function* sheetRows(
     info.sheetIndex = index + 1;
     info.sheetNames = book.sheets.map((s) => s.name);
     if (!sheet.entry) throw noCells(sheet, info.sheetNames);
+    const sheetBytes = book.sheets.reduce((sum, s) => sum + (s.entry?.uncompressedSize ?? 0), 0);
     const strings = book.sharedStrings
-      ? await readSharedStrings(file, book.sharedStrings, maxCellLength)
+      ? await readSharedStrings(file, book.sharedStrings, limits, sheetBytes)
       : undefined;
     const rows = new SheetRows({
       strings,
       dateStyles: book.dateStyles,
       date1904: book.date1904,
-      maxCellLength,
+      maxCellLength: limits.maxCellLength,
+      maxColumns: limits.maxColumns,
     });
-    for await (const _ of parseXmlEntry(file, sheet.entry, rows)) {
+    for await (const _ of parseXmlEntry(file, sheet.entry, rows, limits.maxCellLength)) {
       const batch = rows.take();
       if (batch.length > 0) yield batch;
     }

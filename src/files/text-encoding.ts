@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { UnsupportedFormatError } from './file-error.js';
 
 /** Text encodings the delimited reader understands. */
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type TextEncodingName =
+  'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'windows-1252';
 
 /** The encoding of a text file and the length of its byte order mark. */
 export interface DetectedEncoding {
@@ -11,17 +12,24 @@ export interface DetectedEncoding {
 }
 
 /**
- * Detects the encoding from the first bytes: a BOM (UTF-8, UTF-16 LE/BE), UTF-16 without BOM
- * (every other byte zero), valid UTF-8, otherwise Windows-1252. Refuses binary content.
+ * Detects the encoding from the first bytes: a BOM (UTF-8, UTF-32 LE/BE, UTF-16 LE/BE; the
+ * UTF-32 LE mark starts like UTF-16 LE's, so it is tested first), UTF-32 or UTF-16 without BOM
+ * (by where the zero bytes fall), valid UTF-8, otherwise Windows-1252. Refuses binary content.
  */
 export function detectEncoding(head: Buffer, complete: boolean): DetectedEncoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
     return { encoding: 'utf-8-bom', bomLength: 3 };
   }
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfeff) {
+    return { encoding: 'utf-32le', bomLength: 4 };
+  }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0xfeff) {
+    return { encoding: 'utf-32be', bomLength: 4 };
+  }
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
-  const utf16 = sniffUtf16WithoutBom(head);
-  if (utf16) return { encoding: utf16, bomLength: 0 };
+  const wide = sniffUtf32WithoutBom(head) ?? sniffUtf16WithoutBom(head);
+  if (wide) return { encoding: wide, bomLength: 0 };
   if (head.includes(0)) {
     throw new UnsupportedFormatError(
       'binary',
@@ -30,6 +38,24 @@ export function detectEncoding(head: Buffer, complete: boolean): DetectedEncodin
   }
   const checked = complete ? head : head.subarray(0, completeUtf8Length(head));
   return { encoding: isUtf8(checked) ? 'utf-8' : 'windows-1252', bomLength: 0 };
+}
+
+/**
+ * UTF-32 text: every 4-byte unit is a code point under U+110000, so its top byte is zero and,
+ * for the Latin, Greek, Cyrillic… text of a codes file (under U+10000), the next one too.
+ */
+function sniffUtf32WithoutBom(head: Buffer): 'utf-32le' | 'utf-32be' | null {
+  const units = Math.floor(Math.min(head.length, 4096) / 4);
+  if (units < 4) return null;
+  let le = 0;
+  let be = 0;
+  for (let i = 0; i < units * 4; i += 4) {
+    if (head[i + 3] === 0 && head[i + 2] === 0 && head[i] !== 0) le += 1;
+    if (head[i] === 0 && head[i + 1] === 0 && head[i + 3] !== 0) be += 1;
+  }
+  if (le > units * 0.9) return 'utf-32le';
+  if (be > units * 0.9) return 'utf-32be';
+  return null;
 }
 
 function sniffUtf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | null {
@@ -63,7 +89,53 @@ export function completeUtf8Length(bytes: Uint8Array): number {
 /** Decodes the head of a file (BOM removed) for sniffing; a split last character is dropped. */
 export function decodeHead(head: Buffer, detected: DetectedEncoding): string {
   const label = detected.encoding.startsWith('utf-8') ? 'utf-8' : detected.encoding;
-  return new TextDecoder(label).decode(head.subarray(detected.bomLength), { stream: true });
+  return createDecoder(label).decode(head.subarray(detected.bomLength), { stream: true });
+}
+
+/** What a text decoder does here: decode a chunk, possibly carrying a split character. */
+interface ChunkDecoder {
+  decode(bytes?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+/** A decoder for `encoding`; UTF-32, which node's TextDecoder does not know, by {@link Utf32Decoder}. */
+function createDecoder(encoding: string): ChunkDecoder {
+  if (encoding === 'utf-32le' || encoding === 'utf-32be') {
+    return new Utf32Decoder(encoding === 'utf-32le');
+  }
+  return new TextDecoder(encoding);
+}
+
+/**
+ * UTF-32 to a string, 4 bytes per code point, a unit split across chunks carried to the next.
+ * A unit that is no code point (over U+10FFFF, or a surrogate) becomes U+FFFD, as TextDecoder
+ * does for malformed UTF-16.
+ */
+class Utf32Decoder implements ChunkDecoder {
+  private carry: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly littleEndian: boolean) {}
+
+  decode(bytes: Uint8Array = new Uint8Array(0), options: { stream?: boolean } = {}): string {
+    const all = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : Buffer.from(bytes);
+    const whole = all.length - (all.length % 4);
+    const points: number[] = [];
+    let text = '';
+    for (let i = 0; i < whole; i += 4) {
+      const point = this.littleEndian ? all.readUInt32LE(i) : all.readUInt32BE(i);
+      const valid = point <= 0x10ffff && (point < 0xd800 || point > 0xdfff);
+      points.push(valid ? point : 0xfffd);
+      // Spread in slices: String.fromCodePoint over a whole 64 KB chunk's arguments at once
+      // is fine, but not over an unbounded array.
+      if (points.length === 8192) text += String.fromCodePoint(...points.splice(0));
+    }
+    text += String.fromCodePoint(...points);
+    this.carry = Buffer.from(all.subarray(whole));
+    if (!options.stream && this.carry.length > 0) {
+      this.carry = Buffer.alloc(0);
+      text += '\ufffd';
+    }
+    return text;
+  }
 }
 
 /**
@@ -78,7 +150,7 @@ export async function* toUtf8Chunks(
   encoding: TextEncodingName,
   onFallback: () => void,
 ): AsyncGenerator<Buffer> {
-  let decoder = encoding.startsWith('utf-8') ? null : new TextDecoder(encoding);
+  let decoder: ChunkDecoder | null = encoding.startsWith('utf-8') ? null : createDecoder(encoding);
   let carry: Buffer | null = null;
   for await (const raw of source) {
     if (decoder) {

@@ -1,4 +1,4 @@
-import { cellTooLong } from './enforce-row-limits.js';
+import { cellTooLong, valueBeyondColumnLimit } from './enforce-row-limits.js';
 import { FileError } from './file-error.js';
 import type { XmlHandlers } from './parse-xml-entry.js';
 import type { SharedStrings } from './read-shared-strings.js';
@@ -8,6 +8,8 @@ import type { CellContext } from './xlsx-cell-value.js';
 
 /** Column XFD, the last one Excel has. */
 const MAX_COLUMN = 16_384;
+/** The last row Excel has. */
+const MAX_ROW = 1_048_576;
 const NONE = 0;
 const VALUE = 1;
 const INLINE_TEXT = 2;
@@ -19,6 +21,7 @@ export interface SheetContext {
   dateStyles: boolean[];
   date1904: boolean;
   maxCellLength: number;
+  maxColumns: number;
 }
 
 /**
@@ -27,6 +30,11 @@ export interface SheetContext {
  * missing cells are null; without `r` a row or cell follows the previous one. A cell with a
  * value (`<v>`, an inline string `<is>`) or a formula counts; one with a style only does not.
  * Completed rows collect in `rows` until {@link take} hands them over.
+ *
+ * Limits hold while a row streams in, so a forged row is never held whole: a value beyond
+ * `maxColumns` or a cell beyond column XFD fails at once (a 60,000,000-cell row used to be
+ * built to its end first: about 1 GB). Row numbers are checked as met: each row after the
+ * previous one and within Excel's 1,048,576, since the number keys the job's stored row.
  */
 export class SheetRows implements XmlHandlers {
   private rows: TableRow[] = [];
@@ -69,13 +77,14 @@ export class SheetRows implements XmlHandlers {
         break;
       case 'row':
         if (!this.inSheetData) break;
-        this.rowNumber = positiveInt(attributes.r) ?? this.rowNumber + 1;
+        this.rowNumber = nextRowNumber(this.rowNumber, attributes.r);
         this.cells = Array.of<Cell>();
         this.column = 0;
         break;
       case 'c':
         if (this.cells === null) break;
         this.column = attributes.r === undefined ? this.column + 1 : columnOf(attributes.r);
+        if (this.column > MAX_COLUMN) throw notACell(`row ${this.rowNumber}, cell ${this.column}`);
         this.inCell = true;
         this.type = attributes.t ?? 'n';
         this.style = positiveInt(attributes.s) ?? 0;
@@ -143,6 +152,9 @@ export class SheetRows implements XmlHandlers {
   }
 
   private place(cells: Cell[]): void {
+    if (this.column > this.sheet.maxColumns) {
+      throw valueBeyondColumnLimit(this.sheet.maxColumns, this.column, this.rowNumber);
+    }
     if (this.length > this.sheet.maxCellLength) {
       throw cellTooLong(this.sheet.maxCellLength, this.length, this.rowNumber, this.column);
     }
@@ -195,12 +207,46 @@ function columnOf(ref: string): number {
     column = column * 26 + (code - 64);
     if (column > MAX_COLUMN) break;
   }
-  if (column < 1 || column > MAX_COLUMN) {
-    throw new FileError(
-      'unreadable',
-      `The sheet has a cell at "${ref.slice(0, 20)}", which is not a cell of an Excel sheet (columns A to XFD). Open the file in Excel or LibreOffice and save it again as .xlsx or CSV UTF-8.`,
-      { cell: ref.slice(0, 20) },
+  if (column < 1 || column > MAX_COLUMN) throw notACell(`"${ref.slice(0, 20)}"`);
+  return column;
+}
+
+function notACell(where: string): FileError {
+  return new FileError(
+    'unreadable',
+    `The sheet has a cell at ${where}, which is not a cell of an Excel sheet (columns A to XFD). Open the file in Excel or LibreOffice and save it again as .xlsx or CSV UTF-8.`,
+    { cell: where },
+  );
+}
+
+/**
+ * The number of the row opening after `previous`: its `r`, or the next one without it. A row
+ * listed twice, out of order or beyond Excel's last row is refused here (SQLite and PostgreSQL
+ * alike), never left to collide in the rows table or overflow its integer key.
+ */
+function nextRowNumber(previous: number, r: string | undefined): number {
+  const given = r === undefined ? undefined : /^\s*\d+\s*$/.test(r) ? Number(r) : Number.NaN;
+  if (Number.isNaN(given))
+    throw badRow(`row r="${String(r).slice(0, 20)}"`, previous, 'not a row number');
+  const next = given ?? previous + 1;
+  if (next < 1 || next > MAX_ROW) {
+    throw badRow(
+      `row ${next}`,
+      previous,
+      `Excel sheets have rows 1 to ${MAX_ROW.toLocaleString('en-US')}`,
     );
   }
-  return column;
+  if (next <= previous) {
+    throw badRow(`row ${next}`, previous, 'each row must come once, after the rows before it');
+  }
+  return next;
+}
+
+function badRow(what: string, previous: number, why: string): FileError {
+  const after = previous === 0 ? 'as the first row' : `after row ${previous}`;
+  return new FileError(
+    'unreadable',
+    `The sheet lists ${what} ${after}: ${why}. The file was not written by Excel or is damaged: open it in Excel or LibreOffice and save it again as .xlsx or CSV UTF-8.`,
+    { row: what, previous_row: previous },
+  );
 }

@@ -8,6 +8,7 @@ import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
 import { createJobLogWriter } from '../jobs/job-log.js';
+import type { IngestionPool } from '../jobs/ingestion-pool.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../cli/version.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
@@ -34,6 +35,8 @@ export interface AppDependencies {
   amazonClients?: AmazonClients;
   /** The jobs module of the process (the Code2ASIN routes); built from `database` when absent. */
   jobs?: JobsContext;
+  /** Where uploads and JSON codes are ingested; on this event loop when absent. */
+  ingestion?: IngestionPool;
   /** Failed-authentication throttling per address (default 10 per minute). */
   failedAuthLimits?: Partial<FailedAuthLimits>;
 }
@@ -131,7 +134,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     quotaTps: config.amazon.tps,
     webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
-  await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
+  await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion }), {
+    prefix: '/api/v1/code2asin',
+  });
 
   return app;
 }

@@ -21,6 +21,7 @@ const JOB_STATUS: Record<JobErrorCode, number> = {
   input_invalid: 400,
   no_valid_codes: 400,
   retry_limit_reached: 409,
+  ingestion_busy: 503,
 };
 
 /**
@@ -33,7 +34,10 @@ export function mapError(error: unknown): MappedError | null {
   }
   if (error instanceof AmazonError) return mapAmazonError(error);
   if (error instanceof JobError) {
-    return mapped(JOB_STATUS[error.code] ?? 400, error.code, error.message, error.details);
+    const retry = error.details.retry_after_seconds;
+    const headers: Record<string, string> =
+      typeof retry === 'number' ? { 'retry-after': String(retry) } : {};
+    return mapped(JOB_STATUS[error.code] ?? 400, error.code, error.message, error.details, headers);
   }
   if (error instanceof FileError) return mapFileError(error);
   if (error instanceof SettingsError) {

@@ -12,6 +12,7 @@ import {
   createProcessAmazonClients,
   type JobsRuntime,
 } from '../jobs/jobs-runtime.js';
+import { createServeIngestionPool } from '../jobs/ingestion-pool.js';
 import { startWorkerProcess } from '../jobs/worker-process.js';
 import { ensureAdminToken } from './auth/bootstrap-admin-token.js';
 
@@ -71,6 +72,9 @@ export async function startServer(
       clients: amazonClients,
     });
     cleanups.push(() => jobs.close());
+    // Closed after the app (cleanups run in reverse): no upload is waiting for it any more.
+    const ingestion = createServeIngestionPool(config, logger);
+    if (ingestion) cleanups.push(() => ingestion.close());
     const app = await buildApp({
       database,
       logger,
@@ -79,6 +83,7 @@ export async function startServer(
       previousSecretKey: config.previousSecretKey,
       amazonClients,
       jobs: jobs.ctx,
+      ingestion: ingestion ?? undefined,
     });
     cleanups.push(() => app.close());
     // Started after the app: a stop closes the app (no new jobs) before the worker hands back its units.

@@ -5,7 +5,8 @@ export type JobErrorCode =
   | 'invalid_options'
   | 'retry_limit_reached'
   | 'no_valid_codes'
-  | 'input_invalid';
+  | 'input_invalid'
+  | 'ingestion_busy';
 
 /** A domain error of the jobs module. `details` is safe to show to the user. */
 export class JobError extends Error {

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/env.js';
 import type { Database } from '../../src/db/database.js';
 import type { AmazonClients } from '../../src/amazon/amazon-clients.js';
 import { buildApp } from '../../src/http/app.js';
+import type { IngestionPool } from '../../src/jobs/ingestion-pool.js';
 import type { FailedAuthLimits } from '../../src/http/auth/failed-auth-limiter.js';
 import { createToken, type Scope } from '../../src/http/auth/token-repository.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
@@ -30,6 +31,7 @@ export interface TestAppOptions {
   previousSecretKey?: Buffer;
   amazonClients?: AmazonClients;
   failedAuthLimits?: Partial<FailedAuthLimits>;
+  ingestion?: IngestionPool;
 }
 
 export async function createTestApp(
@@ -45,6 +47,7 @@ export async function createTestApp(
     previousSecretKey: options.previousSecretKey,
     amazonClients: options.amazonClients,
     failedAuthLimits: options.failedAuthLimits,
+    ingestion: options.ingestion,
   });
   const tokenFor = async (owner: string, scopes: Scope[]) =>
     (await createToken(database.db, { name: `${owner} test`, owner, scopes })).token;

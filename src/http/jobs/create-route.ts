@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createJob } from '../../jobs/create-job.js';
-import type { Job } from '../../jobs/jobs-repository.js';
+import { createJob, type CreateJobInput } from '../../jobs/create-job.js';
+import { getJob, type Job } from '../../jobs/jobs-repository.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { ERROR_REF, HttpError } from '../http-error.js';
 import { inputFromJson, optionsFromForm } from './job-input.js';
@@ -60,7 +60,7 @@ const CREATE_SCHEMA = {
   tags: TAGS,
   summary: 'Create a job from an uploaded file (multipart) or a list of codes (JSON)',
   description:
-    'multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false.',
+    'multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false; the answer comes once the input is read (on an ingestion thread in `serve`, CODE2ASIN_INGEST_THREADS).',
   body: {
     content: {
       'multipart/form-data': { schema: FORM_BODY },
@@ -79,6 +79,11 @@ const CREATE_SCHEMA = {
       ...ERROR_REF,
       description:
         'Unsupported file format (the supported ones are named), or a body neither multipart nor JSON',
+    },
+    503: {
+      ...ERROR_REF,
+      description:
+        'ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds',
     },
   },
 };
@@ -135,7 +140,7 @@ async function createFromUpload(
   try {
     if (!upload.file) throw fieldError('file', 'is required: send the codes file as "file"');
     const options = optionsFromForm(upload.fields, upload.file.name, marketplace);
-    return await createJob(deps.jobs, {
+    return await createJobThrough(deps, {
       owner,
       options,
       file: upload.file,
@@ -163,5 +168,15 @@ async function createFromJson(
     );
   }
   const { codes, options } = inputFromJson(request.body, marketplace);
-  return createJob(deps.jobs, { owner, options, codes });
+  return createJobThrough(deps, { owner, options, codes });
+}
+
+/**
+ * Creates the job on an ingestion thread when the process has them (`serve`), else here. The
+ * answer is the same either way: the job with its pre-flight report, or the file's error.
+ */
+async function createJobThrough(deps: JobsRouteDeps, input: CreateJobInput): Promise<Job> {
+  if (!deps.ingestion) return createJob(deps.jobs, input);
+  const id = await deps.ingestion.createJob(input);
+  return getJob(deps.jobs.database.db, id);
 }

@@ -10,10 +10,14 @@ import { registerResultRoutes } from './result-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
 /** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
+import type { IngestionPool } from '../../jobs/ingestion-pool.js';
+
 export interface JobsRouteDeps {
   jobs: JobsContext;
   /** Upload limit (`jobs.uploadLimitBytes`) and default marketplace (`amazon.marketplace`). */
   config: Config;
+  /** Ingestion threads (`serve`); jobs are created on this event loop when absent. */
+  ingestion?: IngestionPool;
 }
 
 /**

@@ -1,0 +1,235 @@
+/**
+ * Uploads during a job (issue 13 §7): eight concurrent 60,000-row CSV uploads to `code2asin
+ * serve` while a job runs at a 5 requests/s quota against the emulator (own process), and four
+ * clients polling `GET /jobs/{id}`. Two setups in the same run: `CODE2ASIN_INGEST_THREADS=0`
+ * (uploads read on the API's event loop, as before) and the default (one ingestion thread).
+ * The job's rate is exact, as in api-load.bench.ts: the emulator's answered searches between
+ * two snapshots over the time between their last arrival stamps. The baseline is the same job
+ * with no upload, just before.
+ *
+ * Run: node --import tsx bench/upload-during-job.bench.ts
+ * Experiments: BENCH_THREADS=0,1 (setups), BENCH_BASELINE_S (default 15), BENCH_UPLOADS (8), BENCH_POLLERS (4),
+ * BENCH_ROWS (60000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCatalog, type EmulatorStats } from '../src/emulator/index.js';
+import { startEmulatorProcess, type EmulatorProcess } from './helpers/emulator-process.js';
+
+const BIN = fileURLToPath(new URL('../bin/code2asin.js', import.meta.url));
+const TOKEN = `c2a_bench_${'7'.repeat(40)}`;
+const TPS = 5;
+const LATENCY_MS = 50;
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 8);
+const ROWS = Number(process.env.BENCH_ROWS ?? 60_000);
+const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 15);
+const POLLERS = Number(process.env.BENCH_POLLERS ?? 4);
+const SETUPS = (process.env.BENCH_THREADS ?? '0,1').split(',').map(Number);
+
+function ean13(prefix: string, i: number): string {
+  const body = `${prefix}${String(i).padStart(12 - prefix.length, '0')}`;
+  const sum = [...body].reduce((a, d, k) => a + Number(d) * (k % 2 === 0 ? 1 : 3), 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+function searchStats(stats: EmulatorStats): { ok: number; throttled: number; last: number } {
+  let ok = 0;
+  let throttled = 0;
+  let last = 0;
+  for (const c of Object.values(stats.credentials)) {
+    const op = c.operations.searchItems;
+    if (!op) continue;
+    ok += op.requests - op.status['429'];
+    throttled += op.status['429'];
+    last = Math.max(last, op.lastArrivalMs ?? 0);
+  }
+  return { ok, throttled, last };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(base: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${base} did not start`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise((r) => {
+    child.once('exit', r);
+    child.kill('SIGTERM');
+  });
+}
+
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+interface Result {
+  threads: number;
+  load: string;
+  baselineRate: number;
+  uploadRate: number;
+  uploadS: number;
+  uploadStatuses: string;
+  polls: number;
+  p50: number;
+  p99: number;
+  max: number;
+  throttled: number;
+}
+
+async function setup(emu: EmulatorProcess, threads: number, csv: Buffer): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'c2a-bench-upload-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const api = `${base}/api/v1/code2asin`;
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const before = searchStats(await emu.stats());
+  const serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+    env: {
+      ...process.env,
+      ...emu.env,
+      AMAZON_TPS: String(TPS),
+      AMAZON_BURST: '1',
+      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      CODE2ASIN_SECRET_KEY: '01'.repeat(32),
+      CODE2ASIN_ADMIN_TOKEN: TOKEN,
+      CODE2ASIN_LOG_LEVEL: 'error',
+      CODE2ASIN_INGEST_THREADS: String(threads),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitForHealth(base);
+    const codes = Array.from({ length: 10_000 }, (_, i) => ean13('379', i));
+    const created = await fetch(`${api}/jobs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'running job', codes, marketplaces: ['fr'] }),
+    });
+    if (!created.ok) throw new Error(`POST /jobs: ${created.status} ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    const first = searchStats(await emu.stats()).ok;
+    while (searchStats(await emu.stats()).ok < first + 5)
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 2000));
+    const a = searchStats(await emu.stats());
+    await new Promise((r) => setTimeout(r, BASELINE_S * 1000));
+    const b = searchStats(await emu.stats());
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ');
+    // Uploads and pollers at once; the phase ends when the last upload is answered.
+    let uploading = true;
+    const latencies: number[] = [];
+    const poll = async (): Promise<void> => {
+      while (uploading) {
+        const t0 = performance.now();
+        const res = await fetch(`${api}/jobs/${id}`, { headers: auth });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const pollers = Array.from({ length: POLLERS }, poll);
+    const t0 = performance.now();
+    const statuses = await Promise.all(
+      Array.from({ length: UPLOADS }, async (_, i) => {
+        const form = new FormData();
+        form.append('file', new Blob([csv]), `upload-${i}.csv`);
+        form.append('options', JSON.stringify({ auto_start: false }));
+        const res = await fetch(`${api}/jobs`, { method: 'POST', headers: auth, body: form });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    const uploadS = (performance.now() - t0) / 1000;
+    const c = searchStats(await emu.stats());
+    uploading = false;
+    await Promise.all(pollers);
+    await fetch(`${api}/jobs/${id}/cancel`, { method: 'POST', headers: auth });
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const counts = new Map<number, number>();
+    for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return {
+      threads,
+      load,
+      baselineRate: ((b.ok - a.ok) * 1000) / Math.max(1, b.last - a.last),
+      uploadRate: ((c.ok - b.ok) * 1000) / Math.max(1, c.last - b.last),
+      uploadS,
+      uploadStatuses: [...counts].map(([s, n]) => `${n}× ${s}`).join(', '),
+      polls: sorted.length,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      max: sorted[sorted.length - 1] ?? NaN,
+      throttled: c.throttled - before.throttled,
+    };
+  } finally {
+    await stop(serve);
+  }
+}
+
+async function main(): Promise<void> {
+  let text = 'EAN,Title,Brand\n';
+  for (let i = 0; i < ROWS; i += 1)
+    text += `${ean13('400', i)},Product ${i} "Deluxe",Brand ${i % 300}\n`;
+  const csv = Buffer.from(text);
+  const emu = await startEmulatorProcess(generateCatalog(400, 3), {
+    tps: TPS,
+    latencyMs: LATENCY_MS,
+  });
+  const results: Result[] = [];
+  try {
+    for (const threads of SETUPS) results.push(await setup(emu, threads, csv));
+  } finally {
+    await emu.close();
+  }
+  const ms = (v: number) => v.toFixed(0);
+  const pct = (v: number) => `${((v / TPS) * 100).toFixed(1)} %`;
+  const rows = results.map(
+    (r) =>
+      `| ${r.threads === 0 ? '0 (event loop, as before)' : `${r.threads} (thread)`} | ${r.load} | ${r.baselineRate.toFixed(2)} (${pct(r.baselineRate)}) | ${r.uploadRate.toFixed(2)} (${pct(r.uploadRate)}) | ${r.uploadS.toFixed(1)} | ${r.uploadStatuses} | ${r.polls} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.throttled} |`,
+  );
+  const md = `## Uploads during a job
+
+${UPLOADS} concurrent uploads of a ${ROWS.toLocaleString('en-US')}-row CSV (${(csv.length / 2 ** 20).toFixed(1)} MB each, \`auto_start: false\`) to \`code2asin serve\` (SQLite, worker as a child process, the default) while a 10,000-code job runs at a ${TPS} requests/s quota against the emulator (own process, burst 1, ${LATENCY_MS} ms latency); ${POLLERS} clients poll \`GET /jobs/{id}\` of the running job (one request at a time each, 50 ms apart) until the last upload is answered. The job's rate is exact (emulator's answered searches over the time between their arrival stamps); its baseline is the same job for ${BASELINE_S} s just before the uploads. Both setups in the same run, one after the other.
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, shared with other work (load average 1/5/15 min at the start of the uploads in the table). Command: \`node --import tsx bench/upload-during-job.bench.ts\`.
+
+| CODE2ASIN_INGEST_THREADS | load avg | job searches/s, no upload | job searches/s, during uploads | uploads took s | answers | polls | GET p50 ms | GET p99 ms | GET max ms | 429s |
+|---|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Target (default setup): the job keeps ≥ 95 % of its quota and GET /jobs/{id} p99 < 250 ms during the uploads.
+`;
+  console.log(md);
+  writeFileSync(
+    fileURLToPath(new URL('../docs/benchmarks/upload-during-job.md', import.meta.url)),
+    md,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
