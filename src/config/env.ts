@@ -164,6 +164,10 @@ export const VARIABLES = {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
   },
+  CODE2ASIN_MAINTENANCE_MS: {
+    schema: z.coerce.number().int().min(100),
+    expected: 'longest milliseconds between two sweeps of expired leases and due retries, ≥ 100',
+  },
   CODE2ASIN_CACHE_TTL_DAYS: {
     schema: z.coerce.number().min(0),
     expected: 'days a cached mapping is reused, ≥ 0',
@@ -213,6 +217,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_LEASE_MS: '60000',
+  CODE2ASIN_MAINTENANCE_MS: '5000',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_LOG_RETENTION_DAYS: '90',
   CODE2ASIN_UPLOAD_LIMIT_MB: '100',
@@ -272,6 +277,8 @@ export interface Config {
     /** 0 = automatic. */
     readonly concurrency: number;
     readonly leaseMs: number;
+    /** Longest wait between two maintenance runs (expired leases, due retries). */
+    readonly maintenanceMs: number;
     readonly cacheTtlDays: number;
     readonly logRetentionDays: number;
     readonly uploadLimitBytes: number;
@@ -381,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       worker: v.CODE2ASIN_WORKER,
       concurrency: v.CODE2ASIN_WORKER_CONCURRENCY,
       leaseMs: v.CODE2ASIN_LEASE_MS,
+      maintenanceMs: v.CODE2ASIN_MAINTENANCE_MS,
       cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
       logRetentionDays: v.CODE2ASIN_LOG_RETENTION_DAYS,
       uploadLimitBytes: Math.round(v.CODE2ASIN_UPLOAD_LIMIT_MB * 1024 * 1024),

@@ -119,6 +119,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
       const worker = createWorker(ctx, {
         lookup,
         leaseMs: config.jobs.leaseMs,
+        maintenanceMs: config.jobs.maintenanceMs,
         ...(config.jobs.concurrency > 0 ? { concurrency: config.jobs.concurrency } : {}),
         ...options,
       });

@@ -3,19 +3,14 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { fromJson, nowIso } from '../db/dialect.js';
-import {
-  claimUnits,
-  releaseUnits,
-  renewLeases,
-  sweepExpiredLeases,
-  type ClaimedUnit,
-} from '../db/work-queue.js';
+import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import type { Clock } from '../amazon/clock.js';
 import type { JobsContext } from './context.js';
 import type { JobOptions } from './job-options.js';
-import { completeIfDone, dueRetries } from './complete-job.js';
-import { sweepAbandonedIngestions } from './jobs-repository.js';
+import { completeIfDone } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
+import { createMaintenanceLoop } from './maintenance.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
@@ -37,6 +32,10 @@ export interface WorkerOptions {
   /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
   statusRefreshMs?: number;
   quotaTps?: number;
+  /** Longest wait between two maintenance runs (expired leases, due retries); default 5 s. */
+  maintenanceMs?: number;
+  /** Times the maintenance runs; tests pass a manual clock. */
+  clock?: Clock;
 }
 
 export interface Worker {
@@ -44,8 +43,10 @@ export interface Worker {
   start(): void;
   /** Stops claiming, aborts waiting lookups, hands held units back; resolves when all is released. */
   stop(): Promise<void>;
-  /** Resolves when the worker found nothing to do for the given jobs (all ended or paused). */
+  /** Lookups started, results stored, units handed back, since start. */
   readonly stats: { requests: number; stored: number; released: number };
+  /** Maintenance runs completed (expired leases, due retries). */
+  readonly maintenanceRuns: number;
 }
 
 interface Held {
@@ -79,7 +80,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let lanes: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
-  let lastMaintenance = 0;
+  const maintenance = createMaintenanceLoop(ctx, {
+    periodMs: options.maintenanceMs ?? 5_000,
+    jobIds: options.jobIds,
+    clock: options.clock,
+  });
 
   const controllerFor = (jobId: string): AbortController => {
     let c = jobControllers.get(jobId);
@@ -158,31 +163,15 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       }
       if (!claiming) {
         claiming = claim()
-          .then(async () => {
-            if (queue.length > 0) return;
-            quietUntil = Date.now() + idlePollMs;
-            await maintenance();
+          .catch((err: unknown) => ctx.logger.warn({ err }, 'claiming units failed; trying again'))
+          .then(() => {
+            if (queue.length === 0) quietUntil = Date.now() + idlePollMs;
           })
           .finally(() => (claiming = null));
       }
       await claiming;
     }
     return null;
-  }
-
-  /** Every few seconds: expired leases back to pending, scheduled retries of failed jobs. */
-  async function maintenance(): Promise<void> {
-    if (Date.now() - lastMaintenance < 5_000) return;
-    lastMaintenance = Date.now();
-    await sweepExpiredLeases(ctx.database);
-    for (const job of await sweepAbandonedIngestions(ctx.database.db))
-      ctx.logger.warn(
-        { jobId: job.id, name: job.name },
-        'deleted a job whose input was never completely read (its process stopped while reading it)',
-      );
-    for (const jobId of await dueRetries(ctx, options.jobIds)) {
-      await applyJobAction(ctx, jobId, 'retry').catch(() => undefined);
-    }
   }
 
   async function lane(): Promise<void> {
@@ -266,7 +255,10 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         e.code === 'auth'
           ? `Amazon refused the credentials: ${e.message} Fix the settings, then resume the job.`
           : `The Associates account is not eligible for the Creators API: ${e.message} Resume the job once Amazon has enabled it.`;
-      await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch(() => undefined);
+      // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
+      await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch((err: unknown) =>
+        ctx.logger.debug({ err, jobId: held.unit.job_id }, 'job not paused'),
+      );
       await ctx.createJobLog(held.unit.job_id, 'ERROR', 'Job paused: Amazon refused access', {
         error_class: e.code,
         message: e.message,
@@ -325,6 +317,9 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   return {
     id,
     stats,
+    get maintenanceRuns() {
+      return maintenance.runs;
+    },
     start() {
       const tick = () =>
         void refreshStatuses().catch((err: unknown) =>
@@ -341,10 +336,12 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         ).catch((err: unknown) => ctx.logger.warn({ err }, 'lease renewal failed'));
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => lane());
+      maintenance.start();
     },
     async stop() {
       stopController.abort();
       for (const t of timers) clearInterval(t);
+      await maintenance.stop();
       await Promise.allSettled(lanes);
       await release(queue.splice(0));
     },
