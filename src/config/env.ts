@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { PROVIDER_NAMES, type ProviderName } from './provider-names.js';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
@@ -87,7 +88,10 @@ export const VARIABLES = {
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
   },
   AMAZON_PAAPI_ENABLED: { schema: bool, expected: 'true or false' },
-  AMAZON_PROVIDER: { schema: z.enum(['creators', 'paapi']), expected: '`creators` or `paapi`' },
+  AMAZON_PROVIDER: {
+    schema: z.enum(PROVIDER_NAMES),
+    expected: PROVIDER_NAMES.map((n) => `\`${n}\``).join(' or '),
+  },
   AMAZON_MARKETPLACE: {
     schema: z
       .string()
@@ -245,7 +249,7 @@ export interface Config {
   readonly sharedRateLimit: boolean;
   readonly amazon: {
     readonly enabled: boolean;
-    readonly provider: 'creators' | 'paapi';
+    readonly provider: ProviderName;
     readonly marketplace: string;
     readonly associateTag: string | undefined;
     readonly creators: {

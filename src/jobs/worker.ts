@@ -248,13 +248,10 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
     const e = lookupErrorOf(error);
-    if (e.code === 'auth' || e.code === 'not_eligible') {
+    if (e.providerUnusable) {
       await release([held]);
       controllerFor(held.unit.job_id).abort();
-      const message =
-        e.code === 'auth'
-          ? `Amazon refused the credentials: ${e.message} Fix the settings, then resume the job.`
-          : `The Associates account is not eligible for the Creators API: ${e.message} Resume the job once Amazon has enabled it.`;
+      const message = e.pauseMessage;
       // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
       await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch((err: unknown) =>
         ctx.logger.debug({ err, jobId: held.unit.job_id }, 'job not paused'),
