@@ -1,13 +1,2 @@
-import { readFileSync } from 'node:fs';
-
-let cached: string | undefined;
-
-/** The version from package.json. */
-export function packageVersion(): string {
-  cached ??= (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    }
-  ).version;
-  return cached;
-}
+// The version lives in config/ so that http/ need not import cli/ (layers are one-way).
+export { packageVersion } from '../config/package-version.js';

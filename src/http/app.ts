@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
 import { createJobsContext } from '../jobs/jobs-runtime.js';
 import type { Logger } from '../logging/logger.js';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../config/package-version.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';

@@ -270,3 +270,20 @@ export async function sweepAbandonedIngestions(
     if (await deleteJobData(db, job.id, { abandonedBefore: cutoff })) deleted.push(job);
   return deleted;
 }
+
+/** The owner's jobs of the same input file (by its SHA-256) that have not ended, newest first. */
+export async function unfinishedJobsOfSource(
+  db: Kysely<DB>,
+  owner: string,
+  sourceSha256: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('code2asin_jobs')
+    .select('id')
+    .where('owner', '=', owner)
+    .where('source_sha256', '=', sourceSha256)
+    .where('status', 'in', ['pending', 'processing', 'paused', 'failed'])
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { fromJson, nowIso } from '../db/dialect.js';
+import { fromJson } from '../db/dialect.js';
 import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
 import type { AmazonProduct } from '../amazon/product.js';
 import type { Clock } from '../amazon/clock.js';
@@ -11,6 +10,12 @@ import type { JobOptions } from './job-options.js';
 import { completeIfDone } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
 import { createMaintenanceLoop } from './maintenance.js';
+import {
+  jobOwnerAndOptions,
+  jobStatuses,
+  jobsToServe,
+  markJobServed,
+} from './worker-repository.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
@@ -99,30 +104,15 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   async function infoOf(jobId: string): Promise<{ owner: string; options: JobOptions }> {
     const known = jobInfo.get(jobId);
     if (known) return known;
-    const row = await ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select(['owner', 'options'])
-      .where('id', '=', jobId)
-      .executeTakeFirstOrThrow();
-    const info = { owner: row.owner, options: fromJson<JobOptions>(row.options) as JobOptions };
+    const info = await jobOwnerAndOptions(ctx.database.db, jobId);
     jobInfo.set(jobId, info);
     return info;
   }
 
   /** Claims from the running job served least recently (round robin), so small jobs are not starved. */
   async function claim(): Promise<void> {
-    let q = ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select('id')
-      .where('status', '=', 'processing')
-      // Never-served jobs first on both dialects (NULL sorts first on SQLite, last on PostgreSQL).
-      .orderBy(sql`last_claimed_at is not null`)
-      .orderBy('last_claimed_at', 'asc')
-      .orderBy('created_at', 'asc')
-      .limit(50);
-    if (options.jobIds) q = q.where('id', 'in', [...options.jobIds]);
-    const jobs = await q.execute();
-    for (const { id: jobId } of jobs) {
+    const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
+    for (const jobId of jobs) {
       if (stopController.signal.aborted) return;
       const units = await claimUnits(ctx.database, {
         jobId,
@@ -130,11 +120,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         limit: concurrency,
         leaseMs,
       });
-      await ctx.database.db
-        .updateTable('code2asin_jobs')
-        .set({ last_claimed_at: nowIso() })
-        .where('id', '=', jobId)
-        .execute();
+      await markJobServed(ctx.database.db, jobId);
       if (units.length > 0) {
         const { owner } = await infoOf(jobId);
         controllerFor(jobId);
@@ -296,12 +282,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   async function refreshStatuses(): Promise<void> {
     const jobIds = [...new Set([...queue, ...inFlight.values()].map((h) => h.unit.job_id))];
     if (jobIds.length === 0) return;
-    const rows = await ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select(['id', 'status'])
-      .where('id', 'in', jobIds)
-      .execute();
-    const status = new Map(rows.map((r) => [r.id, r.status]));
+    const status = await jobStatuses(ctx.database.db, jobIds);
     for (const jobId of jobIds) {
       if (status.get(jobId) === 'processing') continue;
       jobControllers.get(jobId)?.abort();
