@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from './client.js';
 import type { AmazonSettings } from './provider.js';
+import { PROVIDERS } from './provider-registry.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { createSharedRateLimiter } from './shared-rate-limiter.js';
@@ -81,10 +82,8 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
 }
 
 /** The credential Amazon counts a quota for (provider, key id, endpoint). */
-function credentialOf(s: AmazonSettings): unknown[] {
-  return s.provider === 'paapi'
-    ? ['paapi', s.paapi.accessKey, s.paapi.endpoint ?? s.paapi.host]
-    : ['creators', s.creators.credentialId, s.creators.apiUrl];
+function credentialOf(s: AmazonSettings): readonly unknown[] {
+  return PROVIDERS[s.provider].credentialOf(s);
 }
 
 /** One credential at one rate: this process's limiter. Hashed, so no secret is kept as a key. */

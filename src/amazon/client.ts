@@ -1,17 +1,11 @@
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from './clock.js';
-import { createCreatorsTransport } from './creators/creators-transport.js';
 import { AmazonError } from './errors.js';
 import type { FetchFn } from './http.js';
-import {
-  findMarketplace,
-  isVersionValidFor,
-  MARKETPLACES,
-  type Marketplace,
-} from './marketplaces.js';
-import { createPaapiTransport } from './paapi/paapi-transport.js';
+import { findMarketplace, MARKETPLACES, type Marketplace } from './marketplaces.js';
 import { createProductFunctions, type ProductFunctions } from './product-functions.js';
-import { createProvider, type Transport } from './provider-core.js';
+import { createProvider } from './provider-core.js';
+import { PROVIDERS } from './provider-registry.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { RetryPolicy } from './retry.js';
@@ -28,7 +22,8 @@ export interface AmazonClientDeps {
 /** A provider plus the three product functions of the original system, bound to it. */
 export type AmazonClient = AmazonProvider & ProductFunctions;
 
-const CONFIG = 'or PUT /api/v1/amazon/config';
+/** How a message tells the user to fix a setting. */
+export const CONFIG = 'or PUT /api/v1/amazon/config';
 
 /**
  * Builds the client for `settings.provider`. Throws an AmazonError (`auth` for missing or
@@ -47,10 +42,12 @@ export function createAmazonClient(
       { reason: 'MissingPartnerTag' },
     );
   }
-  const transport =
-    settings.provider === 'paapi'
-      ? paapiTransport(settings, marketplace, partnerTag, deps)
-      : creatorsTransport(settings, marketplace, partnerTag, deps);
+  const transport = PROVIDERS[settings.provider].createTransport(
+    settings,
+    marketplace,
+    partnerTag,
+    deps,
+  );
   const limiter =
     deps.limiter ??
     createRateLimiter({
@@ -77,66 +74,4 @@ function marketplaceOf(key: string): Marketplace {
     `Unknown marketplace "${key}": set AMAZON_MARKETPLACE to one of ${known} ${CONFIG}.`,
     { reason: 'UnknownMarketplace' },
   );
-}
-
-function creatorsTransport(
-  s: AmazonSettings,
-  m: Marketplace,
-  partnerTag: string,
-  deps: AmazonClientDeps,
-): Transport {
-  const c = s.creators;
-  if (!c.credentialId || !c.credentialSecret) {
-    throw new AmazonError(
-      'auth',
-      `No Creators API credentials: set AMAZON_CREATORS_CREDENTIAL_ID and AMAZON_CREATORS_CREDENTIAL_SECRET (Associates Central → Tools → Creators API) ${CONFIG}.`,
-      { reason: 'MissingCredential' },
-    );
-  }
-  if (!isVersionValidFor(m, c.credentialVersion)) {
-    throw new AmazonError(
-      'auth',
-      `Credential version ${c.credentialVersion} cannot call ${m.domain} (${m.region} region needs ${m.credentialVersions.join(' or ')}): set AMAZON_CREATORS_CREDENTIAL_VERSION to the version shown with the credential ${CONFIG}.`,
-      { reason: 'VersionMismatch' },
-    );
-  }
-  return createCreatorsTransport({
-    marketplace: m,
-    partnerTag,
-    credentialId: c.credentialId,
-    credentialSecret: c.credentialSecret,
-    credentialVersion: c.credentialVersion,
-    apiUrl: c.apiUrl,
-    tokenUrl: c.tokenUrl,
-    timeoutMs: s.timeoutMs,
-    fetch: deps.fetch,
-    clock: deps.clock,
-  });
-}
-
-function paapiTransport(
-  s: AmazonSettings,
-  m: Marketplace,
-  partnerTag: string,
-  deps: AmazonClientDeps,
-): Transport {
-  const p = s.paapi;
-  if (!p.accessKey || !p.secretKey) {
-    throw new AmazonError(
-      'auth',
-      `No PA-API keys: set AMAZON_PAAPI_ACCESS_KEY and AMAZON_PAAPI_SECRET_KEY ${CONFIG}. PA-API 5.0 was retired in May 2026; prefer AMAZON_PROVIDER=creators.`,
-      { reason: 'MissingCredential' },
-    );
-  }
-  return createPaapiTransport({
-    marketplace: m,
-    partnerTag,
-    accessKey: p.accessKey,
-    secretKey: p.secretKey,
-    host: p.host,
-    region: p.region,
-    endpoint: p.endpoint,
-    timeoutMs: s.timeoutMs,
-    fetch: deps.fetch,
-  });
 }

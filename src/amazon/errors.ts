@@ -1,6 +1,5 @@
 /** What went wrong, as callers branch on it. Never branch on message text. */
-export type AmazonErrorCode =
-  'network' | 'api_rate_limit' | 'auth' | 'not_eligible' | 'invalid_data' | 'not_found' | 'unknown';
+export type AmazonErrorCode = keyof typeof ERROR_CLASSES;
 
 export interface AmazonErrorOptions {
   retryable?: boolean;
@@ -28,15 +27,29 @@ export interface TokenEndpointAnswer {
   errorDescription: string | null;
 }
 
-const RETRYABLE_BY_DEFAULT: Record<AmazonErrorCode, boolean> = {
-  network: true,
-  api_rate_limit: true,
-  auth: false,
-  not_eligible: false,
-  invalid_data: false,
-  not_found: false,
-  unknown: false,
-};
+/**
+ * Every error class, the one list: whether the same call may succeed later (`retryable`, per
+ * request) and whether a job that ended with codes in this class is worth retrying later
+ * (`transient`, per job: an unexplained `unknown` may be an outage too).
+ */
+const ERROR_CLASSES = {
+  network: { retryable: true, transient: true },
+  api_rate_limit: { retryable: true, transient: true },
+  auth: { retryable: false, transient: false },
+  not_eligible: { retryable: false, transient: false },
+  invalid_data: { retryable: false, transient: false },
+  not_found: { retryable: false, transient: false },
+  unknown: { retryable: false, transient: true },
+} as const satisfies Record<string, { retryable: boolean; transient: boolean }>;
+
+export const AMAZON_ERROR_CODES = Object.keys(ERROR_CLASSES) as AmazonErrorCode[];
+
+/** The classes a failed job is retried for on the schedule; the others are final answers. */
+export const TRANSIENT_ERROR_CODES = AMAZON_ERROR_CODES.filter((c) => ERROR_CLASSES[c].transient);
+
+export function isAmazonErrorCode(value: unknown): value is AmazonErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CLASSES, value);
+}
 
 /**
  * The one error type of the Amazon module. `code` says what happened, `retryable` whether the
@@ -56,7 +69,7 @@ export class AmazonError extends Error {
   constructor(code: AmazonErrorCode, message: string, options: AmazonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[code];
+    this.retryable = options.retryable ?? ERROR_CLASSES[code].retryable;
     this.retryAfterMs = options.retryAfterMs ?? null;
     this.status = options.status ?? null;
     this.requestId = options.requestId ?? null;

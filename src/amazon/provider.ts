@@ -1,4 +1,5 @@
 import type { Config } from '../config/env.js';
+import type { ProviderName } from '../config/provider-names.js';
 import type { AmazonError } from './errors.js';
 import type { Marketplace } from './marketplaces.js';
 import type { AmazonProduct } from './product.js';
@@ -10,7 +11,7 @@ import type { RateLimiter } from './rate-limiter.js';
  */
 export type AmazonSettings = Omit<Config['amazon'], 'enabled'> & { readonly enabled?: boolean };
 
-export type ProviderName = 'creators' | 'paapi';
+export type { ProviderName };
 
 /** Options common to every provider call. */
 export interface CallOptions {

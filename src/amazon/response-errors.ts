@@ -1,6 +1,6 @@
 import { AmazonError, scrub, type AmazonErrorCode } from './errors.js';
 import { field, num, text } from './json.js';
-import type { ProviderName } from './provider.js';
+import { PROVIDER_LABELS, type ProviderName } from '../config/provider-names.js';
 
 /** What is known about a failed HTTP exchange when turning it into an AmazonError. */
 export interface FailedResponse {
@@ -60,7 +60,7 @@ export function errorFromResponse(r: FailedResponse): AmazonError {
   const { code, hint, retryable } = classify(r.provider, r.status, b);
   const name = [b.type, b.reason].filter(Boolean).join('/') || `HTTP ${r.status}`;
   const said = b.message ? `: ${b.message}` : '';
-  const label = r.provider === 'creators' ? 'Creators API' : 'PA-API';
+  const label = PROVIDER_LABELS[r.provider];
   const message = scrub(`${label} ${r.status} ${name}${said}. ${hint}`, r.secrets);
   const retryAfterMs =
     b.retryAfterSeconds !== null ? b.retryAfterSeconds * 1000 : retryAfterHeaderMs(r.headers);

@@ -3,7 +3,7 @@ import { rename } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createJob, sha256File } from '../jobs/create-job.js';
-import { getJob, type Job } from '../jobs/jobs-repository.js';
+import { getJob, unfinishedJobsOfSource, type Job } from '../jobs/jobs-repository.js';
 import { applyJobAction } from '../jobs/lifecycle.js';
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
 import { createProgressReporter, createReadingReporter } from './progress.js';
@@ -56,15 +56,7 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
     sheet: opts.sheet ? (/^\d+$/.test(opts.sheet) ? Number(opts.sheet) : opts.sheet) : undefined,
     refresh: opts.refresh === true,
   };
-  const previous = await db
-    .selectFrom('code2asin_jobs')
-    .select('id')
-    .where('owner', '=', opts.owner)
-    .where('source_sha256', '=', sha)
-    .where('status', 'in', ['pending', 'processing', 'paused', 'failed'])
-    .orderBy('created_at', 'desc')
-    .execute();
-  for (const { id } of previous) {
+  for (const id of await unfinishedJobsOfSource(db, opts.owner, sha)) {
     const job = await getJob(db, id);
     if (job.preflight === null) {
       // A run stopped while reading the file: that job holds part of it. Never resume it; the

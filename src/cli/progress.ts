@@ -1,3 +1,4 @@
+import { jobProgress } from '../jobs/job-progress.js';
 import type { Job } from '../jobs/jobs-repository.js';
 
 /** Done/total, found, rate and ETA of a running job, drawn as a bar on a terminal. */
@@ -32,12 +33,17 @@ function rate(samples: { t: number; done: number }[]): number {
 export function formatProgress(job: Job, perSecond: number): string {
   const total = Math.max(job.counters.done, totalUnits(job));
   const done = job.counters.done;
-  const share = total === 0 ? 1 : done / total;
+  const p = jobProgress({
+    total,
+    open: total - done,
+    status: job.status,
+    ratePerSecond: perSecond > 0 ? perSecond : null,
+  });
   const width = 24;
-  const filled = Math.round(share * width);
+  const filled = Math.round((p.percent / 100) * width);
   const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-  const eta = perSecond > 0 ? formatDuration((total - done) / perSecond) : '—';
-  return `[${bar}] ${done}/${total} ${Math.floor(share * 100)}% · found ${job.counters.found} · to review ${job.counters.to_review} · not found ${job.counters.not_found} · errors ${job.counters.errors} · ${perSecond.toFixed(1)}/s · ETA ${eta}`;
+  const eta = p.eta_seconds === null ? '—' : formatDuration(p.eta_seconds);
+  return `[${bar}] ${done}/${total} ${Math.floor(p.percent)}% · found ${job.counters.found} · to review ${job.counters.to_review} · not found ${job.counters.not_found} · errors ${job.counters.errors} · ${perSecond.toFixed(1)}/s · ETA ${eta}`;
 }
 
 function totalUnits(job: Job): number {

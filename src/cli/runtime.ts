@@ -1,25 +1,12 @@
-import { loadConfig, type Config } from '../config/env.js';
-import { resolveSecretKey } from '../config/secret-key.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import {
-  createJobsRuntime,
-  createProcessAmazonClients,
-  type JobsRuntime,
-} from '../jobs/jobs-runtime.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { loadConfig } from '../config/env.js';
+import { openJobsProcess, type JobsProcess } from '../jobs/jobs-process.js';
+import { createLogger } from '../logging/logger.js';
 
-export interface CliRuntime {
-  config: Config;
-  logger: Logger;
-  database: Database;
-  jobs: JobsRuntime;
-  close(): Promise<void>;
-}
+export type CliRuntime = JobsProcess;
 
 /**
- * What the `worker` and `map` commands share with `serve`: config, logger (to stderr, so
- * stdout stays for results), migrated database, jobs runtime.
+ * What the `worker` and `map` commands share with `serve` (`openJobsProcess`), with a logger to
+ * stderr so that stdout stays for results.
  */
 export async function openCliRuntime(options: { logLevel?: string } = {}): Promise<CliRuntime> {
   const config = loadConfig();
@@ -29,25 +16,5 @@ export async function openCliRuntime(options: { logLevel?: string } = {}): Promi
     secrets: config.secrets,
     destination: pino.destination(2),
   });
-  const database = openDatabase(config.databaseUrl);
-  try {
-    await migrateToLatest(database);
-    const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
-    // The quota is shared with `serve` and the other workers on this database.
-    const clients = createProcessAmazonClients(config, database, logger);
-    const jobs = createJobsRuntime({ config, database, logger, secretKey, clients });
-    return {
-      config,
-      logger,
-      database,
-      jobs,
-      close: async () => {
-        await jobs.close();
-        await database.close();
-      },
-    };
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  return openJobsProcess(config, logger);
 }

@@ -1,6 +1,7 @@
 import { findMarketplace, MARKETPLACES } from '../amazon/marketplaces.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import { DEFAULTS, VARIABLES, type Config, type VariableName } from './env.js';
+import { isProviderName, type ProviderName } from './provider-names.js';
 import { SettingsError } from './settings-error.js';
 
 /** A value of one Amazon setting, as the API shows and takes it. */
@@ -150,7 +151,7 @@ export function toAmazonSettings(
   const n = (k: string) => values.get(k) as number;
   return {
     enabled: values.get('enabled') !== false,
-    provider: s('provider') === 'paapi' ? 'paapi' : 'creators',
+    provider: providerOf(s('provider')),
     marketplace: s('marketplace') ?? 'www.amazon.fr',
     associateTag: s('associate_tag'),
     creators: {
@@ -173,4 +174,9 @@ export function toAmazonSettings(
     tpd: n('tpd'),
     timeoutMs: n('timeout_ms'),
   };
+}
+
+/** A stored or environment provider name (validated when it was set); the default otherwise. */
+function providerOf(value: string | undefined): ProviderName {
+  return isProviderName(value) ? value : (DEFAULTS.AMAZON_PROVIDER as ProviderName);
 }

@@ -10,7 +10,12 @@ import {
   type SettingValue,
 } from './amazon-setting-fields.js';
 import type { Config } from './env.js';
-import { readProviderSettings, type SecretKeys, type StoredSetting } from './provider-settings.js';
+import {
+  providerSettingsVersion,
+  readProviderSettings,
+  type SecretKeys,
+  type StoredSetting,
+} from './provider-settings.js';
 import { SettingsError } from './settings-error.js';
 
 /** Where an effective value comes from; later sources win: default < env < stored. */
@@ -39,6 +44,52 @@ export async function loadAmazonSettings(
 ): Promise<EffectiveAmazonSettings> {
   const stored = await readProviderSettings(db, 'amazon', keys);
   return mergeAmazonSettings(config, stored);
+}
+
+/**
+ * How often a process checks whether the stored Amazon settings changed: a credential rotated
+ * through `PUT /api/v1/amazon/config` is used by every process (the API, the `serve` worker child,
+ * `code2asin worker`, `map`) within this, without a restart.
+ */
+export const SETTINGS_CHECK_MS = 2_000;
+
+/**
+ * The effective Amazon settings of a long-running process, kept current: at most every `checkMs`
+ * a call compares the stored rows' fingerprint (one small query, nothing decrypted) and re-reads
+ * the settings only when it changed. New settings give new clients (`AmazonClients.clientFor`
+ * keys them by their values), so a rotated secret takes effect at the next request.
+ */
+export function watchAmazonSettings(
+  db: Kysely<DB>,
+  config: Pick<Config, 'amazon' | 'fromEnvironment'>,
+  keys: SecretKeys,
+  options: { checkMs?: number; now?: () => number } = {},
+): () => Promise<AmazonSettings> {
+  const checkMs = options.checkMs ?? SETTINGS_CHECK_MS;
+  const now = options.now ?? Date.now;
+  let loaded: { version: string; settings: AmazonSettings } | null = null;
+  let checkedAt = -Infinity;
+  let checking: Promise<AmazonSettings> | null = null;
+
+  const check = async (): Promise<AmazonSettings> => {
+    // The time before the read: a change committed while it runs is seen by the next check.
+    const started = now();
+    const version = await providerSettingsVersion(db, 'amazon');
+    if (loaded?.version !== version) {
+      const { settings } = await loadAmazonSettings(db, config, keys);
+      loaded = { version, settings };
+    }
+    checkedAt = started;
+    return loaded.settings;
+  };
+
+  return () => {
+    if (loaded && now() - checkedAt < checkMs) return Promise.resolve(loaded.settings);
+    // Lookups in flight share one check. A failed one (unreadable stored settings) is retried at
+    // the next call instead of serving the settings it could not replace.
+    checking ??= check().finally(() => (checking = null));
+    return checking;
+  };
 }
 
 /** defaults < environment < stored, field by field. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { trustProxySchema, type TrustProxy } from './trust-proxy.js';
+import { PROVIDER_NAMES, type ProviderName } from './provider-names.js';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
@@ -93,7 +94,10 @@ export const VARIABLES = {
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
   },
   AMAZON_PAAPI_ENABLED: { schema: bool, expected: 'true or false' },
-  AMAZON_PROVIDER: { schema: z.enum(['creators', 'paapi']), expected: '`creators` or `paapi`' },
+  AMAZON_PROVIDER: {
+    schema: z.enum(PROVIDER_NAMES),
+    expected: PROVIDER_NAMES.map((n) => `\`${n}\``).join(' or '),
+  },
   AMAZON_MARKETPLACE: {
     schema: z
       .string()
@@ -178,6 +182,10 @@ export const VARIABLES = {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
   },
+  CODE2ASIN_MAINTENANCE_MS: {
+    schema: z.coerce.number().int().min(100),
+    expected: 'longest milliseconds between two sweeps of expired leases and due retries, ≥ 100',
+  },
   CODE2ASIN_CACHE_TTL_DAYS: {
     schema: z.coerce.number().min(0),
     expected: 'days a cached mapping is reused, ≥ 0',
@@ -234,6 +242,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_INGEST_THREADS: '1',
   CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
+  CODE2ASIN_MAINTENANCE_MS: '5000',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_ACCEPT_THRESHOLD: '0.8',
   CODE2ASIN_LOG_RETENTION_DAYS: '90',
@@ -264,7 +273,7 @@ export interface Config {
   readonly sharedRateLimit: boolean;
   readonly amazon: {
     readonly enabled: boolean;
-    readonly provider: 'creators' | 'paapi';
+    readonly provider: ProviderName;
     readonly marketplace: string;
     readonly associateTag: string | undefined;
     readonly creators: {
@@ -300,6 +309,8 @@ export interface Config {
     /** Uploads waiting for an ingestion thread; beyond, 503 with Retry-After. */
     readonly ingestQueue: number;
     readonly leaseMs: number;
+    /** Longest wait between two maintenance runs (expired leases, due retries). */
+    readonly maintenanceMs: number;
     readonly cacheTtlDays: number;
     /** Lowest confidence accepted automatically; below it an ASIN is only proposed. */
     readonly acceptThreshold: number;
@@ -414,6 +425,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ingestThreads: v.CODE2ASIN_INGEST_THREADS,
       ingestQueue: v.CODE2ASIN_INGEST_QUEUE,
       leaseMs: v.CODE2ASIN_LEASE_MS,
+      maintenanceMs: v.CODE2ASIN_MAINTENANCE_MS,
       cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
       acceptThreshold: v.CODE2ASIN_ACCEPT_THRESHOLD,
       logRetentionDays: v.CODE2ASIN_LOG_RETENTION_DAYS,

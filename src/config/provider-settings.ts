@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nowIso } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
@@ -68,6 +69,24 @@ export async function readProviderSettings(
     out.set(row.key, { value, secret, updatedAt: row.updated_at });
   }
   return out;
+}
+
+/**
+ * A fingerprint of a provider's stored rows as stored (secrets still encrypted, each encryption
+ * with a fresh nonce): it changes with every write or removal, so a process re-reads and decrypts
+ * its settings only when they changed.
+ */
+export async function providerSettingsVersion(db: Kysely<DB>, provider: string): Promise<string> {
+  const rows = await db
+    .selectFrom('provider_settings')
+    .select(['provider', 'key', 'value'])
+    .where('provider', 'in', namesOf(canonicalProvider(provider)))
+    .orderBy('provider')
+    .orderBy('key')
+    .execute();
+  const hash = createHash('sha256');
+  for (const r of rows) hash.update(JSON.stringify([r.provider, r.key, r.value]));
+  return hash.digest('hex');
 }
 
 function decryptStored(stored: string, keys: SecretKeys, provider: string, key: string): string {

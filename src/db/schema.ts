@@ -87,6 +87,8 @@ export interface ResultsTable {
   error_message: string | null;
   previous_asin: string | null;
   request_id: string | null;
+  /** The provider that answered (migration 0004); null before it, and for manual choices. */
+  provider: string | null;
   processing_ms: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -112,6 +114,8 @@ export interface MappingsTable {
   candidates: JsonText | null;
   product: JsonText | null;
   request_id: string | null;
+  /** The provider that answered (migration 0004); null before it, and for manual choices. */
+  provider: string | null;
   fetched_at: Timestamp;
 }
 

@@ -7,10 +7,10 @@ import { loadConfig, type Config } from '../config/env.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
-import { createJobLogWriter } from '../jobs/job-log.js';
 import type { IngestionPool } from '../jobs/ingestion-pool.js';
+import { createJobsContext } from '../jobs/jobs-runtime.js';
 import type { Logger } from '../logging/logger.js';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../config/package-version.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
@@ -127,13 +127,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clients: deps.amazonClients ?? createAmazonClients({ clientDeps: { logger: deps.logger } }),
   });
   await app.register(amazon, { prefix: '/api/v1/amazon' });
-  const jobs = deps.jobs ?? {
-    database: deps.database,
-    logger: deps.logger,
-    createJobLog: createJobLogWriter(deps.database.db, deps.logger),
-    quotaTps: config.amazon.tps,
-    webhookAllowPrivate: config.jobs.webhookAllowPrivate,
-  };
+  let jobs = deps.jobs;
+  if (!jobs) {
+    // An app without its process (tests): the jobs context every process builds, ended with it.
+    const own = createJobsContext({
+      config,
+      database: deps.database,
+      logger: deps.logger,
+      secretKey,
+    });
+    app.addHook('onClose', () => own.drain());
+    jobs = own.ctx;
+  }
   await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion }), {
     prefix: '/api/v1/code2asin',
   });

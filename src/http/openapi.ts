@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../config/package-version.js';
 import { ERROR_RESPONSE_SCHEMA } from './http-error.js';
 
 /** Where the OpenAPI document and its viewer are served (both public). */

@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../config/env.js';
 import { reencryptStoredSecrets } from '../config/provider-settings.js';
-import { resolveSecretKey } from '../config/secret-key.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import type { Database } from '../db/database.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { buildApp } from './app.js';
-import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
-import {
-  createJobsRuntime,
-  createProcessAmazonClients,
-  type JobsRuntime,
-} from '../jobs/jobs-runtime.js';
+import { openJobsProcess } from '../jobs/jobs-process.js';
+import type { JobsRuntime } from '../jobs/jobs-runtime.js';
 import { createServeIngestionPool } from '../jobs/ingestion-pool.js';
 import { startWorkerProcess } from '../jobs/worker-process.js';
 import { ensureAdminToken } from './auth/bootstrap-admin-token.js';
@@ -38,15 +32,10 @@ export async function startServer(
   const config = options.config ?? loadConfig();
   const logger =
     options.logger ?? createLogger({ level: config.logLevel, secrets: config.secrets });
-  const database = openDatabase(config.databaseUrl);
-  const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  const base = await openJobsProcess(config, logger);
+  const { database, keys, amazonClients, jobs } = base;
+  const cleanups: (() => Promise<void>)[] = [() => base.close()];
   try {
-    const migrations = await migrateToLatest(database);
-    if (migrations.applied.length > 0) {
-      logger.info({ applied: migrations.applied }, 'database migrated');
-    }
-    const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
-    const keys = { current: secretKey, previous: config.previousSecretKey };
     const reencrypted = await reencryptStoredSecrets(database.db, keys);
     if (config.previousSecretKey) {
       logger.info(
@@ -59,19 +48,6 @@ export async function startServer(
       logger,
       print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
     });
-    // One set of Amazon clients and per-credential limiters for the process (routes and worker),
-    // sharing each credential's quota with the other processes on this database.
-    const amazonClients = createProcessAmazonClients(config, database, logger);
-    // The jobs runtime: ends of jobs notified, and (CODE2ASIN_WORKER) a worker in this process.
-    const jobs = createJobsRuntime({
-      config,
-      database,
-      logger,
-      secretKey,
-      amazonSettings: async () => (await loadAmazonSettings(database.db, config, keys)).settings,
-      clients: amazonClients,
-    });
-    cleanups.push(() => jobs.close());
     // Closed after the app (cleanups run in reverse): no upload is waiting for it any more.
     const ingestion = createServeIngestionPool(config, logger);
     if (ingestion) cleanups.push(() => ingestion.close());
@@ -79,8 +55,8 @@ export async function startServer(
       database,
       logger,
       config,
-      secretKey,
-      previousSecretKey: config.previousSecretKey,
+      secretKey: keys.current,
+      previousSecretKey: keys.previous,
       amazonClients,
       jobs: jobs.ctx,
       ingestion: ingestion ?? undefined,

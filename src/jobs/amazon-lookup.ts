@@ -61,6 +61,7 @@ export function createAmazonLookup(
         candidates: decision.candidates,
         product: decision.product,
         request_id: decision.request_ids.at(-1) ?? null,
+        provider: client.name,
       };
     },
   };

@@ -1,3 +1,4 @@
+import { TRANSIENT_ERROR_CODES } from '../amazon/errors.js';
 import { nowIso } from '../db/dialect.js';
 import type { JobsContext } from './context.js';
 import { getJob } from './jobs-repository.js';
@@ -5,8 +6,6 @@ import { MAX_RETRIES } from './lifecycle.js';
 
 /** The original system's retry schedule of a failed job, in minutes. */
 export const RETRY_SCHEDULE_MINUTES = [1, 5, 15, 60, 240] as const;
-/** Error classes worth retrying the job for later; the others are final answers. */
-const TRANSIENT_CLASSES = ['network', 'api_rate_limit', 'unknown'];
 
 /**
  * Ends a processing job that has nothing pending or claimed left: `completed`, or `failed` when
@@ -29,7 +28,7 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('job_id', '=', jobId)
     .where('status', '=', 'error')
-    .where('error_class', 'in', TRANSIENT_CLASSES)
+    .where('error_class', 'in', TRANSIENT_ERROR_CODES)
     .executeTakeFirstOrThrow();
   const failed = Number(transient.n) > 0;
   const job = await getJob(db, jobId);

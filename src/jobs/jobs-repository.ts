@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { fromJson, nowIso, toJson } from '../db/dialect.js';
 import type { DB, JobsTable } from '../db/schema.js';
 import { JobError } from './errors.js';
@@ -227,7 +227,7 @@ export const ABANDONED_INGESTION_MS = 2 * 60_000;
  * transaction (on PostgreSQL, where no foreign key checks each inserted row, it also makes a
  * delete of the job wait for the transaction). Fails if the job is gone.
  */
-export async function holdJobForIngestion(trx: Kysely<DB>, id: string): Promise<void> {
+export async function holdJobForIngestion(trx: Transaction<DB>, id: string): Promise<void> {
   const held = await trx
     .updateTable('code2asin_jobs')
     .set({ updated_at: nowIso() })
@@ -242,7 +242,7 @@ export async function holdJobForIngestion(trx: Kysely<DB>, id: string): Promise<
  * PostgreSQL: holds the job for a second ingestion transaction next to the one that touched it
  * (`for key share` is compatible with that update's lock; a delete of the job waits for both).
  */
-export async function shareJobForIngestion(trx: Kysely<DB>, id: string): Promise<void> {
+export async function shareJobForIngestion(trx: Transaction<DB>, id: string): Promise<void> {
   const found = await sql<{
     id: string;
   }>`select id from code2asin_jobs where id = ${id} for key share`.execute(trx);
@@ -272,4 +272,21 @@ export async function sweepAbandonedIngestions(
   for (const job of stale)
     if (await deleteJobData(db, job.id, { abandonedBefore: cutoff })) deleted.push(job);
   return deleted;
+}
+
+/** The owner's jobs of the same input file (by its SHA-256) that have not ended, newest first. */
+export async function unfinishedJobsOfSource(
+  db: Kysely<DB>,
+  owner: string,
+  sourceSha256: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('code2asin_jobs')
+    .select('id')
+    .where('owner', '=', owner)
+    .where('source_sha256', '=', sourceSha256)
+    .where('status', 'in', ['pending', 'processing', 'paused', 'failed'])
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => r.id);
 }

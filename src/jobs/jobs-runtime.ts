@@ -6,6 +6,8 @@ import { createImageStore } from './image-store.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import type { Config } from '../config/env.js';
+import { watchAmazonSettings } from '../config/effective-amazon-settings.js';
+import type { SecretKeys } from '../config/provider-settings.js';
 import type { Database } from '../db/database.js';
 import { createDatabaseRateLimitStore } from '../db/rate-limit-store.js';
 import type { Logger } from '../logging/logger.js';
@@ -30,8 +32,12 @@ export interface JobsRuntimeDeps {
   config: Config;
   database: Database;
   logger: Logger;
-  secretKey: Buffer;
-  /** Effective Amazon settings (stored over environment); the config's when absent. */
+  /** Opens stored secrets (Amazon settings) and derives the webhook signing key. */
+  keys: SecretKeys;
+  /**
+   * Effective Amazon settings; default: the environment's under the stored ones, re-read when
+   * they change (`watchAmazonSettings`), so every process follows `PUT /api/v1/amazon/config`.
+   */
   amazonSettings?: () => AmazonSettings | Promise<AmazonSettings>;
   /** Process-wide Amazon clients (shared with the HTTP routes: one limiter per credential). */
   clients?: AmazonClients;
@@ -39,17 +45,11 @@ export interface JobsRuntimeDeps {
   lookup?: UnitLookup;
 }
 
-/** Re-reads stored settings at most every `ms` (a PUT /config reaches the worker within it). */
-function cached<T>(load: () => T | Promise<T>, ms: number): () => Promise<T> {
-  let value: { at: number; v: Promise<T> } | null = null;
-  return () => {
-    if (!value || Date.now() - value.at > ms) {
-      const v = Promise.resolve(load());
-      value = { at: Date.now(), v };
-      v.catch(() => (value = null));
-    }
-    return value.v;
-  };
+/** The jobs context of a process, with what its end needs. */
+export interface ProcessJobsContext {
+  ctx: JobsContext & { cacheTtlDays: number };
+  /** Waits for end-of-job webhooks and image downloads in progress. */
+  drain(): Promise<void>;
 }
 
 /**
@@ -76,8 +76,15 @@ export function webhookSecret(config: Config, secretKey: Buffer): string {
   );
 }
 
-/** Wires the jobs module for a process (serve, worker, map): context, notifier, lookup, workers. */
-export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
+/**
+ * The jobs context every process builds the same way (serve, its worker child, worker, map, the
+ * HTTP app alone in tests): job logs, end-of-job webhooks, image downloads.
+ */
+export function createJobsContext(
+  deps: Pick<JobsRuntimeDeps, 'config' | 'database' | 'logger' | 'amazonSettings'> & {
+    secretKey: Buffer;
+  },
+): ProcessJobsContext {
   const { config, database, logger } = deps;
   const createJobLog = createJobLogWriter(database.db, logger);
   const notifier = createJobEndNotifier(
@@ -89,7 +96,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     logger,
     createJobLog,
   );
-  const ctx: JobsRuntime['ctx'] = {
+  const ctx: ProcessJobsContext['ctx'] = {
     database,
     logger,
     createJobLog,
@@ -98,12 +105,30 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     cacheTtlDays: config.jobs.cacheTtlDays,
     webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
-  const settings = cached(deps.amazonSettings ?? (() => config.amazon), 2000);
+  const settings = deps.amazonSettings ?? (() => config.amazon);
   const imageDir = config.jobs.imageDir ?? join(database.dataDir ?? './data', 'images');
   ctx.images = createImageDownloader(
     ctx,
     createImageStore({ dir: imageDir, policy: async () => imagePolicy(await settings()) }),
   );
+  return {
+    ctx,
+    async drain() {
+      await notifier.pending();
+      await ctx.images?.idle();
+    },
+  };
+}
+
+/** Wires the jobs module for a process (serve, worker, map): context, lookup, workers, log pruning. */
+export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
+  const { config, database, logger } = deps;
+  const settings = deps.amazonSettings ?? watchAmazonSettings(database.db, config, deps.keys);
+  const { ctx, drain } = createJobsContext({
+    ...deps,
+    secretKey: deps.keys.current,
+    amazonSettings: settings,
+  });
   const lookup =
     deps.lookup ??
     createAmazonLookup(settings, database.db, {
@@ -126,6 +151,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
       const worker = createWorker(ctx, {
         lookup,
         leaseMs: config.jobs.leaseMs,
+        maintenanceMs: config.jobs.maintenanceMs,
         ...(config.jobs.concurrency > 0 ? { concurrency: config.jobs.concurrency } : {}),
         ...options,
       });
@@ -136,8 +162,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     async close() {
       clearInterval(pruneTimer);
       await Promise.all(workers.splice(0).map((w) => w.stop()));
-      await notifier.pending();
-      await ctx.images?.idle();
+      await drain();
     },
   };
 }

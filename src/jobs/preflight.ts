@@ -125,6 +125,7 @@ async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<nu
       candidates: eb.ref('m.candidates'),
       product: eb.ref('m.product'),
       request_id: eb.ref('m.request_id'),
+      provider: eb.ref('m.provider'),
       updated_at: nowIso(),
     }))
     .whereRef('m.marketplace', '=', 'r.marketplace')

@@ -31,6 +31,7 @@ export async function storeResult(
     candidates: toJson(result.candidates),
     product: result.product ? toJson(result.product) : null,
     request_id: result.request_id,
+    provider: result.provider ?? null,
     processing_ms: processingMs,
     error_class: null,
     error_message: null,
@@ -68,6 +69,7 @@ export async function storeResult(
       candidates: fields.candidates as string,
       product: (fields.product as string | null) ?? null,
       request_id: result.request_id,
+      provider: result.provider ?? null,
       fetched_at: now,
     };
     await trx

@@ -1,3 +1,5 @@
+import type { ProviderName } from '../config/provider-names.js';
+import { isAmazonErrorCode, type AmazonErrorCode } from '../amazon/errors.js';
 import type { AmazonProduct } from '../amazon/product.js';
 
 /** One unit of work as the lookup sees it. */
@@ -23,6 +25,8 @@ export interface LookupResult {
   candidates: unknown[];
   product: AmazonProduct | null;
   request_id: string | null;
+  /** The provider that answered (absent when no provider did: a test's lookup). */
+  provider?: ProviderName;
 }
 
 /**
@@ -30,18 +34,17 @@ export interface LookupResult {
  * never on message text.
  */
 export interface LookupErrorShape {
-  code:
-    | 'network'
-    | 'api_rate_limit'
-    | 'auth'
-    | 'not_eligible'
-    | 'invalid_data'
-    | 'not_found'
-    | 'unknown';
+  code: AmazonErrorCode;
   retryable: boolean;
   retryAfterMs: number | null;
   message: string;
   requestId?: string | null;
+  /**
+   * The provider cannot serve any code (refused credentials, account not eligible): the job is
+   * paused with `pauseMessage` instead of failing each code.
+   */
+  providerUnusable: boolean;
+  pauseMessage: string | null;
 }
 
 /** Resolves one unit with the provider: spends quota (through the provider's limiter). */
@@ -52,22 +55,15 @@ export interface UnitLookup {
 /** Reads the error shape off anything thrown; unknown errors are `unknown`, not retried. */
 export function lookupErrorOf(error: unknown): LookupErrorShape {
   const e = error as Partial<LookupErrorShape> & { message?: string };
-  const codes = [
-    'network',
-    'api_rate_limit',
-    'auth',
-    'not_eligible',
-    'invalid_data',
-    'not_found',
-    'unknown',
-  ];
-  if (e && typeof e === 'object' && typeof e.code === 'string' && codes.includes(e.code)) {
+  if (e && typeof e === 'object' && isAmazonErrorCode(e.code)) {
+    const message = e.message ?? String(error);
     return {
       code: e.code,
       retryable: e.retryable ?? false,
       retryAfterMs: e.retryAfterMs ?? null,
-      message: e.message ?? String(error),
+      message,
       requestId: e.requestId ?? null,
+      ...unusable(e.code, message),
     };
   }
   return {
@@ -75,5 +71,25 @@ export function lookupErrorOf(error: unknown): LookupErrorShape {
     retryable: false,
     retryAfterMs: null,
     message: error instanceof Error ? error.message : String(error),
+    providerUnusable: false,
+    pauseMessage: null,
   };
+}
+
+/** The pause message of the error classes that make a provider unusable; the message names it. */
+function unusable(
+  code: AmazonErrorCode,
+  message: string,
+): Pick<LookupErrorShape, 'providerUnusable' | 'pauseMessage'> {
+  if (code === 'auth')
+    return {
+      providerUnusable: true,
+      pauseMessage: `Amazon refused the credentials: ${message} Fix the settings, then resume the job.`,
+    };
+  if (code === 'not_eligible')
+    return {
+      providerUnusable: true,
+      pauseMessage: `The Associates account cannot use this API: ${message} Resume the job once Amazon has enabled it.`,
+    };
+  return { providerUnusable: false, pauseMessage: null };
 }

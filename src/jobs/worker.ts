@@ -1,21 +1,21 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { fromJson, nowIso } from '../db/dialect.js';
-import {
-  claimUnits,
-  releaseUnits,
-  renewLeases,
-  sweepExpiredLeases,
-  type ClaimedUnit,
-} from '../db/work-queue.js';
+import { fromJson } from '../db/dialect.js';
+import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import type { Clock } from '../amazon/clock.js';
 import type { JobsContext } from './context.js';
 import type { JobOptions } from './job-options.js';
-import { completeIfDone, dueRetries } from './complete-job.js';
-import { sweepAbandonedIngestions } from './jobs-repository.js';
+import { completeIfDone } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
+import { createMaintenanceLoop } from './maintenance.js';
+import {
+  jobOwnerAndOptions,
+  jobStatuses,
+  jobsToServe,
+  markJobServed,
+} from './worker-repository.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
@@ -37,6 +37,10 @@ export interface WorkerOptions {
   /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
   statusRefreshMs?: number;
   quotaTps?: number;
+  /** Longest wait between two maintenance runs (expired leases, due retries); default 5 s. */
+  maintenanceMs?: number;
+  /** Times the maintenance runs; tests pass a manual clock. */
+  clock?: Clock;
 }
 
 export interface Worker {
@@ -44,8 +48,10 @@ export interface Worker {
   start(): void;
   /** Stops claiming, aborts waiting lookups, hands held units back; resolves when all is released. */
   stop(): Promise<void>;
-  /** Resolves when the worker found nothing to do for the given jobs (all ended or paused). */
+  /** Lookups started, results stored, units handed back, since start. */
   readonly stats: { requests: number; stored: number; released: number };
+  /** Maintenance runs completed (expired leases, due retries). */
+  readonly maintenanceRuns: number;
 }
 
 interface Held {
@@ -79,7 +85,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let lanes: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
-  let lastMaintenance = 0;
+  const maintenance = createMaintenanceLoop(ctx, {
+    periodMs: options.maintenanceMs ?? 5_000,
+    jobIds: options.jobIds,
+    clock: options.clock,
+  });
 
   const controllerFor = (jobId: string): AbortController => {
     let c = jobControllers.get(jobId);
@@ -94,30 +104,15 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   async function infoOf(jobId: string): Promise<{ owner: string; options: JobOptions }> {
     const known = jobInfo.get(jobId);
     if (known) return known;
-    const row = await ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select(['owner', 'options'])
-      .where('id', '=', jobId)
-      .executeTakeFirstOrThrow();
-    const info = { owner: row.owner, options: fromJson<JobOptions>(row.options) as JobOptions };
+    const info = await jobOwnerAndOptions(ctx.database.db, jobId);
     jobInfo.set(jobId, info);
     return info;
   }
 
   /** Claims from the running job served least recently (round robin), so small jobs are not starved. */
   async function claim(): Promise<void> {
-    let q = ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select('id')
-      .where('status', '=', 'processing')
-      // Never-served jobs first on both dialects (NULL sorts first on SQLite, last on PostgreSQL).
-      .orderBy(sql`last_claimed_at is not null`)
-      .orderBy('last_claimed_at', 'asc')
-      .orderBy('created_at', 'asc')
-      .limit(50);
-    if (options.jobIds) q = q.where('id', 'in', [...options.jobIds]);
-    const jobs = await q.execute();
-    for (const { id: jobId } of jobs) {
+    const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
+    for (const jobId of jobs) {
       if (stopController.signal.aborted) return;
       const units = await claimUnits(ctx.database, {
         jobId,
@@ -125,11 +120,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         limit: concurrency,
         leaseMs,
       });
-      await ctx.database.db
-        .updateTable('code2asin_jobs')
-        .set({ last_claimed_at: nowIso() })
-        .where('id', '=', jobId)
-        .execute();
+      await markJobServed(ctx.database.db, jobId);
       if (units.length > 0) {
         const { owner } = await infoOf(jobId);
         controllerFor(jobId);
@@ -158,31 +149,15 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       }
       if (!claiming) {
         claiming = claim()
-          .then(async () => {
-            if (queue.length > 0) return;
-            quietUntil = Date.now() + idlePollMs;
-            await maintenance();
+          .catch((err: unknown) => ctx.logger.warn({ err }, 'claiming units failed; trying again'))
+          .then(() => {
+            if (queue.length === 0) quietUntil = Date.now() + idlePollMs;
           })
           .finally(() => (claiming = null));
       }
       await claiming;
     }
     return null;
-  }
-
-  /** Every few seconds: expired leases back to pending, scheduled retries of failed jobs. */
-  async function maintenance(): Promise<void> {
-    if (Date.now() - lastMaintenance < 5_000) return;
-    lastMaintenance = Date.now();
-    await sweepExpiredLeases(ctx.database);
-    for (const job of await sweepAbandonedIngestions(ctx.database.db))
-      ctx.logger.warn(
-        { jobId: job.id, name: job.name },
-        'deleted a job whose input was never completely read (its process stopped while reading it)',
-      );
-    for (const jobId of await dueRetries(ctx, options.jobIds)) {
-      await applyJobAction(ctx, jobId, 'retry').catch(() => undefined);
-    }
   }
 
   async function lane(): Promise<void> {
@@ -259,14 +234,14 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
     const e = lookupErrorOf(error);
-    if (e.code === 'auth' || e.code === 'not_eligible') {
+    if (e.providerUnusable) {
       await release([held]);
       controllerFor(held.unit.job_id).abort();
-      const message =
-        e.code === 'auth'
-          ? `Amazon refused the credentials: ${e.message} Fix the settings, then resume the job.`
-          : `The Associates account is not eligible for the Creators API: ${e.message} Resume the job once Amazon has enabled it.`;
-      await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch(() => undefined);
+      const message = e.pauseMessage;
+      // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
+      await applyJobAction(ctx, held.unit.job_id, 'pause', { message }).catch((err: unknown) =>
+        ctx.logger.debug({ err, jobId: held.unit.job_id }, 'job not paused'),
+      );
       await ctx.createJobLog(held.unit.job_id, 'ERROR', 'Job paused: Amazon refused access', {
         error_class: e.code,
         message: e.message,
@@ -307,12 +282,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   async function refreshStatuses(): Promise<void> {
     const jobIds = [...new Set([...queue, ...inFlight.values()].map((h) => h.unit.job_id))];
     if (jobIds.length === 0) return;
-    const rows = await ctx.database.db
-      .selectFrom('code2asin_jobs')
-      .select(['id', 'status'])
-      .where('id', 'in', jobIds)
-      .execute();
-    const status = new Map(rows.map((r) => [r.id, r.status]));
+    const status = await jobStatuses(ctx.database.db, jobIds);
     for (const jobId of jobIds) {
       if (status.get(jobId) === 'processing') continue;
       jobControllers.get(jobId)?.abort();
@@ -325,6 +295,9 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   return {
     id,
     stats,
+    get maintenanceRuns() {
+      return maintenance.runs;
+    },
     start() {
       const tick = () =>
         void refreshStatuses().catch((err: unknown) =>
@@ -341,10 +314,12 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         ).catch((err: unknown) => ctx.logger.warn({ err }, 'lease renewal failed'));
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => lane());
+      maintenance.start();
     },
     async stop() {
       stopController.abort();
       for (const t of timers) clearInterval(t);
+      await maintenance.stop();
       await Promise.allSettled(lanes);
       await release(queue.splice(0));
     },

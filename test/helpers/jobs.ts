@@ -1,3 +1,4 @@
+import type { ProviderName } from '../../src/config/provider-names.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { Database } from '../../src/db/database.js';
 import { generateCatalog, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -47,7 +48,7 @@ export async function startTestEmulator(
 export function emulatorSettings(
   emu: RunningEmulator,
   overrides: Record<string, string> = {},
-  kind: 'creators' | 'paapi' = 'creators',
+  kind: ProviderName = 'creators',
 ) {
   return loadConfig({ ...emu.env(kind), AMAZON_TPS: '50', AMAZON_BURST: '10', ...overrides })
     .amazon;

@@ -1,4 +1,4 @@
-import { userAgent } from '../../cli/version.js';
+import { userAgent } from '../../config/package-version.js';
 import type { CredentialVersion } from '../../config/env.js';
 import { systemClock, type Clock } from '../clock.js';
 import { AmazonError, networkError, scrub } from '../errors.js';

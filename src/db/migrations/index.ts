@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.js';
 import { sharedRateLimitsMigration } from './0002-shared-rate-limits.js';
 import { leanBulkTablesMigration } from './0003-lean-bulk-tables.js';
 import { reviewProposalsMigration } from './0004-review-proposals.js';
+import { answeringProviderMigration } from './0005-answering-provider.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -15,5 +16,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0002-shared-rate-limits': sharedRateLimitsMigration(d),
     '0003-lean-bulk-tables': leanBulkTablesMigration(d),
     '0004-review-proposals': reviewProposalsMigration(),
+    '0005-answering-provider': answeringProviderMigration(),
   };
 }

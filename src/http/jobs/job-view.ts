@@ -1,29 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { allowedActions } from '../../jobs/job-status.js';
+import { currentRate, jobProgress, type JobProgress } from '../../jobs/job-progress.js';
 import type { Job } from '../../jobs/jobs-repository.js';
 import { jobStatistics, type JobStatistics } from '../../jobs/statistics.js';
 
-/** Resolved units out of all units (code × marketplace) of a job; rate and ETA when known. */
-export interface JobProgress {
-  percent: number;
-  done: number;
-  total: number;
-  rate_per_second: number | null;
-  eta_seconds: number | null;
-}
+export type { JobProgress };
 
 /** A job as the routes show it: the stored job, the actions allowed now and its progress. */
 export type JobView = Job & { allowed_actions: string[]; progress: JobProgress };
-
-/** The window the current rate is measured over. */
-export const RATE_WINDOW_MS = 60_000;
-
-function progressOf(total: number, open: number): JobProgress {
-  const done = Math.max(0, total - open);
-  const percent = total === 0 ? 100 : Math.floor((done / total) * 1000) / 10;
-  return { percent, done, total, rate_per_second: null, eta_seconds: null };
-}
 
 /** Units and open (pending or claimed) units of each job, in one grouped query. */
 async function unitCounts(
@@ -57,35 +42,9 @@ export async function jobViews(db: Kysely<DB>, jobs: readonly Job[]): Promise<Jo
     return {
       ...job,
       allowed_actions: allowedActions(job.status),
-      progress: progressOf(c.total, c.open),
+      progress: jobProgress({ ...c, status: job.status, ratePerSecond: null }),
     };
   });
-}
-
-/**
- * Units resolved per second lately: those resolved since the job started within the last
- * minute, over the time from the first of them to now. Measuring from the first resolved unit
- * (not from the window's start) keeps the rate right just after a start or a resume, and a
- * stalled job's rate falls as time passes without progress. Null when nothing was resolved.
- */
-export async function currentRate(
-  db: Kysely<DB>,
-  job: Job,
-  now = Date.now(),
-): Promise<number | null> {
-  if (job.status !== 'processing' || !job.started_at) return null;
-  const since = Math.max(now - RATE_WINDOW_MS, Date.parse(job.started_at));
-  const row = await db
-    .selectFrom('code2asin_results')
-    .select([sql<number>`count(*)`.as('n'), sql<string | null>`min(updated_at)`.as('first')])
-    .where('job_id', '=', job.id)
-    .where('status', 'in', ['found', 'to_review', 'not_found', 'error'])
-    .where('updated_at', '>=', new Date(since).toISOString())
-    .executeTakeFirstOrThrow();
-  const n = Number(row.n);
-  if (n === 0 || !row.first) return null;
-  const seconds = Math.max(1, (now - Date.parse(String(row.first))) / 1000);
-  return Math.round((n / seconds) * 100) / 100;
 }
 
 /** A running job's tiles and rate are aggregates over all its units: computed at most once a second. */
@@ -121,11 +80,12 @@ export async function jobDetail(
   job: Job,
 ): Promise<JobView & { statistics: JobStatistics }> {
   const [statistics, rate] = await tilesAndRate(db, job);
-  const progress = progressOf(statistics.total_codes, statistics.pending);
-  progress.rate_per_second = rate;
-  progress.eta_seconds =
-    rate && rate > 0 && statistics.pending > 0 ? Math.ceil(statistics.pending / rate) : null;
-  if (job.status === 'processing' && statistics.pending === 0) progress.eta_seconds = 0;
+  const progress = jobProgress({
+    total: statistics.total_codes,
+    open: statistics.pending,
+    status: job.status,
+    ratePerSecond: rate,
+  });
   return { ...job, allowed_actions: allowedActions(job.status), progress, statistics };
 }
 

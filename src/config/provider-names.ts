@@ -1,0 +1,17 @@
+/**
+ * The Amazon providers the service can talk to, with their names in messages. The one list: the
+ * settings accept these names, and `amazon/provider-registry.ts` must hold one entry per name
+ * (its type is `Record<ProviderName, …>`), so adding a provider is a line here and an entry there.
+ */
+export const PROVIDER_LABELS = Object.freeze({
+  creators: 'Creators API',
+  paapi: 'PA-API',
+} as const);
+
+export type ProviderName = keyof typeof PROVIDER_LABELS;
+
+export const PROVIDER_NAMES = Object.keys(PROVIDER_LABELS) as [ProviderName, ...ProviderName[]];
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return (PROVIDER_NAMES as readonly unknown[]).includes(value);
+}

@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Job } from './jobs-repository.js';
+
+/** Resolved units out of all units (code × marketplace) of a job; rate and ETA when known. */
+export interface JobProgress {
+  percent: number;
+  done: number;
+  total: number;
+  rate_per_second: number | null;
+  eta_seconds: number | null;
+}
+
+/** The window the current rate is measured over. */
+export const RATE_WINDOW_MS = 60_000;
+
+/**
+ * A job's progress, the one computation the API, the CLI and the UI show: percent to a tenth,
+ * ETA as the open units at the current rate (0 once a running job has nothing open, null while
+ * the rate is unknown).
+ */
+export function jobProgress(input: {
+  total: number;
+  open: number;
+  status: string;
+  ratePerSecond: number | null;
+}): JobProgress {
+  const { total, open } = input;
+  const done = Math.max(0, total - open);
+  const percent = total === 0 ? 100 : Math.floor((done / total) * 1000) / 10;
+  const rate = input.ratePerSecond;
+  let eta = rate !== null && rate > 0 && open > 0 ? Math.ceil(open / rate) : null;
+  if (input.status === 'processing' && open === 0) eta = 0;
+  return { percent, done, total, rate_per_second: rate, eta_seconds: eta };
+}
+
+/**
+ * Units resolved per second lately: those resolved since the job started within the last
+ * minute, over the time from the first of them to now. Measuring from the first resolved unit
+ * (not from the window's start) keeps the rate right just after a start or a resume, and a
+ * stalled job's rate falls as time passes without progress. Null when nothing was resolved.
+ */
+export async function currentRate(
+  db: Kysely<DB>,
+  job: Job,
+  now = Date.now(),
+): Promise<number | null> {
+  if (job.status !== 'processing' || !job.started_at) return null;
+  const since = Math.max(now - RATE_WINDOW_MS, Date.parse(job.started_at));
+  const row = await db
+    .selectFrom('code2asin_results')
+    .select([sql<number>`count(*)`.as('n'), sql<string | null>`min(updated_at)`.as('first')])
+    .where('job_id', '=', job.id)
+    .where('status', 'in', ['found', 'to_review', 'not_found', 'error'])
+    .where('updated_at', '>=', new Date(since).toISOString())
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  if (n === 0 || !row.first) return null;
+  const seconds = Math.max(1, (now - Date.parse(String(row.first))) / 1000);
+  return Math.round((n / seconds) * 100) / 100;
+}
