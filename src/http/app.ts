@@ -16,6 +16,7 @@ import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-au
 import { registerAuth } from './auth/register-auth.js';
 import { registerErrorHandling } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { registerUi } from './ui/ui-routes.js';
 
 export interface AppDependencies {
   database: Database;
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     quotaTps: config.amazon.tps,
   };
   await app.register(createJobsRouter({ jobs, config }), { prefix: '/api/v1/code2asin' });
+  await registerUi(app, config);
 
   return app;
 }
