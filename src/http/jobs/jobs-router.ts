@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/env.js';
 import type { JobsContext } from '../../jobs/context.js';
 import { registerCreateRoute } from './create-route.js';
+import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
 import { registerJobRoutes } from './job-routes.js';
@@ -30,6 +31,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerJobRoutes(app, deps);
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
+    registerDecisionRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);
     registerStatisticsRoutes(app, deps.jobs.database.db);

@@ -102,6 +102,11 @@ export const RESULTS_QUERY = {
     max_confidence: { type: 'number', minimum: 0, maximum: 1 },
     marketplace: { type: 'string', description: 'Domain or country code (www.amazon.fr, fr).' },
     search: { type: 'string', maxLength: 40, description: 'Part of the code, GTIN or ASIN.' },
+    review: {
+      type: 'boolean',
+      description:
+        'Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review.',
+    },
   },
 };
 

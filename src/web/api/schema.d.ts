@@ -2184,6 +2184,546 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/jobs/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's review decisions, newest first (undone ones say when)
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The previous page's `next_before`. */
+                    before?: number;
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items?: {
+                                action?: string;
+                                asin?: string | null;
+                                batch_id?: string;
+                                code?: string;
+                                created_at?: string;
+                                decided_by?: string;
+                                id?: number;
+                                marketplace?: string;
+                                previous_asin?: string | null;
+                                result_id?: number;
+                                undone_at?: string | null;
+                            }[];
+                            next_before?: number | null;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Decide one result: accept, choose a candidate, enter an ASIN, or no match
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "result_id": 42,
+                     *       "action": "choose",
+                     *       "asin": "B0DEMO0002"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description `accept` the proposal (its ASIN, else its best candidate), `choose` a candidate, enter an `asin`, or `no_match`.
+                         * @enum {string}
+                         */
+                        action: "accept" | "choose" | "asin" | "no_match";
+                        /** @description For `choose` and `asin`. */
+                        asin?: string | null;
+                        /**
+                         * @description Also store the decision as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. Off by default.
+                         * @default false
+                         */
+                        remember?: boolean;
+                        result_id: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string;
+                            /**
+                             * @example {
+                             *       "id": 42,
+                             *       "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                             *       "marketplace": "www.amazon.fr",
+                             *       "code": "3017620422003",
+                             *       "gtin": "03017620422003",
+                             *       "code_type": "EAN-13",
+                             *       "status": "found",
+                             *       "source": "api",
+                             *       "asin": "B0DEMO0001",
+                             *       "match_type": "exact",
+                             *       "confidence": 0.97,
+                             *       "reasons": [
+                             *         "ean_listed",
+                             *         "single_hit"
+                             *       ],
+                             *       "candidates": [
+                             *         {
+                             *           "asin": "B0DEMO0001",
+                             *           "title": "Nutella 400 g",
+                             *           "match_type": "exact",
+                             *           "confidence": 0.97,
+                             *           "rejected": false,
+                             *           "rank": 1
+                             *         }
+                             *       ],
+                             *       "product": {
+                             *         "asin": "B0DEMO0001",
+                             *         "title": "Nutella 400 g",
+                             *         "brand": "Ferrero"
+                             *       },
+                             *       "previous_asin": null,
+                             *       "attempts": 1,
+                             *       "error_class": null,
+                             *       "error_message": null,
+                             *       "updated_at": "2026-01-15T09:31:02.120Z"
+                             *     }
+                             */
+                            result?: {
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                /** @enum {string} */
+                                status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                                updated_at?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The results changed meanwhile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide every result of a filter in one transaction (one undo step)
+         * @description At most 10000 results. With `accept`, results without any candidate are left as they are and counted in `skipped`.
+         *
+         *     Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "action": "accept",
+                     *       "filter": {
+                     *         "review": true,
+                     *         "min_confidence": 0.9
+                     *       },
+                     *       "expected_count": 37
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description `accept` the best candidate of each result, or mark each `no_match`.
+                         * @enum {string}
+                         */
+                        action: "accept" | "no_match";
+                        /** @description How many results the user confirmed; a different count now answers 409 with the new one. */
+                        expected_count: number;
+                        /** @description The same filters as `GET /jobs/{id}/results`. */
+                        filter?: {
+                            /** @description Domain or country code (www.amazon.fr, fr). */
+                            marketplace?: string;
+                            /** @enum {string} */
+                            match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
+                            max_confidence?: number;
+                            min_confidence?: number;
+                            /** @description Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review. */
+                            review?: boolean;
+                            /** @description Part of the code, GTIN or ASIN. */
+                            search?: string;
+                            /**
+                             * @description `pending` includes the codes a worker is querying.
+                             * @enum {string}
+                             */
+                            status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                        };
+                        /**
+                         * @description Also store the decision as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. Off by default.
+                         * @default false
+                         */
+                        remember?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string | null;
+                            decided?: number;
+                            skipped?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The results changed meanwhile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo the latest decision (or bulk decision) of the job
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        batch_id?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string;
+                            result_ids?: number[];
+                            undone?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Nothing to undo, or not the latest decision */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code2asin/jobs/{id}/download": {
         parameters: {
             query?: never;
@@ -2749,6 +3289,8 @@ export interface paths {
                     min_confidence?: number;
                     page?: number;
                     per_page?: number;
+                    /** @description Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review. */
+                    review?: boolean;
                     /** @description Part of the code, GTIN or ASIN. */
                     search?: string;
                     /** @description `pending` includes the codes a worker is querying. */
@@ -3971,6 +4513,167 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in (the session cookie), or 401 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "owner": "admin",
+                         *       "token_name": "admin",
+                         *       "scopes": [
+                         *         "admin"
+                         *       ],
+                         *       "expires_at": "2026-01-15T21:30:00.000Z",
+                         *       "idle_timeout_seconds": 7200
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description Absolute end of the session (ISO-8601). */
+                            expires_at: string;
+                            idle_timeout_seconds: number;
+                            owner: string;
+                            scopes: ("read" | "write" | "delete" | "admin")[];
+                            token_name: string;
+                        };
+                    };
+                };
+                /** @description No live session, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in the web UI: exchange an API token for a session cookie */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "owner": "admin",
+                         *       "token_name": "admin",
+                         *       "scopes": [
+                         *         "admin"
+                         *       ],
+                         *       "expires_at": "2026-01-15T21:30:00.000Z",
+                         *       "idle_timeout_seconds": 7200
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description Absolute end of the session (ISO-8601). */
+                            expires_at: string;
+                            idle_timeout_seconds: number;
+                            owner: string;
+                            scopes: ("read" | "write" | "delete" | "admin")[];
+                            token_name: string;
+                        };
+                    };
+                };
+                /** @description No live session, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /** Sign out: end the session and clear its cookie */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
