@@ -30,6 +30,7 @@ const RESULT_EXAMPLE = {
   code: '3017620422003',
   gtin: '03017620422003',
   code_type: 'EAN-13',
+  context: { title: 'Nutella pâte à tartiner 400g', brand: 'Ferrero', quantity: 1 },
   status: 'found',
   source: 'api',
   asin: 'B0DEMO0001',
@@ -63,7 +64,13 @@ export const RESULT_SCHEMA = {
     code: { type: 'string' },
     gtin: { type: 'string' },
     code_type: nullable('string'),
-    status: { type: 'string', enum: ['pending', 'claimed', 'found', 'not_found', 'error'] },
+    context: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        "The supplier's row as in the file: title, brand, quantity (when the file has them).",
+    },
+    status: { type: 'string' },
     source: nullable('string'),
     asin: nullable('string'),
     match_type: nullable('string'),

@@ -31,6 +31,8 @@ export interface ResultView {
   code: string;
   gtin: string;
   code_type: string | null;
+  /** The supplier's row as the file gave it (title, brand, quantity), for the reviewer. */
+  context: Record<string, unknown> | null;
   status: string;
   source: string | null;
   asin: string | null;
@@ -55,6 +57,7 @@ export function toResultView(row: Selectable<ResultsTable>): ResultView {
     code: row.code,
     gtin: row.gtin,
     code_type: row.code_type,
+    context: fromJson<Record<string, unknown>>(row.context),
     status: row.status,
     source: row.source,
     asin: row.asin,

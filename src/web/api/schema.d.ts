@@ -2340,6 +2340,11 @@ export interface paths {
                              *       "code": "3017620422003",
                              *       "gtin": "03017620422003",
                              *       "code_type": "EAN-13",
+                             *       "context": {
+                             *         "title": "Nutella pâte à tartiner 400g",
+                             *         "brand": "Ferrero",
+                             *         "quantity": 1
+                             *       },
                              *       "status": "found",
                              *       "source": "api",
                              *       "asin": "B0DEMO0001",
@@ -2389,6 +2394,10 @@ export interface paths {
                                 code?: string;
                                 code_type?: string | null;
                                 confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
                                 error_class?: string | null;
                                 error_message?: string | null;
                                 gtin?: string;
@@ -2402,8 +2411,7 @@ export interface paths {
                                 } | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                /** @enum {string} */
-                                status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                                status?: string;
                                 updated_at?: string;
                             };
                         };
@@ -3321,6 +3329,11 @@ export interface paths {
                          *           "code": "3017620422003",
                          *           "gtin": "03017620422003",
                          *           "code_type": "EAN-13",
+                         *           "context": {
+                         *             "title": "Nutella pâte à tartiner 400g",
+                         *             "brand": "Ferrero",
+                         *             "quantity": 1
+                         *           },
                          *           "status": "found",
                          *           "source": "api",
                          *           "asin": "B0DEMO0001",
@@ -3377,6 +3390,10 @@ export interface paths {
                                 code?: string;
                                 code_type?: string | null;
                                 confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
                                 error_class?: string | null;
                                 error_message?: string | null;
                                 gtin?: string;
@@ -3390,8 +3407,7 @@ export interface paths {
                                 } | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                /** @enum {string} */
-                                status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                                status?: string;
                                 updated_at?: string;
                             }[];
                             /** @description Give it as `after` for the next page; null on the last page. */
@@ -3512,6 +3528,11 @@ export interface paths {
                          *         "code": "3017620422003",
                          *         "gtin": "03017620422003",
                          *         "code_type": "EAN-13",
+                         *         "context": {
+                         *           "title": "Nutella pâte à tartiner 400g",
+                         *           "brand": "Ferrero",
+                         *           "quantity": 1
+                         *         },
                          *         "status": "found",
                          *         "source": "api",
                          *         "asin": "B0DEMO0002",
@@ -3561,6 +3582,11 @@ export interface paths {
                              *       "code": "3017620422003",
                              *       "gtin": "03017620422003",
                              *       "code_type": "EAN-13",
+                             *       "context": {
+                             *         "title": "Nutella pâte à tartiner 400g",
+                             *         "brand": "Ferrero",
+                             *         "quantity": 1
+                             *       },
                              *       "status": "found",
                              *       "source": "api",
                              *       "asin": "B0DEMO0001",
@@ -3610,6 +3636,10 @@ export interface paths {
                                 code?: string;
                                 code_type?: string | null;
                                 confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
                                 error_class?: string | null;
                                 error_message?: string | null;
                                 gtin?: string;
@@ -3623,8 +3653,7 @@ export interface paths {
                                 } | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                /** @enum {string} */
-                                status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                                status?: string;
                                 updated_at?: string;
                             };
                             /** @description The matching rules stored for the job owner by this choice. */
