@@ -3,11 +3,11 @@ import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
 import { api } from './api/client.js';
 import { locale, setLocale, t, type Locale } from './i18n/i18n.js';
+import { SignInPage } from './pages/sign-in/sign-in-page.js';
 import { loadSession, session } from './session.js';
 import { theme, toggleTheme } from './theme.js';
 
-// One chunk per screen: the first screen loads only what it shows.
-const SignInPage = lazy(() => import('./pages/sign-in/sign-in-page.js').then((m) => m.SignInPage));
+// One chunk per screen (sign-in is in the first one): the first screen loads only what it shows.
 const JobsPage = lazy(() => import('./pages/jobs/jobs-page.js').then((m) => m.JobsPage));
 const JobPage = lazy(() => import('./pages/job/job-page.js').then((m) => m.JobPage));
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
@@ -75,6 +75,9 @@ export function App() {
       <main>
         {session.value === undefined ? (
           <p aria-busy="true">{t('loading')}</p>
+        ) : session.value === null ? (
+          // Signed out: only the sign-in screen (no screen asks the API for what it cannot have).
+          <SignInPage />
         ) : (
           <Router>
             <Route path="/sign-in" component={SignInPage} />

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { api, whenSessionEnds, type Session } from './api/client.js';
+import { api, whenSessionEnds, type SignedIn as Session } from './api/client.js';
 
 /** Who is signed in: undefined while asking the server, null when nobody. */
 export const session = signal<Session | null | undefined>(undefined);
@@ -8,7 +8,7 @@ export const sessionEnded = signal(false);
 
 export async function loadSession(): Promise<void> {
   const { data } = await api.GET('/api/v1/session');
-  session.value = data ?? null;
+  session.value = data && data.signed_in ? (data as Session) : null;
 }
 
 whenSessionEnds(() => {

@@ -16,6 +16,7 @@ const TAGS = ['session'];
 const SESSION_VIEW = {
   type: 'object',
   properties: {
+    signed_in: { type: 'boolean', const: true },
     owner: { type: 'string' },
     token_name: { type: 'string' },
     scopes: {
@@ -25,9 +26,10 @@ const SESSION_VIEW = {
     expires_at: { type: 'string', description: 'Absolute end of the session (ISO-8601).' },
     idle_timeout_seconds: { type: 'integer' },
   },
-  required: ['owner', 'token_name', 'scopes', 'expires_at', 'idle_timeout_seconds'],
+  required: ['signed_in', 'owner', 'token_name', 'scopes', 'expires_at', 'idle_timeout_seconds'],
   examples: [
     {
+      signed_in: true,
       owner: 'admin',
       token_name: 'admin',
       scopes: ['admin'],
@@ -42,6 +44,7 @@ const ERRORS = {
 };
 
 type View = {
+  signed_in: true;
   owner: string;
   token_name: string;
   scopes: string[];
@@ -136,16 +139,27 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AuthDeps): voi
       config: { public: true },
       schema: {
         tags: TAGS,
-        summary: 'Who is signed in (the session cookie), or 401',
-        response: { 200: SESSION_VIEW, 401: ERRORS[401] },
+        summary: 'Who is signed in (the session cookie): `signed_in` false when nobody',
+        description:
+          'Answers 200 either way: the UI asks it on every start, and a browser logs every 401 as an error.',
+        response: {
+          200: {
+            oneOf: [
+              SESSION_VIEW,
+              {
+                type: 'object',
+                required: ['signed_in'],
+                properties: { signed_in: { type: 'boolean', const: false } },
+              },
+            ],
+          },
+        },
       },
     },
-    async (request, reply): Promise<View> => {
+    async (request, reply): Promise<View | { signed_in: false }> => {
       const found = await current(request);
-      if (!found?.grant) {
-        throw new HttpError(401, 'session_expired', 'Not signed in; sign in with an API token.');
-      }
       reply.header('cache-control', 'no-store');
+      if (!found?.grant) return { signed_in: false };
       const g = found.grant;
       return view(g.owner, g.tokenName, g.scopes, g.expiresAt);
     },
@@ -173,6 +187,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AuthDeps): voi
 
 function view(owner: string, tokenName: string, scopes: string[], expiresAt: string): View {
   return {
+    signed_in: true,
     owner,
     token_name: tokenName,
     scopes,

@@ -52,4 +52,5 @@ export type JobDetail = Get<'/api/v1/code2asin/jobs/{id}'>;
 export type ResultPage = Get<'/api/v1/code2asin/jobs/{id}/results'>;
 export type Result = NonNullable<ResultPage['items']>[number];
 export type Session = Get<'/api/v1/session'>;
+export type SignedIn = Extract<Session, { signed_in: true }>;
 export type DecisionPage = Get<'/api/v1/code2asin/jobs/{id}/decisions'>;

@@ -4554,7 +4554,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who is signed in (the session cookie), or 401 */
+        /**
+         * Who is signed in (the session cookie): `signed_in` false when nobody
+         * @description Answers 200 either way: the UI asks it on every start, and a browser logs every 401 as an error.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4570,34 +4573,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        /**
-                         * @example {
-                         *       "owner": "admin",
-                         *       "token_name": "admin",
-                         *       "scopes": [
-                         *         "admin"
-                         *       ],
-                         *       "expires_at": "2026-01-15T21:30:00.000Z",
-                         *       "idle_timeout_seconds": 7200
-                         *     }
-                         */
                         "application/json": {
                             /** @description Absolute end of the session (ISO-8601). */
                             expires_at: string;
                             idle_timeout_seconds: number;
                             owner: string;
                             scopes: ("read" | "write" | "delete" | "admin")[];
+                            /** @enum {boolean} */
+                            signed_in: true;
                             token_name: string;
+                        } | {
+                            /** @enum {boolean} */
+                            signed_in: false;
                         };
-                    };
-                };
-                /** @description No live session, or an unknown or revoked token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -4627,6 +4615,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
+                         *       "signed_in": true,
                          *       "owner": "admin",
                          *       "token_name": "admin",
                          *       "scopes": [
@@ -4642,6 +4631,8 @@ export interface paths {
                             idle_timeout_seconds: number;
                             owner: string;
                             scopes: ("read" | "write" | "delete" | "admin")[];
+                            /** @enum {boolean} */
+                            signed_in: true;
                             token_name: string;
                         };
                     };
