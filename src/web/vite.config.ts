@@ -15,5 +15,7 @@ export default defineConfig({
     // The CSP forbids inline scripts and data: URLs for scripts.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // bench/web-js-per-route.mjs reads it to sum each screen's JavaScript.
+    manifest: true,
   },
 });

@@ -40,9 +40,11 @@ export async function watchedPage(
   });
   page.on('pageerror', (e) => problems.console.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
-    // A stream the page closes on purpose (navigation) is not a failure of the app.
-    if (!r.url().endsWith('/events'))
-      problems.failed.push(`${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+    // Not failures of the app: a stream the page closes on purpose, and an image the browser
+    // stopped loading because the page moved on (a reload, the next result shown).
+    const abandoned = r.failure()?.errorText === 'net::ERR_ABORTED' && r.resourceType() === 'image';
+    if (r.url().endsWith('/events') || abandoned) return;
+    problems.failed.push(`${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('dialog', (d) => {
     problems.console.push(`unexpected dialog: ${d.message()}`);

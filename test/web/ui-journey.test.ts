@@ -204,9 +204,11 @@ describe('web UI in Chromium against serve and the emulator (SQLite)', () => {
     await page.goto(`${ui.url}/jobs`);
     await signIn(page, token);
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    const jobLink = page.getByRole('link', { name: 'Fournisseur mars' });
+    await jobLink.waitFor();
     const record = await findTokenByValue(ui.server.database.db, token);
     assert.ok(record && (await revokeToken(ui.server.database.db, record.id)));
-    await page.getByRole('link', { name: 'Fournisseur mars' }).click();
+    await jobLink.click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByText('Your session has ended').waitFor();
     // The only errors are the 401s this test provoked.

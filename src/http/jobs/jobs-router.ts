@@ -8,6 +8,7 @@ import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
+import { registerRuleRoutes } from './rule-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
 /** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
@@ -32,6 +33,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
     registerDecisionRoutes(app, deps);
+    registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);
     registerStatisticsRoutes(app, deps.jobs.database.db);

@@ -4326,6 +4326,376 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your matching rules, newest first; search by code or ASIN
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    asin?: string;
+                    /** @description A barcode (any form of it). */
+                    code?: string;
+                    page?: number;
+                    per_page?: number;
+                    rule?: "always" | "never";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items?: {
+                                asin?: string;
+                                created_at?: string;
+                                gtin?: string;
+                                id?: number;
+                                /** @description A domain, or `*` for every marketplace. */
+                                marketplace?: string;
+                                note?: string | null;
+                                /** @enum {string} */
+                                rule?: "always" | "never";
+                            }[];
+                            page?: number;
+                            per_page?: number;
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a rule (the same code, ASIN and marketplace replaces the older one)
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "3017620422003",
+                     *       "asin": "B0DEMO0002",
+                     *       "rule": "always",
+                     *       "marketplace": "fr"
+                     *     }
+                     */
+                    "application/json": {
+                        asin: string;
+                        code: string;
+                        /** @default * */
+                        marketplace?: string;
+                        note?: string | null;
+                        /** @enum {string} */
+                        rule: "always" | "never";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 7,
+                         *       "gtin": "03017620422003",
+                         *       "asin": "B0DEMO0002",
+                         *       "rule": "always",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "note": "review decision",
+                         *       "created_at": "2026-01-15T09:31:02.120Z"
+                         *     }
+                         */
+                        "application/json": {
+                            asin?: string;
+                            created_at?: string;
+                            gtin?: string;
+                            id?: number;
+                            /** @description A domain, or `*` for every marketplace. */
+                            marketplace?: string;
+                            note?: string | null;
+                            /** @enum {string} */
+                            rule?: "always" | "never";
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a rule
+         * @description Needs the `delete` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ruleId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "delete" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such rule (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Edit a rule: always ↔ never, or its note
+         * @description Needs the `write` scope (or `admin`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ruleId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        /** @enum {string} */
+                        rule?: "always" | "never";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 7,
+                         *       "gtin": "03017620422003",
+                         *       "asin": "B0DEMO0002",
+                         *       "rule": "always",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "note": "review decision",
+                         *       "created_at": "2026-01-15T09:31:02.120Z"
+                         *     }
+                         */
+                        "application/json": {
+                            asin?: string;
+                            created_at?: string;
+                            gtin?: string;
+                            id?: number;
+                            /** @description A domain, or `*` for every marketplace. */
+                            marketplace?: string;
+                            note?: string | null;
+                            /** @enum {string} */
+                            rule?: "always" | "never";
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such rule (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/code2asin/statistics": {
         parameters: {
             query?: never;

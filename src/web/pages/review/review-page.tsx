@@ -216,7 +216,6 @@ export function ReviewPage() {
             ))}
           </ol>
           <div>
-            <ReviewPanel result={current} canWrite={canWrite} onChoose={choose} />
             <div class="actions keys">
               <button type="button" onClick={() => move(-1)} aria-keyshortcuts="K">
                 <kbd>K</kbd> {t('review.previous')}
@@ -261,6 +260,7 @@ export function ReviewPage() {
                 </>
               )}
             </div>
+            <ReviewPanel result={current} canWrite={canWrite} onChoose={choose} />
             <p class="muted">{t('review.keys')}</p>
           </div>
         </div>
