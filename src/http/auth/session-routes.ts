@@ -40,7 +40,30 @@ const SESSION_VIEW = {
 };
 const ERRORS = {
   401: { ...ERROR_REF, description: 'No live session, or an unknown or revoked token' },
-  403: { ...ERROR_REF, description: 'Sent from another site' },
+  403: {
+    description: 'Sent from another site',
+    type: 'object',
+    properties: {
+      error: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          message: { type: 'string' },
+          details: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    examples: [
+      {
+        error: {
+          code: 'cross_site_request',
+          message:
+            'Sign-in and sign-out must come from the code2asin UI itself (Origin / Sec-Fetch-Site).',
+          details: {},
+        },
+      },
+    ],
+  },
 };
 
 type View = {
@@ -172,7 +195,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AuthDeps): voi
       schema: {
         tags: TAGS,
         summary: 'Sign out: end the session and clear its cookie',
-        response: { 204: { type: 'null', description: 'Signed out' }, 403: ERRORS[403] },
+        response: {
+          204: { type: 'null', description: 'Signed out', examples: [null] },
+          403: ERRORS[403],
+        },
       },
     },
     async (request, reply: FastifyReply) => {

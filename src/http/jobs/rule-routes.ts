@@ -39,7 +39,7 @@ const RULE = {
 const RULE_PARAMS = {
   type: 'object',
   required: ['ruleId'],
-  properties: { ruleId: { type: 'integer', minimum: 1 } },
+  properties: { ruleId: { type: 'integer', minimum: 1, examples: [7] } },
 };
 const ERRORS = {
   400: { ...ERROR_REF, description: 'A field is invalid' },

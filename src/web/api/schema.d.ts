@@ -4541,6 +4541,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @example 7 */
                     ruleId: number;
                 };
                 cookie?: never;
@@ -4603,6 +4604,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @example 7 */
                     ruleId: number;
                 };
                 cookie?: never;
@@ -5022,7 +5024,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "cross_site_request",
+                         *         "message": "Sign-in and sign-out must come from the code2asin UI itself (Origin / Sec-Fetch-Site).",
+                         *         "details": {}
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message?: string;
+                            };
+                        };
                     };
                 };
                 /** @description Every error answer has this shape. */
@@ -5059,7 +5078,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "cross_site_request",
+                         *         "message": "Sign-in and sign-out must come from the code2asin UI itself (Origin / Sec-Fetch-Site).",
+                         *         "details": {}
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message?: string;
+                            };
+                        };
                     };
                 };
             };
