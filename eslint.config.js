@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -53,6 +54,13 @@ const FORBIDDEN_IMPORTS = {
   http: ['**/cli/**', '**/emulator/**'],
 };
 
+// A later block's `no-restricted-imports` replaces an earlier one's for the same file, so each
+// layer rule repeats this pattern (the generic block alone covers the other folders).
+const NO_WEB_IMPORTS = {
+  group: ['**/src/web/**', '**/web/*'],
+  message: 'Nothing imports the web UI.',
+};
+
 const layerRules = Object.entries(FORBIDDEN_IMPORTS).map(([folder, group]) => ({
   files: [`src/${folder}/**/*.ts`],
   rules: {
@@ -64,11 +72,29 @@ const layerRules = Object.entries(FORBIDDEN_IMPORTS).map(([folder, group]) => ({
             group,
             message: `src/${folder} may not import this folder (layers are one-way: see eslint.config.js)`,
           },
+          NO_WEB_IMPORTS,
         ],
       },
     ],
   },
 }));
+
+// The web UI talks to the server only over HTTP: it imports nothing from the server's folders,
+// and nothing outside it imports from it.
+const SERVER_FOLDERS = [
+  'amazon',
+  'cli',
+  'codes',
+  'config',
+  'db',
+  'emulator',
+  'files',
+  'http',
+  'jobs',
+  'logging',
+  'matching',
+  'net',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'src/web/dist/'] },
@@ -104,7 +130,36 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [NO_WEB_IMPORTS],
+        },
+      ],
+    },
+  },
   ...layerRules,
+  {
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: SERVER_FOLDERS.map((f) => `**/${f}/**`).concat(['node:*']),
+              message: 'src/web talks to the server over HTTP only (src/web/api).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

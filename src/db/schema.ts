@@ -170,6 +170,32 @@ export interface RateLimitsTable {
   updated_ms: number;
 }
 
+/** A browser's sign-in (`POST /api/v1/session`); the id itself is only in the cookie. */
+export interface WebSessionsTable {
+  id_hash: string;
+  token_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** One review decision on a result, with the result's state before it (for undo). */
+export interface DecisionsTable {
+  id: Id;
+  job_id: string;
+  /** Decisions taken together (a bulk decision) share it and are undone together. */
+  batch_id: string;
+  result_id: number;
+  action: string;
+  asin: string | null;
+  before: JsonText;
+  /** Matching rules this decision created (removed again by undo). */
+  rule_ids: JsonText | null;
+  decided_by: string;
+  created_at: Timestamp;
+  undone_at: Timestamp | null;
+}
+
 export interface DB {
   code2asin_jobs: JobsTable;
   code2asin_rows: RowsTable;
@@ -180,4 +206,6 @@ export interface DB {
   provider_settings: ProviderSettingsTable;
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
+  web_sessions: WebSessionsTable;
+  code2asin_decisions: DecisionsTable;
 }

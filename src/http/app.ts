@@ -16,8 +16,11 @@ import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
 import { registerAuth } from './auth/register-auth.js';
+import { registerSessionRoutes } from './auth/session-routes.js';
+import { createSessionCodec } from './auth/web-sessions.js';
 import { registerErrorHandling } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { registerUi } from './ui/ui-routes.js';
 
 export interface AppDependencies {
   database: Database;
@@ -104,10 +107,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   await registerOpenApi(app);
-  registerAuth(app, {
+  const auth = {
     db: deps.database.db,
     failures: createFailedAuthLimiter(deps.failedAuthLimits),
-  });
+    sessions: createSessionCodec(secretKey),
+  };
+  registerAuth(app, auth);
+  registerSessionRoutes(app, auth);
 
   app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
     let dbOk = true;
@@ -142,6 +148,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion }), {
     prefix: '/api/v1/code2asin',
   });
+  await registerUi(app, config);
 
   return app;
 }

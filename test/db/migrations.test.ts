@@ -14,6 +14,7 @@ const MIGRATIONS = Object.keys(createMigrations(sqliteAdapter)).sort();
 const TABLES = [
   'amazon_mappings',
   'api_tokens',
+  'code2asin_decisions',
   'code2asin_jobs',
   'code2asin_logs',
   'code2asin_results',
@@ -21,6 +22,7 @@ const TABLES = [
   'matching_rules',
   'provider_settings',
   'rate_limits',
+  'web_sessions',
 ];
 
 forEachDatabase(

@@ -5,6 +5,7 @@ import { sharedRateLimitsMigration } from './0002-shared-rate-limits.js';
 import { leanBulkTablesMigration } from './0003-lean-bulk-tables.js';
 import { reviewProposalsMigration } from './0004-review-proposals.js';
 import { answeringProviderMigration } from './0005-answering-provider.js';
+import { webUiMigration } from './0006-web-ui.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -17,5 +18,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0003-lean-bulk-tables': leanBulkTablesMigration(d),
     '0004-review-proposals': reviewProposalsMigration(),
     '0005-answering-provider': answeringProviderMigration(),
+    '0006-web-ui': webUiMigration(d),
   };
 }

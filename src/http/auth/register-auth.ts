@@ -12,6 +12,15 @@ import { ERROR_REF } from '../http-error.js';
 import type { FailedAuthLimiter, FailureVerdict } from './failed-auth-limiter.js';
 import { requireScope, scopeForRoute } from './request-auth.js';
 import { verifyToken } from './token-repository.js';
+import { isSameSiteWrite } from './csrf.js';
+import {
+  cookieValue,
+  readSession,
+  SESSION_COOKIE,
+  type createSessionCodec,
+} from './web-sessions.js';
+
+export type SessionCodec = ReturnType<typeof createSessionCodec>;
 
 const REALM = 'Bearer realm="code2asin"';
 /** Routes under `/api` that stay public: the API description and its viewer. */
@@ -29,10 +38,7 @@ export function needsAuth(route: Pick<RouteOptions, 'url' | 'config'>): boolean 
  * checked on request, the route's scope before the handler, and the OpenAPI schema of the route
  * gets the security requirement and the 401/403/429 answers.
  */
-export function registerAuth(
-  app: FastifyInstance,
-  deps: { db: Kysely<DB>; failures: FailedAuthLimiter },
-): void {
+export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.decorateRequest('auth', null);
   const authenticate = createAuthenticate(deps);
   app.addHook('onRoute', (route) => {
@@ -50,12 +56,19 @@ function asArray<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function createAuthenticate(deps: {
+/** What authentication reads: tokens, sessions (the UI's cookie) and the failure throttle. */
+export interface AuthDeps {
   db: Kysely<DB>;
   failures: FailedAuthLimiter;
-}): onRequestAsyncHookHandler {
+  sessions: SessionCodec;
+}
+
+function createAuthenticate(deps: AuthDeps): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers.authorization;
+    if (header === undefined && cookieValue(request.headers.cookie, SESSION_COOKIE) !== null) {
+      return authenticateSession(request, reply, deps);
+    }
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
       return sendError(reply, {
@@ -87,6 +100,7 @@ function createAuthenticate(deps: {
       owner: grant.owner,
       scopes: grant.scopes,
       isAdmin: grant.scopes.includes('admin'),
+      viaSession: false,
     };
   };
 }
@@ -104,6 +118,43 @@ function sendTooManyFailures(
     details: { retry_after_seconds: seconds, scope: verdict.scope },
     headers: { 'retry-after': String(seconds) },
   });
+}
+
+/**
+ * The UI's cookie instead of a Bearer token: a signed, live session whose token is still active;
+ * a write must come from this site (CSRF). An ended session answers 401 `session_expired`.
+ */
+async function authenticateSession(request: FastifyRequest, reply: FastifyReply, deps: AuthDeps) {
+  const raw = cookieValue(request.headers.cookie, SESSION_COOKIE) ?? '';
+  const id = deps.sessions.decode(raw);
+  const grant = id === null ? null : await readSession(deps.db, id);
+  if (!grant) {
+    if (id === null) deps.failures.recordFailure(request.ip);
+    return sendError(reply, {
+      status: 401,
+      code: 'session_expired',
+      message: 'Your session has ended (signed out, expired or its token revoked); sign in again.',
+      details: {},
+      headers: { 'www-authenticate': REALM },
+    });
+  }
+  if (!isSameSiteWrite(request)) {
+    return sendError(reply, {
+      status: 403,
+      code: 'cross_site_request',
+      message:
+        'A write with the session cookie must come from the code2asin UI itself (Origin / Sec-Fetch-Site); scripts use a Bearer token.',
+      details: {},
+      headers: {},
+    });
+  }
+  request.auth = {
+    tokenId: grant.tokenId,
+    owner: grant.owner,
+    scopes: grant.scopes,
+    isAdmin: grant.scopes.includes('admin'),
+    viaSession: true,
+  };
 }
 
 function documentSecurity(route: RouteOptions, scope: string): void {

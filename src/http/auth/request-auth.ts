@@ -10,6 +10,8 @@ export interface RequestAuth {
   scopes: Scope[];
   /** An `admin` token: every scope, every owner's resources. */
   isAdmin: boolean;
+  /** Authenticated by the UI's session cookie rather than a Bearer token. */
+  viaSession: boolean;
 }
 
 declare module 'fastify' {

@@ -3,10 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/env.js';
 import type { JobsContext } from '../../jobs/context.js';
 import { registerCreateRoute } from './create-route.js';
+import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
+import { registerRuleRoutes } from './rule-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
 /** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
@@ -34,6 +36,8 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerJobRoutes(app, deps);
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
+    registerDecisionRoutes(app, deps);
+    registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);
     registerStatisticsRoutes(app, deps.jobs.database.db);

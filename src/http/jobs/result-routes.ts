@@ -23,7 +23,8 @@ type ResultsRequest = {
 };
 type ChoiceRequest = { Params: { id: string; resultId: number }; Body: { asin: string | null } };
 
-function marketplaceDomain(raw: string | undefined): string | undefined {
+/** The domain of a marketplace given as domain or country code; a 400 naming the field. */
+export function marketplaceDomain(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const m = findMarketplace(raw.trim());
   if (!m) {

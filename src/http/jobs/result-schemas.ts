@@ -30,6 +30,7 @@ const RESULT_EXAMPLE = {
   code: '3017620422003',
   gtin: '03017620422003',
   code_type: 'EAN-13',
+  context: { title: 'Nutella pâte à tartiner 400g', brand: 'Ferrero', quantity: 1 },
   status: 'found',
   source: 'api',
   asin: 'B0DEMO0001',
@@ -64,6 +65,12 @@ export const RESULT_SCHEMA = {
     code: { type: 'string' },
     gtin: { type: 'string' },
     code_type: nullable('string'),
+    context: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        "The supplier's row as in the file: title, brand, quantity (when the file has them).",
+    },
     status: {
       type: 'string',
       enum: ['pending', 'claimed', 'found', 'to_review', 'not_found', 'error'],
@@ -117,6 +124,11 @@ export const RESULTS_QUERY = {
     max_confidence: { type: 'number', minimum: 0, maximum: 1 },
     marketplace: { type: 'string', description: 'Domain or country code (www.amazon.fr, fr).' },
     search: { type: 'string', maxLength: 40, description: 'Part of the code, GTIN or ASIN.' },
+    review: {
+      type: 'boolean',
+      description:
+        'Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review.',
+    },
   },
 };
 

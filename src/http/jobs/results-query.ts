@@ -12,6 +12,11 @@ export interface ResultFilters {
   marketplace?: string;
   /** Part of the code, of the GTIN-14 or of the ASIN. */
   search?: string;
+  /**
+   * Only what needs a person: results not decided by a person yet that are fuzzy or partial,
+   * below the `medium` confidence band (0.7), not found but with candidates, or `to_review`.
+   */
+  review?: boolean;
   page: number;
   per_page: number;
   /** Keyset: results after this result id (then `page` is not used). */
@@ -26,6 +31,8 @@ export interface ResultView {
   code: string;
   gtin: string;
   code_type: string | null;
+  /** The supplier's row as the file gave it (title, brand, quantity), for the reviewer. */
+  context: Record<string, unknown> | null;
   status: string;
   source: string | null;
   asin: string | null;
@@ -52,6 +59,7 @@ export function toResultView(row: Selectable<ResultsTable>): ResultView {
     code: row.code,
     gtin: row.gtin,
     code_type: row.code_type,
+    context: fromJson<Record<string, unknown>>(row.context),
     status: row.status,
     source: row.source,
     asin: row.asin,
@@ -74,6 +82,58 @@ function likePattern(text: string): string {
   return `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Below this confidence a found result waits for a person (the top of the `low` band). */
+export const REVIEW_BELOW_CONFIDENCE = 0.7;
+
+/** The results of a job that pass the filters (no order, no page): for lists and bulk decisions. */
+export function filteredResults(
+  db: Kysely<DB>,
+  jobId: string,
+  f: Omit<ResultFilters, 'page' | 'per_page'>,
+) {
+  let base = db.selectFrom('code2asin_results').where('job_id', '=', jobId);
+  if (f.status === 'pending') base = base.where('status', 'in', ['pending', 'claimed']);
+  else if (f.status) base = base.where('status', '=', f.status);
+  if (f.match_type) base = base.where('match_type', '=', f.match_type);
+  if (f.min_confidence !== undefined) base = base.where('confidence', '>=', f.min_confidence);
+  if (f.max_confidence !== undefined) base = base.where('confidence', '<=', f.max_confidence);
+  if (f.marketplace) base = base.where('marketplace', '=', f.marketplace);
+  if (f.search) {
+    const digits = likePattern(f.search);
+    const asin = likePattern(f.search.toUpperCase());
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`${eb.ref('code')} like ${digits} escape '\\'`,
+        sql<boolean>`${eb.ref('gtin')} like ${digits} escape '\\'`,
+        sql<boolean>`${eb.ref('asin')} like ${asin} escape '\\'`,
+      ]),
+    );
+  }
+  if (f.review) {
+    base = base.where((eb) =>
+      eb.and([
+        eb.or([eb('match_type', 'is', null), eb('match_type', '<>', 'manual')]),
+        eb.or([
+          eb('status', '=', 'to_review'),
+          eb.and([
+            eb('status', '=', 'found'),
+            eb.or([
+              eb('match_type', 'in', ['fuzzy', 'partial']),
+              eb('confidence', '<', REVIEW_BELOW_CONFIDENCE),
+            ]),
+          ]),
+          eb.and([
+            eb('status', '=', 'not_found'),
+            eb('candidates', 'is not', null),
+            sql<boolean>`cast(${eb.ref('candidates')} as text) <> '[]'`,
+          ]),
+        ]),
+      ]),
+    );
+  }
+  return base;
+}
+
 /**
  * A page of a job's results, filtered, in unit order: `{items, total, page, per_page,
  * next_after}`. `after` pages by key (`id > after`: the same cost on the last page as on the
@@ -94,30 +154,14 @@ export async function listResults(
   next_after: number | null;
 }> {
   const filtered =
+    f.review === true ||
     f.status !== undefined ||
     f.match_type !== undefined ||
     f.min_confidence !== undefined ||
     f.max_confidence !== undefined ||
     f.marketplace !== undefined ||
     f.search !== undefined;
-  let base = db.selectFrom('code2asin_results').where('job_id', '=', jobId);
-  if (f.status === 'pending') base = base.where('status', 'in', ['pending', 'claimed']);
-  else if (f.status) base = base.where('status', '=', f.status);
-  if (f.match_type) base = base.where('match_type', '=', f.match_type);
-  if (f.min_confidence !== undefined) base = base.where('confidence', '>=', f.min_confidence);
-  if (f.max_confidence !== undefined) base = base.where('confidence', '<=', f.max_confidence);
-  if (f.marketplace) base = base.where('marketplace', '=', f.marketplace);
-  if (f.search) {
-    const digits = likePattern(f.search);
-    const asin = likePattern(f.search.toUpperCase());
-    base = base.where((eb) =>
-      eb.or([
-        sql<boolean>`${eb.ref('code')} like ${digits} escape '\\'`,
-        sql<boolean>`${eb.ref('gtin')} like ${digits} escape '\\'`,
-        sql<boolean>`${eb.ref('asin')} like ${asin} escape '\\'`,
-      ]),
-    );
-  }
+  const base = filteredResults(db, jobId, f);
   const page =
     f.after !== undefined
       ? base.where('id', '>', f.after).selectAll().orderBy('id').limit(f.per_page)

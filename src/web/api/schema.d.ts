@@ -1,0 +1,5198 @@
+// Generated from the OpenAPI document by `npm run web:api`; do not edit.
+// test/web/api-types.test.ts fails when this file is stale.
+export interface paths {
+    "/api/v1/amazon/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Amazon settings, secrets masked, with the source of each value
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The effective settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "provider": "creators",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "updated_at": "2026-06-01T10:00:00.000Z",
+                         *       "settings": {
+                         *         "marketplace": {
+                         *           "value": "www.amazon.fr",
+                         *           "source": "default",
+                         *           "secret": false
+                         *         },
+                         *         "associate_tag": {
+                         *           "value": "mystore-21",
+                         *           "source": "env",
+                         *           "secret": false
+                         *         },
+                         *         "creators_credential_secret": {
+                         *           "value": "am…ef",
+                         *           "source": "stored",
+                         *           "secret": true
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            marketplace: string;
+                            /** @enum {string} */
+                            provider: "creators" | "paapi";
+                            settings: {
+                                associate_tag?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description your Associates tracking id, e.g. `mystore-21` (overrides `AMAZON_ASSOCIATE_TAG`). */
+                                    value: string | null;
+                                };
+                                burst?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a whole number ≥ 1 (overrides `AMAZON_BURST`). */
+                                    value: number | null;
+                                };
+                                creators_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_CREATORS_API_URL`). */
+                                    value: string | null;
+                                };
+                                creators_credential_id?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the Credential ID from Associates Central (overrides `AMAZON_CREATORS_CREDENTIAL_ID`). */
+                                    value: string | null;
+                                };
+                                creators_credential_secret?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description Masked: first and last characters only. */
+                                    value: string | null;
+                                };
+                                creators_credential_version?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description one of 2.1, 2.2, 2.3, 3.1, 3.2, 3.3 (overrides `AMAZON_CREATORS_CREDENTIAL_VERSION`). */
+                                    value: string | null;
+                                };
+                                creators_token_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL of the OAuth2 token endpoint (overrides `AMAZON_CREATORS_TOKEN_URL`). */
+                                    value: string | null;
+                                };
+                                enabled?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
+                                    value: boolean | null;
+                                };
+                                marketplace?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`). */
+                                    value: string | null;
+                                };
+                                paapi_access_key?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the PA-API access key (overrides `AMAZON_PAAPI_ACCESS_KEY`). */
+                                    value: string | null;
+                                };
+                                paapi_endpoint?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_PAAPI_ENDPOINT`). */
+                                    value: string | null;
+                                };
+                                paapi_host?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a host such as `webservices.amazon.fr` (overrides `AMAZON_PAAPI_HOST`). */
+                                    value: string | null;
+                                };
+                                paapi_region?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an AWS region such as `eu-west-1` (overrides `AMAZON_PAAPI_REGION`). */
+                                    value: string | null;
+                                };
+                                paapi_secret_key?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description Masked: first and last characters only. */
+                                    value: string | null;
+                                };
+                                provider?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    value: string | null;
+                                };
+                                timeout_ms?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`). */
+                                    value: number | null;
+                                };
+                                tpd?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description requests per day, a whole number ≥ 1 (overrides `AMAZON_TPD`). */
+                                    value: number | null;
+                                };
+                                tps?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description requests per second, a positive number (overrides `AMAZON_TPS`). */
+                                    value: number | null;
+                                };
+                            };
+                            /** @description Last change of a stored value. */
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Store Amazon settings (partial; null removes a stored value)
+         * @description Stored values take precedence over the environment. Secrets are stored encrypted (AES-256-GCM under CODE2ASIN_SECRET_KEY) and never shown again.
+         *
+         *     Needs the `admin` scope (or `admin`).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "marketplace": "www.amazon.de",
+                     *       "associate_tag": "mystore-21",
+                     *       "tps": null
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description your Associates tracking id, e.g. `mystore-21` (overrides `AMAZON_ASSOCIATE_TAG`).
+                         * @example mystore-21
+                         */
+                        associate_tag?: string | null;
+                        /**
+                         * @description a whole number ≥ 1 (overrides `AMAZON_BURST`).
+                         * @example 1
+                         */
+                        burst?: number | null;
+                        /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_CREATORS_API_URL`).
+                         * @example https://creatorsapi.amazon
+                         */
+                        creators_api_url?: string | null;
+                        /**
+                         * @description the Credential ID from Associates Central (overrides `AMAZON_CREATORS_CREDENTIAL_ID`).
+                         * @example amzn1.application-oa2-client.0123456789
+                         */
+                        creators_credential_id?: string | null;
+                        /**
+                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, shown masked.
+                         * @example amzn1.oa2-cs.v1.0123456789abcdef
+                         */
+                        creators_credential_secret?: string | null;
+                        /**
+                         * @description one of 2.1, 2.2, 2.3, 3.1, 3.2, 3.3 (overrides `AMAZON_CREATORS_CREDENTIAL_VERSION`).
+                         * @example 3.2
+                         */
+                        creators_credential_version?: string | null;
+                        /**
+                         * @description an http(s) URL of the OAuth2 token endpoint (overrides `AMAZON_CREATORS_TOKEN_URL`).
+                         * @example https://api.amazon.co.uk/auth/o2/token
+                         */
+                        creators_token_url?: string | null;
+                        /**
+                         * @description true or false (overrides `AMAZON_PAAPI_ENABLED`).
+                         * @example true
+                         */
+                        enabled?: boolean | null;
+                        /**
+                         * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
+                         * @example www.amazon.fr
+                         */
+                        marketplace?: string | null;
+                        /**
+                         * @description the PA-API access key (overrides `AMAZON_PAAPI_ACCESS_KEY`).
+                         * @example AKIAIOSFODNN7EXAMPLE
+                         */
+                        paapi_access_key?: string | null;
+                        /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_PAAPI_ENDPOINT`).
+                         * @example http://127.0.0.1:8787
+                         */
+                        paapi_endpoint?: string | null;
+                        /**
+                         * @description a host such as `webservices.amazon.fr` (overrides `AMAZON_PAAPI_HOST`).
+                         * @example webservices.amazon.fr
+                         */
+                        paapi_host?: string | null;
+                        /**
+                         * @description an AWS region such as `eu-west-1` (overrides `AMAZON_PAAPI_REGION`).
+                         * @example eu-west-1
+                         */
+                        paapi_region?: string | null;
+                        /**
+                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, shown masked.
+                         * @example wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+                         */
+                        paapi_secret_key?: string | null;
+                        /**
+                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @example creators
+                         */
+                        provider?: string | null;
+                        /**
+                         * @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`).
+                         * @example 10000
+                         */
+                        timeout_ms?: number | null;
+                        /**
+                         * @description requests per day, a whole number ≥ 1 (overrides `AMAZON_TPD`).
+                         * @example 8640
+                         */
+                        tpd?: number | null;
+                        /**
+                         * @description requests per second, a positive number (overrides `AMAZON_TPS`).
+                         * @example 1
+                         */
+                        tps?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The effective settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "provider": "creators",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "updated_at": "2026-06-01T10:00:00.000Z",
+                         *       "settings": {
+                         *         "marketplace": {
+                         *           "value": "www.amazon.fr",
+                         *           "source": "default",
+                         *           "secret": false
+                         *         },
+                         *         "associate_tag": {
+                         *           "value": "mystore-21",
+                         *           "source": "env",
+                         *           "secret": false
+                         *         },
+                         *         "creators_credential_secret": {
+                         *           "value": "am…ef",
+                         *           "source": "stored",
+                         *           "secret": true
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            marketplace: string;
+                            /** @enum {string} */
+                            provider: "creators" | "paapi";
+                            settings: {
+                                associate_tag?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description your Associates tracking id, e.g. `mystore-21` (overrides `AMAZON_ASSOCIATE_TAG`). */
+                                    value: string | null;
+                                };
+                                burst?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a whole number ≥ 1 (overrides `AMAZON_BURST`). */
+                                    value: number | null;
+                                };
+                                creators_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_CREATORS_API_URL`). */
+                                    value: string | null;
+                                };
+                                creators_credential_id?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the Credential ID from Associates Central (overrides `AMAZON_CREATORS_CREDENTIAL_ID`). */
+                                    value: string | null;
+                                };
+                                creators_credential_secret?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description Masked: first and last characters only. */
+                                    value: string | null;
+                                };
+                                creators_credential_version?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description one of 2.1, 2.2, 2.3, 3.1, 3.2, 3.3 (overrides `AMAZON_CREATORS_CREDENTIAL_VERSION`). */
+                                    value: string | null;
+                                };
+                                creators_token_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL of the OAuth2 token endpoint (overrides `AMAZON_CREATORS_TOKEN_URL`). */
+                                    value: string | null;
+                                };
+                                enabled?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
+                                    value: boolean | null;
+                                };
+                                marketplace?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`). */
+                                    value: string | null;
+                                };
+                                paapi_access_key?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the PA-API access key (overrides `AMAZON_PAAPI_ACCESS_KEY`). */
+                                    value: string | null;
+                                };
+                                paapi_endpoint?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_PAAPI_ENDPOINT`). */
+                                    value: string | null;
+                                };
+                                paapi_host?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description a host such as `webservices.amazon.fr` (overrides `AMAZON_PAAPI_HOST`). */
+                                    value: string | null;
+                                };
+                                paapi_region?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an AWS region such as `eu-west-1` (overrides `AMAZON_PAAPI_REGION`). */
+                                    value: string | null;
+                                };
+                                paapi_secret_key?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description Masked: first and last characters only. */
+                                    value: string | null;
+                                };
+                                provider?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    value: string | null;
+                                };
+                                timeout_ms?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`). */
+                                    value: number | null;
+                                };
+                                tpd?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description requests per day, a whole number ≥ 1 (overrides `AMAZON_TPD`). */
+                                    value: number | null;
+                                };
+                                tps?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description requests per second, a positive number (overrides `AMAZON_TPS`). */
+                                    value: number | null;
+                                };
+                            };
+                            /** @description Last change of a stored value. */
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "admin" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/amazon/products/{asin}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Full normalised product data of an ASIN
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description Marketplace domain or country code; default: the configured marketplace.
+                     * @example www.amazon.de
+                     */
+                    marketplace?: string;
+                };
+                header?: never;
+                path: {
+                    /** @example B08N5WRWNW */
+                    asin: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The product */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "asin": "B0DEMO0001",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "product": {
+                         *         "asin": "B0DEMO0001"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            asin: string;
+                            marketplace: string;
+                            /** @description The normalised product (asin, title, brand, price, images, external_ids…). */
+                            product: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Malformed input (the message says which field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon refused the credentials or failed */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon access is disabled or not configured */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/amazon/products/{asin}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether an ASIN exists and is accessible on the marketplace
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description Marketplace domain or country code; default: the configured marketplace.
+                     * @example www.amazon.de
+                     */
+                    marketplace?: string;
+                };
+                header?: never;
+                path: {
+                    /** @example B08N5WRWNW */
+                    asin: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Whether the ASIN is valid, and why */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "asin": "B0DEMO0001",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "valid": true,
+                         *       "reason": "B0DEMO0001 exists on www.amazon.fr."
+                         *     }
+                         */
+                        "application/json": {
+                            asin: string;
+                            marketplace: string;
+                            reason: string;
+                            valid: boolean;
+                        };
+                    };
+                };
+                /** @description Malformed input (the message says which field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon refused the credentials or failed */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon access is disabled or not configured */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/amazon/products/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Best ASIN for a barcode, with confidence, reasons and candidates
+         * @description Searches the code (one searchItems, a second page only when the first lists no item with the code) and scores the items with the matching module, applying your matching rules.
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description EAN-13/8, UPC-A/E, ISBN-10/13, GTIN-14 or JAN.
+                     * @example 3017620422003
+                     */
+                    code: string;
+                    /**
+                     * @description Marketplace domain or country code; default: the configured marketplace.
+                     * @example www.amazon.de
+                     */
+                    marketplace?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The decision for the code (found: false when no item matches) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "code": "3017620422003",
+                         *       "code_type": "EAN-13",
+                         *       "gtin14": "03017620422003",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "found": true,
+                         *       "asin": "B0DEMO0001",
+                         *       "match_type": "exact",
+                         *       "confidence": 0.95,
+                         *       "band": "high",
+                         *       "reasons": [
+                         *         "ean_listed"
+                         *       ],
+                         *       "product": {
+                         *         "asin": "B0DEMO0001",
+                         *         "title": "Nutella 400 g"
+                         *       },
+                         *       "candidates": [],
+                         *       "total_results": 1,
+                         *       "request_ids": []
+                         *     }
+                         */
+                        "application/json": {
+                            asin?: string | null;
+                            band?: string;
+                            candidates?: ({
+                                asin?: string;
+                                brand?: string | null;
+                                confidence?: number;
+                                match_type?: string;
+                                parent_asin?: string | null;
+                                rank?: number | null;
+                                reasons?: string[];
+                                rejected?: boolean;
+                                title?: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            code?: string;
+                            code_type?: string;
+                            confidence?: number;
+                            found?: boolean;
+                            gtin14?: string;
+                            marketplace?: string;
+                            /** @enum {string} */
+                            match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
+                            /** @description The normalised product (asin, title, brand, price, images, external_ids…). */
+                            product?: {
+                                [key: string]: unknown;
+                            } | null;
+                            reasons?: string[];
+                            request_ids?: string[];
+                            total_results?: number | null;
+                        };
+                    };
+                };
+                /** @description Malformed input (the message says which field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon refused the credentials or failed */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon access is disabled or not configured */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Amazon did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/amazon/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the current settings, or the current ones with changes laid over them
+         * @description One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. Answers ok, or the problem in plain words.
+         *
+         *     Needs the `admin` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "marketplace": "www.amazon.de",
+                     *       "associate_tag": "mystore-21",
+                     *       "tps": null
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description your Associates tracking id, e.g. `mystore-21` (overrides `AMAZON_ASSOCIATE_TAG`).
+                         * @example mystore-21
+                         */
+                        associate_tag?: string | null;
+                        /**
+                         * @description a whole number ≥ 1 (overrides `AMAZON_BURST`).
+                         * @example 1
+                         */
+                        burst?: number | null;
+                        /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_CREATORS_API_URL`).
+                         * @example https://creatorsapi.amazon
+                         */
+                        creators_api_url?: string | null;
+                        /**
+                         * @description the Credential ID from Associates Central (overrides `AMAZON_CREATORS_CREDENTIAL_ID`).
+                         * @example amzn1.application-oa2-client.0123456789
+                         */
+                        creators_credential_id?: string | null;
+                        /**
+                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, shown masked.
+                         * @example amzn1.oa2-cs.v1.0123456789abcdef
+                         */
+                        creators_credential_secret?: string | null;
+                        /**
+                         * @description one of 2.1, 2.2, 2.3, 3.1, 3.2, 3.3 (overrides `AMAZON_CREATORS_CREDENTIAL_VERSION`).
+                         * @example 3.2
+                         */
+                        creators_credential_version?: string | null;
+                        /**
+                         * @description an http(s) URL of the OAuth2 token endpoint (overrides `AMAZON_CREATORS_TOKEN_URL`).
+                         * @example https://api.amazon.co.uk/auth/o2/token
+                         */
+                        creators_token_url?: string | null;
+                        /**
+                         * @description true or false (overrides `AMAZON_PAAPI_ENABLED`).
+                         * @example true
+                         */
+                        enabled?: boolean | null;
+                        /**
+                         * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
+                         * @example www.amazon.fr
+                         */
+                        marketplace?: string | null;
+                        /**
+                         * @description the PA-API access key (overrides `AMAZON_PAAPI_ACCESS_KEY`).
+                         * @example AKIAIOSFODNN7EXAMPLE
+                         */
+                        paapi_access_key?: string | null;
+                        /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_PAAPI_ENDPOINT`).
+                         * @example http://127.0.0.1:8787
+                         */
+                        paapi_endpoint?: string | null;
+                        /**
+                         * @description a host such as `webservices.amazon.fr` (overrides `AMAZON_PAAPI_HOST`).
+                         * @example webservices.amazon.fr
+                         */
+                        paapi_host?: string | null;
+                        /**
+                         * @description an AWS region such as `eu-west-1` (overrides `AMAZON_PAAPI_REGION`).
+                         * @example eu-west-1
+                         */
+                        paapi_region?: string | null;
+                        /**
+                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, shown masked.
+                         * @example wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+                         */
+                        paapi_secret_key?: string | null;
+                        /**
+                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @example creators
+                         */
+                        provider?: string | null;
+                        /**
+                         * @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`).
+                         * @example 10000
+                         */
+                        timeout_ms?: number | null;
+                        /**
+                         * @description requests per day, a whole number ≥ 1 (overrides `AMAZON_TPD`).
+                         * @example 8640
+                         */
+                        tpd?: number | null;
+                        /**
+                         * @description requests per second, a positive number (overrides `AMAZON_TPS`).
+                         * @example 1
+                         */
+                        tps?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The outcome of the test (a failed test is still a 200) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            latency_ms: number;
+                            marketplace: string;
+                            ok: boolean;
+                            /** @description Only when ok is false: what is wrong, in plain words. */
+                            problem?: {
+                                code?: string;
+                                message?: string;
+                                reason?: string | null;
+                            };
+                            provider: string;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "admin" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List jobs (yours; every owner's with an admin token)
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    per_page?: number;
+                    /** @description In the name and the supplier code. */
+                    search?: string;
+                    sort?: "created_at" | "-created_at" | "name" | "-name" | "status" | "-status";
+                    status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *           "owner": "alice",
+                         *           "name": "Mapping Janvier 2026",
+                         *           "supplier_code": "SUP-042",
+                         *           "status": "processing",
+                         *           "marketplaces": [
+                         *             "www.amazon.fr"
+                         *           ],
+                         *           "options": {
+                         *             "name": "Mapping Janvier 2026",
+                         *             "marketplaces": [
+                         *               "www.amazon.fr"
+                         *             ],
+                         *             "use_amazon_api": true
+                         *           },
+                         *           "source_file_name": "codes_ean.csv",
+                         *           "source_format": "csv",
+                         *           "preflight": {
+                         *             "rows": 1200,
+                         *             "valid": 1180,
+                         *             "invalid": 20,
+                         *             "to_query": 1000,
+                         *             "eta_seconds": 1000
+                         *           },
+                         *           "counters": {
+                         *             "total_rows": 1200,
+                         *             "valid_rows": 1180,
+                         *             "invalid_rows": 20,
+                         *             "duplicate_rows": 30,
+                         *             "cached": 150,
+                         *             "to_query": 1000,
+                         *             "done": 650,
+                         *             "found": 590,
+                         *             "not_found": 55,
+                         *             "errors": 5
+                         *           },
+                         *           "retry_count": 0,
+                         *           "next_retry_at": null,
+                         *           "error_message": null,
+                         *           "created_at": "2026-01-15T09:30:00.000Z",
+                         *           "updated_at": "2026-01-15T09:30:00.000Z",
+                         *           "started_at": "2026-01-15T09:30:00.000Z",
+                         *           "completed_at": null,
+                         *           "allowed_actions": [
+                         *             "pause",
+                         *             "cancel"
+                         *           ],
+                         *           "progress": {
+                         *             "percent": 56.5,
+                         *             "done": 650,
+                         *             "total": 1150,
+                         *             "rate_per_second": 1,
+                         *             "eta_seconds": 500
+                         *           }
+                         *         }
+                         *       ],
+                         *       "total": 1,
+                         *       "page": 1,
+                         *       "per_page": 20
+                         *     }
+                         */
+                        "application/json": {
+                            items?: {
+                                allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                                completed_at?: string | null;
+                                counters?: {
+                                    cached?: number;
+                                    done?: number;
+                                    duplicate_rows?: number;
+                                    errors?: number;
+                                    found?: number;
+                                    invalid_rows?: number;
+                                    not_found?: number;
+                                    to_query?: number;
+                                    total_rows?: number;
+                                    valid_rows?: number;
+                                };
+                                created_at?: string;
+                                error_message?: string | null;
+                                id?: string;
+                                marketplaces?: string[];
+                                name?: string;
+                                next_retry_at?: string | null;
+                                options?: {
+                                    [key: string]: unknown;
+                                };
+                                owner?: string;
+                                /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                                preflight?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                                progress?: {
+                                    done?: number;
+                                    eta_seconds?: number | null;
+                                    percent?: number;
+                                    rate_per_second?: number | null;
+                                    total?: number;
+                                };
+                                retry_count?: number;
+                                source_file_name?: string | null;
+                                source_format?: string | null;
+                                started_at?: string | null;
+                                /** @enum {string} */
+                                status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                                supplier_code?: string | null;
+                                updated_at?: string;
+                            }[];
+                            page?: number;
+                            per_page?: number;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description Invalid query */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a job from an uploaded file (multipart) or a list of codes (JSON)
+         * @description multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false.
+         *
+         *     Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "From a script",
+                     *       "codes": [
+                     *         "3017620422003",
+                     *         "0885909950805"
+                     *       ],
+                     *       "marketplaces": [
+                     *         "fr"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        codes: string[];
+                        marketplaces?: string[];
+                        name: string;
+                        options?: {
+                            [key: string]: unknown;
+                        };
+                        supplier_code?: string;
+                        use_amazon_api?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @example {
+                     *       "file": "(codes_ean.csv)",
+                     *       "name": "Mapping Janvier 2026",
+                     *       "marketplaces": "fr,de"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        /** @description The code column: header name, letter or 1-based number (default: detected). */
+                        column?: string;
+                        /**
+                         * Format: binary
+                         * @description CSV, TSV, TXT or XLSX.
+                         */
+                        file: string;
+                        /** @description Comma list or repeated field: fr, de, www.amazon.co.uk… (default: AMAZON_MARKETPLACE). */
+                        marketplaces?: string;
+                        /** @description Job name (default: the file name). */
+                        name?: string;
+                        /** @description Other job options as a JSON object (refresh, auto_start, sheet, asin_column, webhook_url…). */
+                        options?: string;
+                        supplier_code?: string;
+                        /**
+                         * @description false: import the file's ASIN column as is.
+                         * @enum {string}
+                         */
+                        use_amazon_api?: "true" | "false";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "status": "processing",
+                         *       "message": "Job created and started: 1000 code(s) to query, 150 already known (about 17 min).",
+                         *       "job": {
+                         *         "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *         "owner": "alice",
+                         *         "name": "Mapping Janvier 2026",
+                         *         "supplier_code": "SUP-042",
+                         *         "status": "processing",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "options": {
+                         *           "name": "Mapping Janvier 2026",
+                         *           "marketplaces": [
+                         *             "www.amazon.fr"
+                         *           ],
+                         *           "use_amazon_api": true
+                         *         },
+                         *         "source_file_name": "codes_ean.csv",
+                         *         "source_format": "csv",
+                         *         "preflight": {
+                         *           "rows": 1200,
+                         *           "valid": 1180,
+                         *           "invalid": 20,
+                         *           "to_query": 1000,
+                         *           "eta_seconds": 1000
+                         *         },
+                         *         "counters": {
+                         *           "total_rows": 1200,
+                         *           "valid_rows": 1180,
+                         *           "invalid_rows": 20,
+                         *           "duplicate_rows": 30,
+                         *           "cached": 150,
+                         *           "to_query": 1000,
+                         *           "done": 650,
+                         *           "found": 590,
+                         *           "not_found": 55,
+                         *           "errors": 5
+                         *         },
+                         *         "retry_count": 0,
+                         *         "next_retry_at": null,
+                         *         "error_message": null,
+                         *         "created_at": "2026-01-15T09:30:00.000Z",
+                         *         "updated_at": "2026-01-15T09:30:00.000Z",
+                         *         "started_at": "2026-01-15T09:30:00.000Z",
+                         *         "completed_at": null,
+                         *         "allowed_actions": [
+                         *           "pause",
+                         *           "cancel"
+                         *         ],
+                         *         "progress": {
+                         *           "percent": 56.5,
+                         *           "done": 650,
+                         *           "total": 1150,
+                         *           "rate_per_second": 1,
+                         *           "eta_seconds": 500
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            id?: string;
+                            /**
+                             * @example {
+                             *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                             *       "owner": "alice",
+                             *       "name": "Mapping Janvier 2026",
+                             *       "supplier_code": "SUP-042",
+                             *       "status": "processing",
+                             *       "marketplaces": [
+                             *         "www.amazon.fr"
+                             *       ],
+                             *       "options": {
+                             *         "name": "Mapping Janvier 2026",
+                             *         "marketplaces": [
+                             *           "www.amazon.fr"
+                             *         ],
+                             *         "use_amazon_api": true
+                             *       },
+                             *       "source_file_name": "codes_ean.csv",
+                             *       "source_format": "csv",
+                             *       "preflight": {
+                             *         "rows": 1200,
+                             *         "valid": 1180,
+                             *         "invalid": 20,
+                             *         "to_query": 1000,
+                             *         "eta_seconds": 1000
+                             *       },
+                             *       "counters": {
+                             *         "total_rows": 1200,
+                             *         "valid_rows": 1180,
+                             *         "invalid_rows": 20,
+                             *         "duplicate_rows": 30,
+                             *         "cached": 150,
+                             *         "to_query": 1000,
+                             *         "done": 650,
+                             *         "found": 590,
+                             *         "not_found": 55,
+                             *         "errors": 5
+                             *       },
+                             *       "retry_count": 0,
+                             *       "next_retry_at": null,
+                             *       "error_message": null,
+                             *       "created_at": "2026-01-15T09:30:00.000Z",
+                             *       "updated_at": "2026-01-15T09:30:00.000Z",
+                             *       "started_at": "2026-01-15T09:30:00.000Z",
+                             *       "completed_at": null,
+                             *       "allowed_actions": [
+                             *         "pause",
+                             *         "cancel"
+                             *       ],
+                             *       "progress": {
+                             *         "percent": 56.5,
+                             *         "done": 650,
+                             *         "total": 1150,
+                             *         "rate_per_second": 1,
+                             *         "eta_seconds": 500
+                             *       }
+                             *     }
+                             */
+                            job?: {
+                                allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                                completed_at?: string | null;
+                                counters?: {
+                                    cached?: number;
+                                    done?: number;
+                                    duplicate_rows?: number;
+                                    errors?: number;
+                                    found?: number;
+                                    invalid_rows?: number;
+                                    not_found?: number;
+                                    to_query?: number;
+                                    total_rows?: number;
+                                    valid_rows?: number;
+                                };
+                                created_at?: string;
+                                error_message?: string | null;
+                                id?: string;
+                                marketplaces?: string[];
+                                name?: string;
+                                next_retry_at?: string | null;
+                                options?: {
+                                    [key: string]: unknown;
+                                };
+                                owner?: string;
+                                /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                                preflight?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                                progress?: {
+                                    done?: number;
+                                    eta_seconds?: number | null;
+                                    percent?: number;
+                                    rate_per_second?: number | null;
+                                    total?: number;
+                                };
+                                retry_count?: number;
+                                source_file_name?: string | null;
+                                source_format?: string | null;
+                                started_at?: string | null;
+                                /** @enum {string} */
+                                status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                                supplier_code?: string | null;
+                                updated_at?: string;
+                            };
+                            job_id?: string;
+                            message?: string;
+                            status?: string;
+                        };
+                    };
+                };
+                /** @description Invalid field, empty file, no code column or unreadable file (with the detection report) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The file is over the upload limit (named) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Unsupported file format (the supported ones are named), or a body neither multipart nor JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job with counters, pre-flight report, progress, rate, ETA and statistics
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       },
+                         *       "statistics": {
+                         *         "total_codes": 1150,
+                         *         "with_asin": 590,
+                         *         "exact_matches": 540,
+                         *         "pending": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @description The job's tiles over its units (all marketplaces). */
+                            statistics?: {
+                                average_confidence?: number | null;
+                                errors?: number;
+                                exact_matches?: number;
+                                fuzzy_matches?: number;
+                                manual_matches?: number;
+                                not_found?: number;
+                                partial_matches?: number;
+                                pending?: number;
+                                total_codes?: number;
+                                with_asin?: number;
+                                with_images?: number;
+                                with_price?: number;
+                            };
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a job with its rows, results and logs (not while it is processing)
+         * @description Needs the `delete` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "delete" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job; results so far are kept and downloadable
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's review decisions, newest first (undone ones say when)
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The previous page's `next_before`. */
+                    before?: number;
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items?: {
+                                action?: string;
+                                asin?: string | null;
+                                batch_id?: string;
+                                code?: string;
+                                created_at?: string;
+                                decided_by?: string;
+                                id?: number;
+                                marketplace?: string;
+                                previous_asin?: string | null;
+                                result_id?: number;
+                                undone_at?: string | null;
+                            }[];
+                            next_before?: number | null;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Decide one result: accept, choose a candidate, enter an ASIN, or no match
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "result_id": 42,
+                     *       "action": "choose",
+                     *       "asin": "B0DEMO0002"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description `accept` the proposal (its ASIN, else its best candidate), `choose` a candidate, enter an `asin`, or `no_match`.
+                         * @enum {string}
+                         */
+                        action: "accept" | "choose" | "asin" | "no_match";
+                        /** @description For `choose` and `asin`. */
+                        asin?: string | null;
+                        /**
+                         * @description Also store the decision as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. Off by default.
+                         * @default false
+                         */
+                        remember?: boolean;
+                        result_id: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string;
+                            /**
+                             * @example {
+                             *       "id": 42,
+                             *       "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                             *       "marketplace": "www.amazon.fr",
+                             *       "code": "3017620422003",
+                             *       "gtin": "03017620422003",
+                             *       "code_type": "EAN-13",
+                             *       "context": {
+                             *         "title": "Nutella pâte à tartiner 400g",
+                             *         "brand": "Ferrero",
+                             *         "quantity": 1
+                             *       },
+                             *       "status": "found",
+                             *       "source": "api",
+                             *       "asin": "B0DEMO0001",
+                             *       "match_type": "exact",
+                             *       "confidence": 0.97,
+                             *       "reasons": [
+                             *         "ean_listed",
+                             *         "single_hit"
+                             *       ],
+                             *       "candidates": [
+                             *         {
+                             *           "asin": "B0DEMO0001",
+                             *           "title": "Nutella 400 g",
+                             *           "match_type": "exact",
+                             *           "confidence": 0.97,
+                             *           "rejected": false,
+                             *           "rank": 1
+                             *         }
+                             *       ],
+                             *       "product": {
+                             *         "asin": "B0DEMO0001",
+                             *         "title": "Nutella 400 g",
+                             *         "brand": "Ferrero"
+                             *       },
+                             *       "previous_asin": null,
+                             *       "attempts": 1,
+                             *       "error_class": null,
+                             *       "error_message": null,
+                             *       "updated_at": "2026-01-15T09:31:02.120Z"
+                             *     }
+                             */
+                            result?: {
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                status?: string;
+                                updated_at?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The results changed meanwhile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide every result of a filter in one transaction (one undo step)
+         * @description At most 10000 results. With `accept`, results without any candidate are left as they are and counted in `skipped`.
+         *
+         *     Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "action": "accept",
+                     *       "filter": {
+                     *         "review": true,
+                     *         "min_confidence": 0.9
+                     *       },
+                     *       "expected_count": 37
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description `accept` the best candidate of each result, or mark each `no_match`.
+                         * @enum {string}
+                         */
+                        action: "accept" | "no_match";
+                        /** @description How many results the user confirmed; a different count now answers 409 with the new one. */
+                        expected_count: number;
+                        /** @description The same filters as `GET /jobs/{id}/results`. */
+                        filter?: {
+                            /** @description Domain or country code (www.amazon.fr, fr). */
+                            marketplace?: string;
+                            /** @enum {string} */
+                            match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
+                            max_confidence?: number;
+                            min_confidence?: number;
+                            /** @description Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review. */
+                            review?: boolean;
+                            /** @description Part of the code, GTIN or ASIN. */
+                            search?: string;
+                            /**
+                             * @description `pending` includes the codes a worker is querying.
+                             * @enum {string}
+                             */
+                            status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                        };
+                        /**
+                         * @description Also store the decision as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. Off by default.
+                         * @default false
+                         */
+                        remember?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string | null;
+                            decided?: number;
+                            skipped?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The results changed meanwhile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo the latest decision (or bulk decision) of the job
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        batch_id?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string;
+                            result_ids?: number[];
+                            undone?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Nothing to undo, or not the latest decision */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the result file (CSV, XLSX or JSON lines), streamed; allowed while running
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "xlsx" | "jsonl";
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result file, streamed: your rows in their order with status, ASIN, match type, confidence and product columns appended (per marketplace). Allowed while the job runs (pending codes say so). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example code,name,status,asin,match_type,confidence
+                         *     3017620422003,Nutella,found,B0DEMO0001,exact,0.97
+                         */
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        /**
+                         * @example code,name,status,asin,match_type,confidence
+                         *     3017620422003,Nutella,found,B0DEMO0001,exact,0.97
+                         */
+                        "application/x-ndjson": string;
+                        /**
+                         * @example code,name,status,asin,match_type,confidence
+                         *     3017620422003,Nutella,found,B0DEMO0001,exact,0.97
+                         */
+                        "text/csv": string;
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                        "application/x-ndjson": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                        "application/x-ndjson": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                        "application/x-ndjson": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                        "application/x-ndjson": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                        "application/x-ndjson": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: the job (status, counters, progress) while it changes
+         * @description text/event-stream. `event: progress` at most every second while the job changes, `event: status` when its status changes (the first event is a `status` event), then `event: end` after a terminal status (completed, failed, cancelled) and the stream closes. Comment lines (`: heartbeat`) keep idle connections open.
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Seconds between heartbeat comments (lower it behind proxies with short idle timeouts). */
+                    heartbeat?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event stream. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example event: status
+                         *     data: {"id":"0b6f…","status":"processing","counters":{…},"progress":{"percent":12.5,"done":125,"total":1000}}
+                         *
+                         *     : heartbeat
+                         *
+                         *     event: progress
+                         *     data: {…}
+                         *
+                         *     event: end
+                         *     data: {"status":"completed"}
+                         */
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's log, newest first (or order=asc), filtered by level
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only entries of this level. */
+                    level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+                    /** @description desc: newest first. */
+                    order?: "desc" | "asc";
+                    page?: number;
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": 3,
+                         *           "level": "INFO",
+                         *           "message": "Job started",
+                         *           "details": {
+                         *             "from": "pending",
+                         *             "to": "processing"
+                         *           },
+                         *           "created_at": "2026-01-15T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "total": 1,
+                         *       "page": 1,
+                         *       "per_page": 50
+                         *     }
+                         */
+                        "application/json": {
+                            items?: {
+                                created_at?: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                id?: number;
+                                level?: string;
+                                message?: string;
+                            }[];
+                            page?: number;
+                            per_page?: number;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a job; the worker stops taking its codes within a second
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's results: filter by status, match type, confidence, marketplace; search code or ASIN
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Results after this result id, in id order: pass the previous page's `next_after` to walk a large job (each page costs the same; `page` is then not used). */
+                    after?: number;
+                    /** @description Domain or country code (www.amazon.fr, fr). */
+                    marketplace?: string;
+                    match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
+                    max_confidence?: number;
+                    min_confidence?: number;
+                    page?: number;
+                    per_page?: number;
+                    /** @description Only what needs a person: not yet decided by a person, and fuzzy or partial, confidence below 0.7, not found with candidates, or to review. */
+                    review?: boolean;
+                    /** @description Part of the code, GTIN or ASIN. */
+                    search?: string;
+                    /** @description `pending` includes the codes a worker is querying. */
+                    status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": 42,
+                         *           "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *           "marketplace": "www.amazon.fr",
+                         *           "code": "3017620422003",
+                         *           "gtin": "03017620422003",
+                         *           "code_type": "EAN-13",
+                         *           "context": {
+                         *             "title": "Nutella pâte à tartiner 400g",
+                         *             "brand": "Ferrero",
+                         *             "quantity": 1
+                         *           },
+                         *           "status": "found",
+                         *           "source": "api",
+                         *           "asin": "B0DEMO0001",
+                         *           "match_type": "exact",
+                         *           "confidence": 0.97,
+                         *           "reasons": [
+                         *             "ean_listed",
+                         *             "single_hit"
+                         *           ],
+                         *           "candidates": [
+                         *             {
+                         *               "asin": "B0DEMO0001",
+                         *               "title": "Nutella 400 g",
+                         *               "match_type": "exact",
+                         *               "confidence": 0.97,
+                         *               "rejected": false,
+                         *               "rank": 1
+                         *             }
+                         *           ],
+                         *           "product": {
+                         *             "asin": "B0DEMO0001",
+                         *             "title": "Nutella 400 g",
+                         *             "brand": "Ferrero"
+                         *           },
+                         *           "previous_asin": null,
+                         *           "attempts": 1,
+                         *           "error_class": null,
+                         *           "error_message": null,
+                         *           "updated_at": "2026-01-15T09:31:02.120Z"
+                         *         }
+                         *       ],
+                         *       "total": 1,
+                         *       "page": 1,
+                         *       "per_page": 50,
+                         *       "next_after": null
+                         *     }
+                         */
+                        "application/json": {
+                            items?: {
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                status?: string;
+                                updated_at?: string;
+                            }[];
+                            /** @description Give it as `after` for the next page; null on the last page. */
+                            next_after?: number | null;
+                            page?: number;
+                            per_page?: number;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/results/{resultId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Choose the ASIN of a result (a candidate or any ASIN), or no match
+         * @description The result becomes `manual` (confidence 1, reason `manual_choice`) and the job counters follow. A matching rule is stored for the job owner: `always` for the chosen ASIN; `never` for the previous ASIN when choosing no match. The cache of Amazon answers is left as it is.
+         *
+         *     Needs the `write` scope (or `admin`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                    /** @example 42 */
+                    resultId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The chosen ASIN (a candidate or any valid ASIN), or null for "no match". */
+                        asin: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "result": {
+                         *         "id": 42,
+                         *         "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *         "marketplace": "www.amazon.fr",
+                         *         "code": "3017620422003",
+                         *         "gtin": "03017620422003",
+                         *         "code_type": "EAN-13",
+                         *         "context": {
+                         *           "title": "Nutella pâte à tartiner 400g",
+                         *           "brand": "Ferrero",
+                         *           "quantity": 1
+                         *         },
+                         *         "status": "found",
+                         *         "source": "api",
+                         *         "asin": "B0DEMO0002",
+                         *         "match_type": "manual",
+                         *         "confidence": 1,
+                         *         "reasons": [
+                         *           "manual_choice"
+                         *         ],
+                         *         "candidates": [
+                         *           {
+                         *             "asin": "B0DEMO0001",
+                         *             "title": "Nutella 400 g",
+                         *             "match_type": "exact",
+                         *             "confidence": 0.97,
+                         *             "rejected": false,
+                         *             "rank": 1
+                         *           }
+                         *         ],
+                         *         "product": {
+                         *           "asin": "B0DEMO0001",
+                         *           "title": "Nutella 400 g",
+                         *           "brand": "Ferrero"
+                         *         },
+                         *         "previous_asin": null,
+                         *         "attempts": 1,
+                         *         "error_class": null,
+                         *         "error_message": null,
+                         *         "updated_at": "2026-01-15T09:31:02.120Z"
+                         *       },
+                         *       "rules": [
+                         *         {
+                         *           "id": 7,
+                         *           "gtin": "03017620422003",
+                         *           "asin": "B0DEMO0002",
+                         *           "rule": "always",
+                         *           "marketplace": "www.amazon.fr"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @example {
+                             *       "id": 42,
+                             *       "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                             *       "marketplace": "www.amazon.fr",
+                             *       "code": "3017620422003",
+                             *       "gtin": "03017620422003",
+                             *       "code_type": "EAN-13",
+                             *       "context": {
+                             *         "title": "Nutella pâte à tartiner 400g",
+                             *         "brand": "Ferrero",
+                             *         "quantity": 1
+                             *       },
+                             *       "status": "found",
+                             *       "source": "api",
+                             *       "asin": "B0DEMO0001",
+                             *       "match_type": "exact",
+                             *       "confidence": 0.97,
+                             *       "reasons": [
+                             *         "ean_listed",
+                             *         "single_hit"
+                             *       ],
+                             *       "candidates": [
+                             *         {
+                             *           "asin": "B0DEMO0001",
+                             *           "title": "Nutella 400 g",
+                             *           "match_type": "exact",
+                             *           "confidence": 0.97,
+                             *           "rejected": false,
+                             *           "rank": 1
+                             *         }
+                             *       ],
+                             *       "product": {
+                             *         "asin": "B0DEMO0001",
+                             *         "title": "Nutella 400 g",
+                             *         "brand": "Ferrero"
+                             *       },
+                             *       "previous_asin": null,
+                             *       "attempts": 1,
+                             *       "error_class": null,
+                             *       "error_message": null,
+                             *       "updated_at": "2026-01-15T09:31:02.120Z"
+                             *     }
+                             */
+                            result?: {
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                status?: string;
+                                updated_at?: string;
+                            };
+                            /** @description The matching rules stored for the job owner by this choice. */
+                            rules?: {
+                                asin?: string;
+                                gtin?: string;
+                                id?: number;
+                                marketplace?: string;
+                                /** @enum {string} */
+                                rule?: "always" | "never";
+                            }[];
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The result changed meanwhile; send again */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused job
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the codes that ended in error, of a failed or cancelled job
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Start counting retries again (after the maximum of 5). */
+                    reset_retry_counter?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a pending job (jobs start on creation unless auto_start is false)
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
+                         *       "owner": "alice",
+                         *       "name": "Mapping Janvier 2026",
+                         *       "supplier_code": "SUP-042",
+                         *       "status": "processing",
+                         *       "marketplaces": [
+                         *         "www.amazon.fr"
+                         *       ],
+                         *       "options": {
+                         *         "name": "Mapping Janvier 2026",
+                         *         "marketplaces": [
+                         *           "www.amazon.fr"
+                         *         ],
+                         *         "use_amazon_api": true
+                         *       },
+                         *       "source_file_name": "codes_ean.csv",
+                         *       "source_format": "csv",
+                         *       "preflight": {
+                         *         "rows": 1200,
+                         *         "valid": 1180,
+                         *         "invalid": 20,
+                         *         "to_query": 1000,
+                         *         "eta_seconds": 1000
+                         *       },
+                         *       "counters": {
+                         *         "total_rows": 1200,
+                         *         "valid_rows": 1180,
+                         *         "invalid_rows": 20,
+                         *         "duplicate_rows": 30,
+                         *         "cached": 150,
+                         *         "to_query": 1000,
+                         *         "done": 650,
+                         *         "found": 590,
+                         *         "not_found": 55,
+                         *         "errors": 5
+                         *       },
+                         *       "retry_count": 0,
+                         *       "next_retry_at": null,
+                         *       "error_message": null,
+                         *       "created_at": "2026-01-15T09:30:00.000Z",
+                         *       "updated_at": "2026-01-15T09:30:00.000Z",
+                         *       "started_at": "2026-01-15T09:30:00.000Z",
+                         *       "completed_at": null,
+                         *       "allowed_actions": [
+                         *         "pause",
+                         *         "cancel"
+                         *       ],
+                         *       "progress": {
+                         *         "percent": 56.5,
+                         *         "done": 650,
+                         *         "total": 1150,
+                         *         "rate_per_second": 1,
+                         *         "eta_seconds": 500
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            allowed_actions?: ("start" | "pause" | "resume" | "cancel" | "retry" | "delete")[];
+                            completed_at?: string | null;
+                            counters?: {
+                                cached?: number;
+                                done?: number;
+                                duplicate_rows?: number;
+                                errors?: number;
+                                found?: number;
+                                invalid_rows?: number;
+                                not_found?: number;
+                                to_query?: number;
+                                total_rows?: number;
+                                valid_rows?: number;
+                            };
+                            created_at?: string;
+                            error_message?: string | null;
+                            id?: string;
+                            marketplaces?: string[];
+                            name?: string;
+                            next_retry_at?: string | null;
+                            options?: {
+                                [key: string]: unknown;
+                            };
+                            owner?: string;
+                            /** @description The pre-flight report: rows, valid, invalid, duplicates, known, to query, ETA. */
+                            preflight?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Units (code × marketplace) resolved; rate and ETA over the last minute of work (null when idle). */
+                            progress?: {
+                                done?: number;
+                                eta_seconds?: number | null;
+                                percent?: number;
+                                rate_per_second?: number | null;
+                                total?: number;
+                            };
+                            retry_count?: number;
+                            source_file_name?: string | null;
+                            source_format?: string | null;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            supplier_code?: string | null;
+                            updated_at?: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed in the job status; details.allowed lists what is */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your matching rules, newest first; search by code or ASIN
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    asin?: string;
+                    /** @description A barcode (any form of it). */
+                    code?: string;
+                    page?: number;
+                    per_page?: number;
+                    rule?: "always" | "never";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items?: {
+                                asin?: string;
+                                created_at?: string;
+                                gtin?: string;
+                                id?: number;
+                                /** @description A domain, or `*` for every marketplace. */
+                                marketplace?: string;
+                                note?: string | null;
+                                /** @enum {string} */
+                                rule?: "always" | "never";
+                            }[];
+                            page?: number;
+                            per_page?: number;
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a rule (the same code, ASIN and marketplace replaces the older one)
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "3017620422003",
+                     *       "asin": "B0DEMO0002",
+                     *       "rule": "always",
+                     *       "marketplace": "fr"
+                     *     }
+                     */
+                    "application/json": {
+                        asin: string;
+                        code: string;
+                        /** @default * */
+                        marketplace?: string;
+                        note?: string | null;
+                        /** @enum {string} */
+                        rule: "always" | "never";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 7,
+                         *       "gtin": "03017620422003",
+                         *       "asin": "B0DEMO0002",
+                         *       "rule": "always",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "note": "review decision",
+                         *       "created_at": "2026-01-15T09:31:02.120Z"
+                         *     }
+                         */
+                        "application/json": {
+                            asin?: string;
+                            created_at?: string;
+                            gtin?: string;
+                            id?: number;
+                            /** @description A domain, or `*` for every marketplace. */
+                            marketplace?: string;
+                            note?: string | null;
+                            /** @enum {string} */
+                            rule?: "always" | "never";
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a rule
+         * @description Needs the `delete` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 7 */
+                    ruleId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "delete" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such rule (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Edit a rule: always ↔ never, or its note
+         * @description Needs the `write` scope (or `admin`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 7 */
+                    ruleId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        /** @enum {string} */
+                        rule?: "always" | "never";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 7,
+                         *       "gtin": "03017620422003",
+                         *       "asin": "B0DEMO0002",
+                         *       "rule": "always",
+                         *       "marketplace": "www.amazon.fr",
+                         *       "note": "review decision",
+                         *       "created_at": "2026-01-15T09:31:02.120Z"
+                         *     }
+                         */
+                        "application/json": {
+                            asin?: string;
+                            created_at?: string;
+                            gtin?: string;
+                            id?: number;
+                            /** @description A domain, or `*` for every marketplace. */
+                            marketplace?: string;
+                            note?: string | null;
+                            /** @enum {string} */
+                            rule?: "always" | "never";
+                        };
+                    };
+                };
+                /** @description A field is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such rule (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/code2asin/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your jobs by status, codes, found, not found, errors, average confidence (all owners for admin)
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "owner": "alice",
+                         *       "jobs": {
+                         *         "total": 3,
+                         *         "by_status": {
+                         *           "pending": 0,
+                         *           "processing": 1,
+                         *           "paused": 0,
+                         *           "completed": 2,
+                         *           "failed": 0,
+                         *           "cancelled": 0
+                         *         }
+                         *       },
+                         *       "codes": {
+                         *         "total": 3500,
+                         *         "valid": 3420,
+                         *         "invalid": 80,
+                         *         "found": 3100,
+                         *         "not_found": 280,
+                         *         "errors": 4
+                         *       },
+                         *       "average_confidence": 0.912
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description Over the results with an ASIN. */
+                            average_confidence?: number | null;
+                            /** @description Rows over all jobs, and their units (code × marketplace) by outcome. */
+                            codes?: {
+                                errors?: number;
+                                found?: number;
+                                invalid?: number;
+                                not_found?: number;
+                                total?: number;
+                                valid?: number;
+                            };
+                            jobs?: {
+                                by_status?: {
+                                    cancelled?: number;
+                                    completed?: number;
+                                    failed?: number;
+                                    paused?: number;
+                                    pending?: number;
+                                    processing?: number;
+                                };
+                                total?: number;
+                            };
+                            /** @description Null: every owner (admin token). */
+                            owner?: string | null;
+                        };
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/stats/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lookup errors by class and by day over the last N days
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "days": 7,
+                         *       "total": 3,
+                         *       "by_class": {
+                         *         "network": 2,
+                         *         "auth": 1
+                         *       },
+                         *       "by_day": [
+                         *         {
+                         *           "day": "2026-01-15",
+                         *           "error_class": "network",
+                         *           "count": 2
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            by_class?: {
+                                [key: string]: number;
+                            };
+                            by_day?: {
+                                count?: number;
+                                day?: string;
+                                error_class?: string;
+                            }[];
+                            days?: number;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description days out of 1–365 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in (the session cookie): `signed_in` false when nobody
+         * @description Answers 200 either way: the UI asks it on every start, and a browser logs every 401 as an error.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Absolute end of the session (ISO-8601). */
+                            expires_at: string;
+                            idle_timeout_seconds: number;
+                            owner: string;
+                            scopes: ("read" | "write" | "delete" | "admin")[];
+                            /** @enum {boolean} */
+                            signed_in: true;
+                            token_name: string;
+                        } | {
+                            /** @enum {boolean} */
+                            signed_in: false;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in the web UI: exchange an API token for a session cookie */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "signed_in": true,
+                         *       "owner": "admin",
+                         *       "token_name": "admin",
+                         *       "scopes": [
+                         *         "admin"
+                         *       ],
+                         *       "expires_at": "2026-01-15T21:30:00.000Z",
+                         *       "idle_timeout_seconds": 7200
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description Absolute end of the session (ISO-8601). */
+                            expires_at: string;
+                            idle_timeout_seconds: number;
+                            owner: string;
+                            scopes: ("read" | "write" | "delete" | "admin")[];
+                            /** @enum {boolean} */
+                            signed_in: true;
+                            token_name: string;
+                        };
+                    };
+                };
+                /** @description No live session, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "cross_site_request",
+                         *         "message": "Sign-in and sign-out must come from the code2asin UI itself (Origin / Sec-Fetch-Site).",
+                         *         "details": {}
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /** Sign out: end the session and clear its cookie */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "cross_site_request",
+                         *         "message": "Sign-in and sign-out must come from the code2asin UI itself (Origin / Sec-Fetch-Site).",
+                         *         "details": {}
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and database reachability (no token needed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description ok (200) or degraded (503: the database does not answer) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": "ok",
+                         *       "db": "sqlite",
+                         *       "version": "0.1.0"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {string} */
+                            db?: "sqlite" | "postgres";
+                            /** @enum {string} */
+                            status?: "ok" | "degraded";
+                            version?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description Every error answer has this shape.
+         * @example {
+         *       "error": {
+         *         "code": "validation_failed",
+         *         "message": "Invalid request: querystring \"code\" is required. See /api/docs for the expected shape.",
+         *         "details": {
+         *           "issues": [
+         *             {
+         *               "location": "querystring",
+         *               "field": "code",
+         *               "problem": "is required"
+         *             }
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        ErrorResponse: {
+            error: {
+                /** @description Stable, machine-readable: branch on this. */
+                code: string;
+                details: {
+                    [key: string]: unknown;
+                };
+                /** @description What went wrong and what to do next. */
+                message: string;
+            };
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

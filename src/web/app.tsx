@@ -1,0 +1,93 @@
+import { useSignalEffect } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
+import { api } from './api/client.js';
+import { locale, setLocale, t, type Locale } from './i18n/i18n.js';
+import { SignInPage } from './pages/sign-in/sign-in-page.js';
+import { loadSession, session } from './session.js';
+import { theme, toggleTheme } from './theme.js';
+
+// One chunk per screen (sign-in is in the first one): the first screen loads only what it shows.
+const JobsPage = lazy(() => import('./pages/jobs/jobs-page.js').then((m) => m.JobsPage));
+const JobPage = lazy(() => import('./pages/job/job-page.js').then((m) => m.JobPage));
+const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
+
+/** Sends a signed-out user to the sign-in page, remembering where they were. */
+function SessionGate() {
+  const { path, url, route } = useLocation();
+  useSignalEffect(() => {
+    if (session.value === null && path !== '/sign-in') {
+      route(`/sign-in?next=${encodeURIComponent(url)}`, true);
+    }
+  });
+  return null;
+}
+
+function Header() {
+  const { route } = useLocation();
+  const signOut = async () => {
+    await api.DELETE('/api/v1/session');
+    session.value = null;
+    route('/sign-in', true);
+  };
+  return (
+    <header class="top">
+      <a href="/jobs" class="brand">
+        {t('app.name')}
+      </a>
+      {session.value && (
+        <nav aria-label="main">
+          <a href="/jobs">{t('nav.jobs')}</a>
+        </nav>
+      )}
+      <span class="spacer" />
+      <label>
+        {t('nav.language')}{' '}
+        <select value={locale.value} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>
+          <option value="en">English</option>
+          <option value="fr">Français</option>
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={theme.value === 'dark'} onChange={toggleTheme} />{' '}
+        {t('nav.theme')}
+      </label>
+      {session.value && (
+        <>
+          <span class="muted">{session.value.owner}</span>
+          <button type="button" onClick={() => void signOut()}>
+            {t('nav.signOut')}
+          </button>
+        </>
+      )}
+    </header>
+  );
+}
+
+export function App() {
+  useEffect(() => {
+    void loadSession();
+  }, []);
+  return (
+    <LocationProvider>
+      <Header />
+      <SessionGate />
+      <main>
+        {session.value === undefined ? (
+          <p aria-busy="true">{t('loading')}</p>
+        ) : session.value === null ? (
+          // Signed out: only the sign-in screen (no screen asks the API for what it cannot have).
+          <SignInPage />
+        ) : (
+          <Router>
+            <Route path="/sign-in" component={SignInPage} />
+            <Route path="/jobs/:id/review" component={ReviewPage} />
+            <Route path="/jobs/:id" component={JobPage} />
+            <Route path="/jobs" component={JobsPage} />
+            <Route default component={JobsPage} />
+          </Router>
+        )}
+      </main>
+    </LocationProvider>
+  );
+}
