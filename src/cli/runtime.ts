@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../config/env.js';
+import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -35,7 +36,19 @@ export async function openCliRuntime(options: { logLevel?: string } = {}): Promi
     const secretKey = resolveSecretKey(config.secretKey, database.dataDir, logger);
     // The quota is shared with `serve` and the other workers on this database.
     const clients = createProcessAmazonClients(config, database, logger);
-    const jobs = createJobsRuntime({ config, database, logger, secretKey, clients });
+    // Stored settings (PUT /api/v1/amazon/config) over the environment, as `serve` reads them:
+    // a job waiting for Amazon starts once they are complete.
+    const keys = { current: secretKey, previous: config.previousSecretKey };
+    const amazonSettings = async () =>
+      (await loadAmazonSettings(database.db, config, keys)).settings;
+    const jobs = createJobsRuntime({
+      config,
+      database,
+      logger,
+      secretKey,
+      clients,
+      amazonSettings,
+    });
     return {
       config,
       logger,

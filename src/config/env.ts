@@ -88,6 +88,11 @@ export const VARIABLES = {
   },
   AMAZON_PAAPI_ENABLED: { schema: bool, expected: 'true or false' },
   AMAZON_PROVIDER: { schema: z.enum(['creators', 'paapi']), expected: '`creators` or `paapi`' },
+  CODE2ASIN_AMAZON_SOURCE: {
+    schema: z.enum(['amazon', 'emulator']),
+    expected:
+      '`amazon` or `emulator` (what the Amazon settings point at; `demo` and the emulator set it)',
+  },
   AMAZON_MARKETPLACE: {
     schema: z
       .string()
@@ -202,6 +207,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_LOG_LEVEL: 'info',
   AMAZON_PAAPI_ENABLED: 'true',
   AMAZON_PROVIDER: 'creators',
+  CODE2ASIN_AMAZON_SOURCE: 'amazon',
   AMAZON_MARKETPLACE: 'www.amazon.fr',
   AMAZON_CREATORS_CREDENTIAL_VERSION: '3.2',
   AMAZON_CREATORS_API_URL: 'https://creatorsapi.amazon',
@@ -238,6 +244,11 @@ export interface Config {
    * false = each process paces itself alone (one process per credential only).
    */
   readonly sharedRateLimit: boolean;
+  /**
+   * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
+   * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.
+   */
+  readonly amazonSource: 'amazon' | 'emulator';
   readonly amazon: {
     readonly enabled: boolean;
     readonly provider: 'creators' | 'paapi';
@@ -353,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : [],
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
+    amazonSource: v.CODE2ASIN_AMAZON_SOURCE,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,
       provider: v.AMAZON_PROVIDER,

@@ -1,3 +1,4 @@
+import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { ImageDownloader } from './image-downloads.js';
@@ -15,4 +16,9 @@ export interface JobsContext {
   images?: ImageDownloader;
   /** Requests per second of the quota, for ETAs. */
   quotaTps: number;
+  /**
+   * Whether the effective Amazon settings can be used (no request sent). Absent: assumed ready
+   * (tests with a fake lookup). A job created while not ready waits (`waiting_for_amazon`).
+   */
+  amazonReadiness?: () => Promise<AmazonReadiness>;
 }

@@ -103,7 +103,10 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     createAmazonLookup(cached(deps.amazonSettings ?? (() => config.amazon), 2000), database.db, {
       clients: deps.clients,
       logger,
+      source: config.amazonSource,
     });
+  const readiness = lookup.readiness?.bind(lookup);
+  if (readiness) ctx.amazonReadiness = readiness;
   const workers: Worker[] = [];
   const prune = () =>
     void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) =>

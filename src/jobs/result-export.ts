@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Selectable } from 'kysely';
 import type { AmazonProduct } from '../amazon/product.js';
 import { findMarketplace } from '../amazon/marketplaces.js';
+import { providerLabel, type AmazonSource } from '../amazon/readiness.js';
 import { describeRejection } from './rejection-text.js';
 import { fromJson } from '../db/dialect.js';
 import type { ResultsTable } from '../db/schema.js';
@@ -35,6 +36,9 @@ export const RESULT_COLUMNS = [
   'other_asins',
   'reasons',
   'error',
+  // Where the answer came from: the provider (`creators (emulator)` in the demo), or `cache`,
+  // `rule`, `import` when no request was made for it.
+  'provider',
 ] as const;
 
 const PAGE = 1000;
@@ -55,6 +59,9 @@ export async function jobResultTable(ctx: JobsContext, job: Job): Promise<Result
 
 async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow> {
   const { db } = ctx.database;
+  const provider = job.provider
+    ? providerLabel({ provider: job.provider.name, source: job.provider.source as AmazonSource })
+    : null;
   let after = -1;
   for (;;) {
     const rows = await db
@@ -81,7 +88,7 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
     for (const row of rows) {
       const extra = job.marketplaces.flatMap((m) =>
         row.valid
-          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined)
+          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined, provider)
           : invalidCells(row.reason, row.raw_code),
       );
       yield { cells: fromJson<Cell[]>(row.cells) ?? [], extra };
@@ -89,7 +96,7 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
   }
 }
 
-function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
+function unitCells(unit: Selectable<ResultsTable> | undefined, provider: string | null): Cell[] {
   if (!unit) return RESULT_COLUMNS.map((c) => (c === 'status' ? 'pending' : null));
   const p = fromJson<AmazonProduct>(unit.product);
   const status = unit.status === 'claimed' ? 'pending' : unit.status;
@@ -114,6 +121,7 @@ function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
     other_asins: others.length > 0 ? others.join('|') : null,
     reasons: (fromJson<string[]>(unit.reasons) ?? []).join('|') || null,
     error: unit.error_message,
+    provider: unit.status === 'pending' ? null : unit.source === 'api' ? provider : unit.source,
   };
   return RESULT_COLUMNS.map((c) => values[c]);
 }

@@ -16,6 +16,8 @@ import type { JobOptions } from './job-options.js';
 import { completeIfDone, dueRetries } from './complete-job.js';
 import { sweepAbandonedIngestions } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
+import { holdJobForAmazon, releaseWaitingJobs } from './waiting-for-amazon.js';
+import { AmazonNotReadyError } from '../amazon/readiness.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
@@ -183,6 +185,8 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     for (const jobId of await dueRetries(ctx, options.jobIds)) {
       await applyJobAction(ctx, jobId, 'retry').catch(() => undefined);
     }
+    const readiness = options.lookup.readiness?.bind(options.lookup);
+    if (readiness) await releaseWaitingJobs(ctx, readiness, options.jobIds);
   }
 
   async function lane(): Promise<void> {
@@ -258,6 +262,13 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   }
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
+    if (error instanceof AmazonNotReadyError) {
+      // Settings incomplete: nothing was sent. The job waits and starts again by itself.
+      await release([held]);
+      controllerFor(held.unit.job_id).abort();
+      await holdJobForAmazon(ctx, held.unit.job_id, error).catch(() => undefined);
+      return;
+    }
     const e = lookupErrorOf(error);
     if (e.code === 'auth' || e.code === 'not_eligible') {
       await release([held]);

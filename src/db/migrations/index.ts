@@ -3,6 +3,7 @@ import type { DialectAdapter } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
 import { sharedRateLimitsMigration } from './0002-shared-rate-limits.js';
 import { leanBulkTablesMigration } from './0003-lean-bulk-tables.js';
+import { jobProviderMigration } from './0004-job-provider.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -13,5 +14,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0001-initial': initialMigration(d),
     '0002-shared-rate-limits': sharedRateLimitsMigration(d),
     '0003-lean-bulk-tables': leanBulkTablesMigration(d),
+    '0004-job-provider': jobProviderMigration(),
   };
 }
