@@ -121,9 +121,21 @@ function unitCells(unit: Selectable<ResultsTable> | undefined, provider: string 
     other_asins: others.length > 0 ? others.join('|') : null,
     reasons: (fromJson<string[]>(unit.reasons) ?? []).join('|') || null,
     error: unit.error_message,
-    provider: unit.status === 'pending' ? null : unit.source === 'api' ? provider : unit.source,
+    provider: providerCell(unit, provider),
   };
   return RESULT_COLUMNS.map((c) => values[c]);
+}
+
+/**
+ * Where a unit's answer came from: the job's provider (`creators (emulator)`), the same from an
+ * earlier job (`…, cached`: the cache of one database only holds that database's answers), or
+ * `rule` / `import` when no provider was asked.
+ */
+function providerCell(unit: Selectable<ResultsTable>, provider: string | null): Cell {
+  if (unit.status === 'pending' || unit.status === 'claimed' || unit.source === null) return null;
+  if (unit.source === 'api') return provider;
+  if (unit.source === 'cache') return provider ? `${provider}, cached` : 'cache';
+  return unit.source;
 }
 
 function invalidCells(reason: string | null, raw: string | null): Cell[] {

@@ -23,8 +23,8 @@ export function registerServeCommand(program: Command): void {
         host: opts.host,
         print: (_line, generated) => (token = generated),
       });
-      logger.info(`code2asin listening on ${server.url} (database: ${server.database.kind})`);
       await printServeStartup({ command: 'serve', config, logger, server, token });
+      logger.info(`code2asin listening on ${server.url} (database: ${server.database.kind})`);
       await waitForSignal(logger, () => server.close());
     });
 }

@@ -32,6 +32,7 @@ interface CreateFlags {
   admin?: boolean;
   owner?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** Name, owner and scopes of `tokens create`; flags are checked before the database is opened. */
@@ -79,14 +80,15 @@ export function registerTokensCommand(program: Command): void {
       'whose jobs the token sees and makes: an existing owner to share its jobs (default: the name)',
     )
     .option('--json', 'print {id, token, ...} as JSON')
+    .option('--quiet', 'print the token alone (for TOKEN=$(…) in scripts)')
     .action(async (opts: CreateFlags) => {
       const { name, owner, scopes } = createRequest(opts);
       const { token, record, shared } = await withDatabase(async (d) => {
         const shared = await countOwnerTokens(d, owner);
         return { ...(await createToken(d.db, { name, owner, scopes })), shared };
       });
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...record, token })}\n`);
+      if (opts.json || opts.quiet) {
+        process.stdout.write(`${opts.json ? JSON.stringify({ ...record, token }) : token}\n`);
         return;
       }
       const sharing =
