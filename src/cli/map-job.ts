@@ -3,6 +3,7 @@ import { rename } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FileError, surfaceMessage } from '../files/file-error.js';
+import { invalidReasons, invalidSummary } from '../files/format-validation-report.js';
 import { createJob, sha256File } from '../jobs/create-job.js';
 import { assertReadableFile } from './input-file.js';
 import { getJob, type Job } from '../jobs/jobs-repository.js';
@@ -114,7 +115,7 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
   reading.finish(job.counters.total_rows);
   if (p) {
     process.stderr.write(
-      `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${p.invalid} invalid, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, ${formatEta(p.eta_seconds)} at the quota).\n`,
+      `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${invalidSummary(invalidReasons(0, p.invalid_by_reason), ' invalid')}, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, ${formatEta(p.eta_seconds)} at the quota).\n`,
     );
   }
   return job;
