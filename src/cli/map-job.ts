@@ -10,6 +10,7 @@ import { getJob, type Job } from '../jobs/jobs-repository.js';
 import { applyJobAction } from '../jobs/lifecycle.js';
 import { formatEta } from '../jobs/format-eta.js';
 import { releaseWaitingJobs } from '../jobs/waiting-for-amazon.js';
+import { DECIMAL_CHOICES, type DecimalChoice } from '../jobs/decimal-separator.js';
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
 import { createProgressReporter, createReadingReporter } from './progress.js';
 import { openCliRuntime, type CliRuntime } from './runtime.js';
@@ -22,6 +23,7 @@ export async function runMap(file: string, opts: MapOptions): Promise<void> {
     opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`,
   );
   assertReadableFile(file);
+  const decimal = decimalChoice(opts);
   const runtime = await openCliRuntime({ logLevel: 'warn' });
   try {
     const job = await findOrCreateJob(runtime, resolve(file), opts).catch((error: unknown) => {
@@ -33,7 +35,7 @@ export async function runMap(file: string, opts: MapOptions): Promise<void> {
     const ended = await runUntilSettled(runtime, job);
     await runtime.jobs.ctx.images?.idle();
     await writeAtomically(output, (out) =>
-      writeJobResults(runtime.jobs.ctx, ended.id, format, out),
+      writeJobResults(runtime.jobs.ctx, ended.id, format, out, undefined, decimal),
     );
     printSummary(ended, output);
     if (ended.status === 'paused') process.exitCode = ended.error_message ? 2 : 130;
@@ -41,6 +43,15 @@ export async function runMap(file: string, opts: MapOptions): Promise<void> {
   } finally {
     await runtime.close();
   }
+}
+
+function decimalChoice(opts: MapOptions): DecimalChoice {
+  const d = (opts.decimal ?? 'auto').toLowerCase();
+  if ((DECIMAL_CHOICES as readonly string[]).includes(d)) return d as DecimalChoice;
+  throw Object.assign(
+    new Error(`Unknown decimal separator "${d}": use --decimal ${DECIMAL_CHOICES.join(', ')}.`),
+    { exitCode: 2 },
+  );
 }
 
 function resultFormat(opts: MapOptions): ResultFormat {

@@ -12,6 +12,11 @@ import type { Cell } from '../files/table-row.js';
 import type { JobsContext } from './context.js';
 import type { StoredDetection } from './create-job.js';
 import { getJob, type Job } from './jobs-repository.js';
+import {
+  inputDecimalSeparator,
+  withDecimalComma,
+  type DecimalChoice,
+} from './decimal-separator.js';
 
 export const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -169,13 +174,21 @@ export async function writeJobResults(
   format: ResultFormat,
   out: Writable,
   owner?: string | null,
+  decimal: DecimalChoice = 'auto',
 ): Promise<{ rows: number }> {
   const job = await getJob(ctx.database.db, jobId, owner);
   const table = await jobResultTable(ctx, job);
   const detection = await storedDetection(ctx, job.id);
+  // XLSX and JSON hold numbers as numbers; only delimited text writes a decimal separator.
   if (format === 'xlsx') return writeXlsx(table, out, { textColumns: codeColumn(detection) });
   if (format === 'jsonl') return writeJsonLines(table, out);
-  return writeCsv(table, out, { delimiter: detection.delimiter ?? ',' });
+  const comma =
+    decimal === 'comma' ||
+    (decimal === 'auto' && (await inputDecimalSeparator(ctx.database.db, job.id)) === ',');
+  // A comma decimal in a comma-delimited file is quoted by the writer, so it stays one cell.
+  return writeCsv(comma ? withDecimalComma(table) : table, out, {
+    delimiter: detection.delimiter ?? ',',
+  });
 }
 
 function codeColumn(d: StoredDetection): number[] {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -56,6 +56,30 @@ describe('the first hour', () => {
     assert.match(map.stderr, /3 invalid \(bad_check_digit 1, bad_length 1, empty 1\)/);
     // 1 request at 1 request/s: about 1 s, not "about 1 min".
     assert.match(map.stderr, /1 to query \(1 requests, about 1 s at the quota\)/);
+  });
+
+  it('a ;-separated file with decimal commas gets decimal commas in the added columns; --decimal overrides', async () => {
+    const truth = (emu.catalog.truth ?? []).find((t) => t.case === 'exact_unique' && t.asin);
+    assert.ok(truth);
+    const file = join(dir, 'fournisseur.csv');
+    writeFileSync(file, `EAN;Désignation;Prix\n${truth.code};Produit;4,29\n`);
+    const env = {
+      ...emu.env('creators'),
+      AMAZON_TPS: '20',
+      DATABASE_URL: `sqlite:${join(dir, 'locale.db')}`,
+      CODE2ASIN_SECRET_KEY: 'ab'.repeat(32),
+    };
+    const confidenceOf = (csv: string) => {
+      const [header, row] = csv.replace(/^\uFEFF/, '').split(/\r?\n/);
+      const i = (header ?? '').split(';').indexOf('confidence');
+      return (row ?? '').split(';')[i];
+    };
+    const fr = join(dir, 'fr.csv');
+    assert.equal((await runCli(['map', file, '-o', fr], env)).code, 0);
+    assert.match(confidenceOf(readFileSync(fr, 'utf8')) ?? '', /^0,\d+$/);
+    const point = join(dir, 'point.csv');
+    assert.equal((await runCli(['map', file, '-o', point, '--decimal', 'point'], env)).code, 0);
+    assert.match(confidenceOf(readFileSync(point, 'utf8')) ?? '', /^0\.\d+$/);
   });
 
   it('a missing file gets a sentence naming it, not ENOENT', async () => {
