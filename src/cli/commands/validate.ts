@@ -33,9 +33,15 @@ export function registerValidateCommand(program: Command): void {
       // Loaded on use (exceljs is heavy): other commands start faster.
       const { formatValidationReport } = await import('../../files/format-validation-report.js');
       const { validateFile } = await import('../../files/validate-file.js');
-      const { assertReadableFile } = await import('../input-file.js');
-      assertReadableFile(file);
+      const { assertReadableFile, InputFileError } = await import('../input-file.js');
       try {
+        try {
+          assertReadableFile(file);
+        } catch (error) {
+          // Reported like any unreadable file (with --json: the error document on stdout).
+          if (error instanceof InputFileError) throw new FileError('unreadable', error.message);
+          throw error;
+        }
         if (flags.json) await printJson(file, options, validateFile);
         else process.stdout.write(formatValidationReport(await validateFile(file, options)));
       } catch (error) {
