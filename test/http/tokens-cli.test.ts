@@ -10,6 +10,30 @@ import { forEachDatabase } from '../helpers/database.js';
 const TOKEN = /^(c2a_[A-Za-z0-9_-]{43})$/m;
 
 forEachDatabase('code2asin tokens', (ctx) => {
+  it("--owner shares an existing owner's jobs; --admin makes an admin token; --quiet prints it alone", async () => {
+    const env = { DATABASE_URL: ctx.url() };
+    const first = await runCli(
+      ['tokens', 'create', '--name', 'team', '--scopes', 'read,write'],
+      env,
+    );
+    assert.match(first.stdout, /Owner "team" is new/);
+    const shared = await runCli(
+      ['tokens', 'create', '--owner', 'team', '--name', 'bob', '--scopes', 'read,write'],
+      env,
+    );
+    assert.match(shared.stdout, /shares owner "team"'s jobs with 1 other token/);
+    const bob = await verifyToken(ctx.database().db, TOKEN.exec(shared.stdout)?.[1] ?? '');
+    assert.equal(bob?.owner, 'team');
+    const admin = await runCli(['tokens', 'create', '--admin', '--quiet'], env);
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.match(admin.stdout, /^c2a_[A-Za-z0-9_-]{43}\n$/);
+    const grant = await verifyToken(ctx.database().db, admin.stdout.trim());
+    assert.deepEqual(
+      { owner: grant?.owner, scopes: grant?.scopes },
+      { owner: 'admin', scopes: ['admin'] },
+    );
+  });
+
   it('create prints the token once; list never shows it; revoke stops it', async () => {
     const env = { DATABASE_URL: ctx.url() };
     const created = await runCli(
