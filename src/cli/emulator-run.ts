@@ -52,7 +52,11 @@ export function emulatorOptionsFromFlags(
 /** AMAZON_* lines for both protocols (Creators first: it is the default provider). */
 function envOf(emu: RunningEmulator): Record<string, string> {
   const hasPaapi = emu.credentials.some((c) => c.kind === 'paapi');
-  return mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined);
+  // Marks what the settings point at: start-up, /health, jobs and result files say "emulator".
+  return {
+    ...mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined),
+    CODE2ASIN_AMAZON_SOURCE: 'emulator',
+  };
 }
 
 /** The banner printed at start: credentials accepted and the environment to paste. */

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerMapCommand } from './commands/map.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .description('Map product barcodes (EAN/UPC/ISBN/GTIN) to Amazon ASINs in bulk.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
+  registerDemoCommand(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerMapCommand(program);

@@ -2,9 +2,15 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { FileError, surfaceMessage } from '../files/file-error.js';
+import { invalidReasons, invalidSummary } from '../files/format-validation-report.js';
 import { createJob, sha256File } from '../jobs/create-job.js';
+import { assertReadableFile } from './input-file.js';
 import { getJob, unfinishedJobsOfSource, type Job } from '../jobs/jobs-repository.js';
 import { applyJobAction } from '../jobs/lifecycle.js';
+import { formatEta } from '../jobs/format-eta.js';
+import { releaseWaitingJobs } from '../jobs/waiting-for-amazon.js';
+import { DECIMAL_CHOICES, type DecimalChoice } from '../jobs/decimal-separator.js';
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
 import { createProgressReporter, createReadingReporter } from './progress.js';
 import { openCliRuntime, type CliRuntime } from './runtime.js';
@@ -16,19 +22,36 @@ export async function runMap(file: string, opts: MapOptions): Promise<void> {
   const output = resolve(
     opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`,
   );
+  assertReadableFile(file);
+  const decimal = decimalChoice(opts);
   const runtime = await openCliRuntime({ logLevel: 'warn' });
   try {
-    const job = await findOrCreateJob(runtime, resolve(file), opts);
+    const job = await findOrCreateJob(runtime, resolve(file), opts).catch((error: unknown) => {
+      // The file's hint names the flag (--column), not the API field.
+      if (error instanceof FileError)
+        throw Object.assign(new Error(surfaceMessage(error, 'cli')), { exitCode: 2 });
+      throw error;
+    });
     const ended = await runUntilSettled(runtime, job);
     await runtime.jobs.ctx.images?.idle();
     await writeAtomically(output, (out) =>
-      writeJobResults(runtime.jobs.ctx, ended.id, format, out),
+      writeJobResults(runtime.jobs.ctx, ended.id, format, out, undefined, decimal),
     );
     printSummary(ended, output);
     if (ended.status === 'paused') process.exitCode = ended.error_message ? 2 : 130;
+    if (ended.status === 'waiting_for_amazon') process.exitCode = 2;
   } finally {
     await runtime.close();
   }
+}
+
+function decimalChoice(opts: MapOptions): DecimalChoice {
+  const d = (opts.decimal ?? 'auto').toLowerCase();
+  if ((DECIMAL_CHOICES as readonly string[]).includes(d)) return d as DecimalChoice;
+  throw Object.assign(
+    new Error(`Unknown decimal separator "${d}": use --decimal ${DECIMAL_CHOICES.join(', ')}.`),
+    { exitCode: 2 },
+  );
 }
 
 function resultFormat(opts: MapOptions): ResultFormat {
@@ -73,6 +96,11 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
       continue;
     process.stderr.write(`Resuming job ${job.id} (${job.status}, ${job.counters.done} done).\n`);
     if (job.status === 'paused') return applyJobAction(runtime.jobs.ctx, job.id, 'resume');
+    const readiness = runtime.jobs.ctx.amazonReadiness;
+    if (job.status === 'waiting_for_amazon' && readiness) {
+      await releaseWaitingJobs(runtime.jobs.ctx, readiness, [job.id]);
+      return getJob(db, job.id);
+    }
     if (job.status === 'pending') return applyJobAction(runtime.jobs.ctx, job.id, 'start');
     if (job.status === 'failed')
       return applyJobAction(runtime.jobs.ctx, job.id, 'retry', { resetRetryCounter: true });
@@ -90,7 +118,7 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
   reading.finish(job.counters.total_rows);
   if (p) {
     process.stderr.write(
-      `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${p.invalid} invalid, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, about ${Math.ceil(p.eta_seconds / 60)} min at the quota).\n`,
+      `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${invalidSummary(invalidReasons(0, p.invalid_by_reason), ' invalid')}, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, ${formatEta(p.eta_seconds)} at the quota).\n`,
     );
   }
   return job;
@@ -121,7 +149,9 @@ async function runUntilSettled(runtime: CliRuntime, job: Job): Promise<Job> {
         await applyJobAction(runtime.jobs.ctx, job.id, 'pause', { message: null });
         continue;
       }
-      if (['completed', 'failed', 'cancelled', 'paused'].includes(current.status)) break;
+      // A job waiting for Amazon settings stops `map` at once: the summary names them.
+      const settled = ['completed', 'failed', 'cancelled', 'paused', 'waiting_for_amazon'];
+      if (settled.includes(current.status)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
@@ -155,6 +185,10 @@ function printSummary(job: Job, output: string): void {
     `  found ${c.found} · to review ${c.to_review} · not found ${c.not_found} · errors ${c.errors} · from cache/rules ${c.cached}`,
     `  result file: ${output}${job.status === 'completed' ? '' : ' (partial)'}`,
   ];
+  if (job.status === 'waiting_for_amazon') {
+    lines.push(`  ${job.error_message ?? 'waiting for Amazon settings.'}`);
+    lines.push('  Then run the same command again.');
+  }
   if (job.status === 'paused') {
     lines.push(
       job.error_message

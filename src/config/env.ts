@@ -98,6 +98,11 @@ export const VARIABLES = {
     schema: z.enum(PROVIDER_NAMES),
     expected: PROVIDER_NAMES.map((n) => `\`${n}\``).join(' or '),
   },
+  CODE2ASIN_AMAZON_SOURCE: {
+    schema: z.enum(['amazon', 'emulator']),
+    expected:
+      '`amazon` or `emulator` (what the Amazon settings point at; `demo` and the emulator set it)',
+  },
   AMAZON_MARKETPLACE: {
     schema: z
       .string()
@@ -229,6 +234,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_LOG_LEVEL: 'info',
   AMAZON_PAAPI_ENABLED: 'true',
   AMAZON_PROVIDER: 'creators',
+  CODE2ASIN_AMAZON_SOURCE: 'amazon',
   AMAZON_MARKETPLACE: 'www.amazon.fr',
   AMAZON_CREATORS_CREDENTIAL_VERSION: '3.2',
   AMAZON_CREATORS_API_URL: 'https://creatorsapi.amazon',
@@ -271,6 +277,11 @@ export interface Config {
    * false = each process paces itself alone (one process per credential only).
    */
   readonly sharedRateLimit: boolean;
+  /**
+   * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
+   * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.
+   */
+  readonly amazonSource: 'amazon' | 'emulator';
   readonly amazon: {
     readonly enabled: boolean;
     readonly provider: ProviderName;
@@ -395,6 +406,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: v.CODE2ASIN_TRUST_PROXY,
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
+    amazonSource: v.CODE2ASIN_AMAZON_SOURCE,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,
       provider: v.AMAZON_PROVIDER,

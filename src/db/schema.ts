@@ -45,6 +45,10 @@ export interface JobsTable {
   last_claimed_at: Timestamp | null;
   /** SHA-256 of the uploaded file, to find the job again (`code2asin map` resumes it). */
   source_sha256: string | null;
+  /** Provider the job runs on (`creators`, `paapi`); null for a direct import. */
+  provider: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What that provider pointed at: `amazon` or `emulator`. */
+  provider_source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RowsTable {

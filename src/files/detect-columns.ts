@@ -64,8 +64,9 @@ function explicitColumn(
     const list = header.map((h, i) => `${i + 1}. ${h ?? '(no name)'}`).join(', ');
     throw new FileError(
       'column_not_found',
-      `There is no column "${String(explicit)}". The columns are: ${list}. Pass a header name, a number (1 = first column) or a letter.`,
+      `There is no column "${String(explicit)}". The columns are: ${list}.`,
       { column: explicit, columns: header },
+      { option: 'column' },
     );
   }
   return describe(
@@ -122,8 +123,9 @@ function contentColumn(header: readonly (string | null)[], stats: ColumnStats): 
   }
   throw new FileError(
     'no_code_column',
-    `No column holds barcodes: no header names one (EAN, UPC, GTIN, ISBN, barcode, code-barre, ...) and no column holds codes in the first ${stats.rows} rows. Name the column with the column option (--column).`,
+    `No column holds barcodes: no header names one (EAN, UPC, GTIN, ISBN, barcode, code-barre, ...) and no column holds codes in the first ${stats.rows} rows.`,
     { columns: header, sampledRows: stats.rows },
+    { option: 'column' },
   );
 }
 

@@ -22,15 +22,42 @@ export const SUPPORTED_FORMATS_TEXT =
  * `details` holds the machine-readable facts (limit, actual value, detected format, ...).
  */
 export class FileError extends Error {
+  /**
+   * The option that fixes it (`column`, `sheet`), when one does. The message stays neutral;
+   * each surface adds the hint in its own words (`surfaceMessage`): the API names its field,
+   * the command line its flag.
+   */
+  option?: 'column' | 'sheet';
+
   constructor(
     readonly code: FileErrorCode,
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; option?: 'column' | 'sheet' },
   ) {
     super(message, options);
     this.name = 'FileError';
+    if (options?.option) this.option = options.option;
   }
+}
+
+/** Where an error is shown: each names its own way to pass an option. */
+export type Surface = 'api' | 'cli';
+
+const OPTION_HINTS: Record<'column' | 'sheet', Record<Surface, string>> = {
+  column: {
+    api: 'Send the code column in the `column` field (header name, 1-based number or letter).',
+    cli: 'Name the code column with --column (header name, 1-based number or letter).',
+  },
+  sheet: {
+    api: 'Send the sheet in the `options` field as {"sheet": "<name or 1-based number>"}.',
+    cli: 'Name the sheet with --sheet (name or 1-based number).',
+  },
+};
+
+/** The error's message with the hint written for where it is shown. */
+export function surfaceMessage(error: FileError, surface: Surface): string {
+  return error.option ? `${error.message} ${OPTION_HINTS[error.option][surface]}` : error.message;
 }
 
 /** The file is in a format the readers do not handle (`.xls`, `.ods`, `.numbers`, PDF, ...). */

@@ -10,7 +10,7 @@ export function formatValidationReport(report: ValidationReport): string {
     '',
     `Rows        ${n(counts.rows)} (${n(counts.empty)} without a code)`,
     `Valid       ${n(counts.valid)}${breakdown(report.byType)}`,
-    `Invalid     ${n(counts.invalid)}${breakdown(report.byReason)}`,
+    `Invalid     ${invalidSummary(invalidReasons(counts.empty, report.byReason))}`,
     `Duplicates  ${n(counts.duplicates)} rows repeat ${n(report.duplicates.codes)} codes; ${n(counts.distinct)} distinct valid codes`,
   ];
   for (const d of report.duplicates.examples) {
@@ -66,6 +66,26 @@ function exampleLine(row: ValidatedRow): string {
     return `row ${row.row}: ${JSON.stringify(row.raw)} ${row.reason}: ${row.message ?? ''}`;
   const flags = row.flags.length > 0 ? ` [${row.flags.join(', ')}]` : '';
   return `row ${row.row}: ${JSON.stringify(row.raw)} → ${row.type} ${row.code}${flags}`;
+}
+
+/**
+ * Invalid rows by reason, rows without a code included (as `empty`): the one breakdown
+ * `validate`, the pre-flight report and `map` all show, so their figures agree.
+ */
+export function invalidReasons(
+  empty: number,
+  byReason: Partial<Record<string, number>>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(byReason)) if (count) out[reason] = count;
+  if (empty > 0) out.empty = (out.empty ?? 0) + empty;
+  return out;
+}
+
+/** `4 (bad_check_digit 3, empty 1)`: the total, then each reason, most frequent first. */
+export function invalidSummary(reasons: Record<string, number>, label = ''): string {
+  const total = Object.values(reasons).reduce((a, b) => a + b, 0);
+  return `${n(total)}${label}${breakdown(reasons).replace(/^ {2}/, ' ')}`;
 }
 
 function breakdown(counts: Partial<Record<string, number>>): string {

@@ -151,16 +151,18 @@ function firstVisible(sheets: XlsxSheet[]): number {
 function sheetNotFound(wanted: string | number, names: string[]): FileError {
   return new FileError(
     'sheet_not_found',
-    `The workbook has no sheet "${String(wanted)}". Its sheets are: ${listed(names)}. Pass one of these names or numbers as the sheet option.`,
+    `The workbook has no sheet "${String(wanted)}". Its sheets are: ${listed(names)}.`,
     { sheet: wanted, sheets: names },
+    { option: 'sheet' },
   );
 }
 
 function noCells(sheet: XlsxSheet, names: string[]): FileError {
   return new FileError(
     'sheet_not_found',
-    `The sheet "${sheet.name}" holds no cells (it is a chart sheet, or its part is missing from the file). Its sheets are: ${listed(names)}. Pass the name or number of a sheet with the data as the sheet option.`,
+    `The sheet "${sheet.name}" holds no cells (it is a chart sheet, or its part is missing from the file). Its sheets are: ${listed(names)}; choose one with the data.`,
     { sheet: sheet.name, sheets: names },
+    { option: 'sheet' },
   );
 }
 

@@ -11,6 +11,8 @@ import type { IngestionPool } from '../jobs/ingestion-pool.js';
 import { createJobsContext } from '../jobs/jobs-runtime.js';
 import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../config/package-version.js';
+import { amazonReadiness } from '../amazon/readiness.js';
+import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
@@ -55,8 +57,26 @@ const HEALTH_SCHEMA = {
         status: { type: 'string', enum: ['ok', 'degraded'] },
         db: { type: 'string', enum: ['sqlite', 'postgres'] },
         version: { type: 'string' },
+        amazon: {
+          type: 'object',
+          description:
+            'The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent.',
+          properties: {
+            provider: { type: 'string', enum: ['creators', 'paapi'] },
+            source: { type: 'string', enum: ['amazon', 'emulator'] },
+            ready: { type: 'boolean' },
+            missing: { type: 'array', items: { type: 'string' } },
+          },
+        },
       },
-      examples: [{ status: 'ok', db: 'sqlite', version: '0.1.0' }],
+      examples: [
+        {
+          status: 'ok',
+          db: 'sqlite',
+          version: '0.1.0',
+          amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
+        },
+      ],
     },
   },
 };
@@ -115,6 +135,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAuth(app, auth);
   registerSessionRoutes(app, auth);
 
+  const keys = { current: secretKey, previous: deps.previousSecretKey };
+  const amazonHealth = async () => {
+    const { settings } = await loadAmazonSettings(deps.database.db, config, keys).catch(() => ({
+      settings: config.amazon,
+    }));
+    const r = amazonReadiness(settings, config.amazonSource);
+    return {
+      provider: r.provider,
+      source: r.source,
+      ready: r.ready,
+      missing: r.missing.map((m) => m.variable),
+    };
+  };
+
   app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
     let dbOk = true;
     try {
@@ -123,13 +157,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       dbOk = false;
     }
     reply.code(dbOk ? 200 : 503);
-    return { status: dbOk ? 'ok' : 'degraded', db: deps.database.kind, version: packageVersion() };
+    return {
+      status: dbOk ? 'ok' : 'degraded',
+      db: deps.database.kind,
+      version: packageVersion(),
+      amazon: dbOk ? await amazonHealth() : undefined,
+    };
   });
 
   const amazon = createAmazonRouter({
     db: deps.database.db,
     config,
-    keys: { current: secretKey, previous: deps.previousSecretKey },
+    keys,
     clients: deps.amazonClients ?? createAmazonClients({ clientDeps: { logger: deps.logger } }),
   });
   await app.register(amazon, { prefix: '/api/v1/amazon' });

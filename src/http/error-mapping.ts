@@ -1,6 +1,6 @@
 import { AmazonError, type TokenEndpointAnswer } from '../amazon/errors.js';
 import { SettingsError } from '../config/settings-error.js';
-import { FileError } from '../files/file-error.js';
+import { FileError, surfaceMessage } from '../files/file-error.js';
 import { JobError, type JobErrorCode } from '../jobs/errors.js';
 import { MatchingRuleError } from '../matching/matching-rules-repository.js';
 import { HttpError } from './http-error.js';
@@ -60,7 +60,7 @@ function mapped(
 
 function mapFileError(error: FileError): MappedError {
   const status = error.code === 'too_large' ? 413 : error.code === 'unsupported_format' ? 415 : 400;
-  return mapped(status, error.code, error.message, { ...error.details });
+  return mapped(status, error.code, surfaceMessage(error, 'api'), { ...error.details });
 }
 
 /** Reasons raised before any request, when settings are missing or unusable. */

@@ -26,7 +26,7 @@ export async function startServer(
     port?: number;
     host?: string;
     /** Where the generated admin token is shown, once (default stdout). */
-    print?: (line: string) => void;
+    print?: (line: string, token: string) => void;
   } = {},
 ): Promise<RunningServer> {
   const config = options.config ?? loadConfig();

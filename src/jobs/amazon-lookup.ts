@@ -3,6 +3,7 @@ import { createAmazonClients, type AmazonClients } from '../amazon/amazon-client
 import type { AmazonClient, AmazonClientDeps } from '../amazon/client.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import { AmazonError } from '../amazon/errors.js';
+import { amazonReadiness, AmazonNotReadyError, type AmazonSource } from '../amazon/readiness.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
 import { listRulesForCodes } from '../matching/matching-rules-repository.js';
@@ -20,15 +21,22 @@ export function createAmazonLookup(
     clients?: AmazonClients;
     /** `CODE2ASIN_ACCEPT_THRESHOLD`; the matching module's default when absent. */
     acceptThreshold?: number;
+    /** What the settings point at (`CODE2ASIN_AMAZON_SOURCE`), for readiness and results. */
+    source?: AmazonSource;
   } = {},
 ): UnitLookup {
   // The process-wide clients when given (shared with the HTTP routes); else this lookup's own.
   // Either way one client per settings and marketplace, one limiter per credential, and new
   // settings (PUT /config) give new clients.
-  const { clients: shared, acceptThreshold, ...clientDeps } = deps;
+  const { clients: shared, acceptThreshold, source = 'amazon', ...clientDeps } = deps;
   const clients = shared ?? createAmazonClients({ clientDeps });
+  const current = async () => (typeof settings === 'function' ? await settings() : settings);
   const clientFor = async (marketplace: string): Promise<AmazonClient> => {
-    const s = typeof settings === 'function' ? await settings() : settings;
+    const s = await current();
+    // Incomplete settings are caught here, before any request: the job waits for them instead
+    // of being told that Amazon refused credentials it never saw.
+    const readiness = amazonReadiness({ ...s, marketplace }, source);
+    if (s.enabled !== false && !readiness.ready) throw new AmazonNotReadyError(readiness.missing);
     if (s.enabled === false) {
       throw new AmazonError(
         'auth',
@@ -39,6 +47,7 @@ export function createAmazonLookup(
     return clients.clientFor({ ...s, marketplace });
   };
   return {
+    readiness: async () => amazonReadiness(await current(), source),
     async lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult> {
       const parsed = parseCode(unit.code);
       if (!parsed.valid)

@@ -1,3 +1,4 @@
+import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboundClient } from '../net/outbound-request.js';
@@ -20,4 +21,9 @@ export interface JobsContext {
   webhookAllowPrivate?: boolean;
   /** The guarded client of outbound requests (default: system DNS; tests inject one). */
   outbound?: OutboundClient;
+  /**
+   * Whether the effective Amazon settings can be used (no request sent). Absent: assumed ready
+   * (tests with a fake lookup). A job created while not ready waits (`waiting_for_amazon`).
+   */
+  amazonReadiness?: () => Promise<AmazonReadiness>;
 }

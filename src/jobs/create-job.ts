@@ -8,6 +8,7 @@ import { JobError } from './errors.js';
 import { ingestJob, type IngestSource } from './ingest.js';
 import { parseJobOptions, type JobOptions } from './job-options.js';
 import { deleteJobData, getJob, insertJob, type Job } from './jobs-repository.js';
+import { holdJobForAmazon } from './waiting-for-amazon.js';
 import { applyJobAction } from './lifecycle.js';
 import { checkJobWebhook } from './webhook.js';
 
@@ -74,7 +75,11 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
       await failIngestion(ctx, job.id, error);
       throw error;
     }
-    if (options.auto_start) return applyJobAction(ctx, job.id, 'start');
+    await recordProvider(ctx, job.id, options);
+    if (options.auto_start) {
+      const started = await applyJobAction(ctx, job.id, 'start');
+      return (await waitIfAmazonNotReady(ctx, started)) ?? started;
+    }
     return getJob(ctx.database.db, job.id);
   } finally {
     await table?.close();
@@ -209,4 +214,28 @@ export async function sha256File(path: string): Promise<string> {
     await file.close();
   }
   return hash.digest('hex');
+}
+
+/** Stores the provider the job runs on (and whether it is the emulator), for the job and its file. */
+async function recordProvider(ctx: JobsContext, jobId: string, options: JobOptions): Promise<void> {
+  if (!options.use_amazon_api || !ctx.amazonReadiness) return;
+  const r = await ctx.amazonReadiness();
+  await ctx.database.db
+    .updateTable('code2asin_jobs')
+    .set({ provider: r.provider, provider_source: r.source })
+    .where('id', '=', jobId)
+    .execute();
+}
+
+/**
+ * A started job with codes to query waits for the Amazon settings when they are incomplete; the
+ * worker starts it once they are set. Returns the job as it is then, or null when it runs.
+ */
+async function waitIfAmazonNotReady(ctx: JobsContext, job: Job): Promise<Job | null> {
+  if (job.status !== 'processing' || !ctx.amazonReadiness) return null;
+  if (!job.options.use_amazon_api || (job.preflight?.to_query ?? 0) === 0) return null;
+  const readiness = await ctx.amazonReadiness();
+  if (readiness.ready) return null;
+  await holdJobForAmazon(ctx, job.id, readiness);
+  return getJob(ctx.database.db, job.id);
 }

@@ -2,6 +2,9 @@ import { JobError } from './errors.js';
 
 export const JOB_STATUSES = [
   'pending',
+  // Started, but the Amazon settings are incomplete: the worker moves it to processing by
+  // itself once they are set (see waiting-for-amazon.ts). No request has been sent.
+  'waiting_for_amazon',
   'processing',
   'paused',
   'completed',
@@ -18,11 +21,14 @@ export const TRANSITIONS: Readonly<
   Record<JobAction, { from: readonly JobStatus[]; to: JobStatus | null }>
 > = {
   start: { from: ['pending'], to: 'processing' },
-  pause: { from: ['pending', 'processing'], to: 'paused' },
+  pause: { from: ['pending', 'waiting_for_amazon', 'processing'], to: 'paused' },
   resume: { from: ['paused'], to: 'processing' },
-  cancel: { from: ['pending', 'processing', 'paused'], to: 'cancelled' },
+  cancel: { from: ['pending', 'waiting_for_amazon', 'processing', 'paused'], to: 'cancelled' },
   retry: { from: ['failed', 'cancelled'], to: 'processing' },
-  delete: { from: ['pending', 'paused', 'completed', 'failed', 'cancelled'], to: null },
+  delete: {
+    from: ['pending', 'waiting_for_amazon', 'paused', 'completed', 'failed', 'cancelled'],
+    to: null,
+  },
 };
 
 /** Statuses in which a job has ended (a notification is sent on entering one). */

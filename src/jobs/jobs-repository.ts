@@ -59,6 +59,8 @@ export interface Job {
   retry_count: number;
   next_retry_at: string | null;
   error_message: string | null;
+  /** The Amazon provider it runs on and what that points at; null for a direct import. */
+  provider: { name: string; source: string } | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -93,6 +95,7 @@ export function toJob(row: JobRow): Job {
     retry_count: row.retry_count,
     next_retry_at: row.next_retry_at,
     error_message: row.error_message,
+    provider: row.provider ? { name: row.provider, source: row.provider_source ?? 'amazon' } : null,
     created_at: row.created_at,
     updated_at: row.updated_at,
     started_at: row.started_at,
@@ -286,7 +289,7 @@ export async function unfinishedJobsOfSource(
     .select('id')
     .where('owner', '=', owner)
     .where('source_sha256', '=', sourceSha256)
-    .where('status', 'in', ['pending', 'processing', 'paused', 'failed'])
+    .where('status', 'in', ['pending', 'waiting_for_amazon', 'processing', 'paused', 'failed'])
     .orderBy('created_at', 'desc')
     .execute();
   return rows.map((r) => r.id);

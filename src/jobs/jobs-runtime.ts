@@ -135,7 +135,10 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
       clients: deps.clients,
       logger,
       acceptThreshold: config.jobs.acceptThreshold,
+      source: config.amazonSource,
     });
+  const readiness = lookup.readiness?.bind(lookup);
+  if (readiness) ctx.amazonReadiness = readiness;
   const workers: Worker[] = [];
   const prune = () =>
     void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) =>

@@ -5,6 +5,8 @@ import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
 import { sweepAbandonedIngestions } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
+import type { AmazonReadiness } from '../amazon/readiness.js';
+import { releaseWaitingJobs } from './waiting-for-amazon.js';
 
 export interface MaintenanceOptions {
   /**
@@ -18,6 +20,8 @@ export interface MaintenanceOptions {
   /** Times the runs; tests pass a manual clock. */
   clock?: Clock;
   random?: () => number;
+  /** Whether the Amazon settings are complete: jobs `waiting_for_amazon` start once they are. */
+  readiness?: () => Promise<AmazonReadiness>;
 }
 
 export interface MaintenanceLoop {
@@ -56,7 +60,7 @@ export function createMaintenanceLoop(
   };
 
   const run = (): void => {
-    running = runMaintenance(ctx, options.jobIds)
+    running = runMaintenance(ctx, options.jobIds, options.readiness)
       .catch((err: unknown) => ctx.logger.warn({ err }, 'job maintenance failed; trying again'))
       .finally(() => {
         runs += 1;
@@ -83,8 +87,12 @@ export function createMaintenanceLoop(
   };
 }
 
-/** One maintenance run: leases, abandoned ingestions, due retries. */
-export async function runMaintenance(ctx: JobsContext, jobIds?: readonly string[]): Promise<void> {
+/** One maintenance run: leases, abandoned ingestions, due retries, jobs waiting for Amazon. */
+export async function runMaintenance(
+  ctx: JobsContext,
+  jobIds?: readonly string[],
+  readiness?: () => Promise<AmazonReadiness>,
+): Promise<void> {
   const swept = await sweepExpiredLeases(ctx.database);
   if (swept > 0) ctx.logger.info({ units: swept }, 'expired leases returned to the queue');
   for (const job of await sweepAbandonedIngestions(ctx.database.db))
@@ -102,4 +110,5 @@ export async function runMaintenance(ctx: JobsContext, jobIds?: readonly string[
       else ctx.logger.warn({ jobId, err: error }, 'scheduled retry failed');
     }
   }
+  if (readiness) await releaseWaitingJobs(ctx, readiness, jobIds);
 }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Selectable } from 'kysely';
 import type { AmazonProduct } from '../amazon/product.js';
 import { findMarketplace } from '../amazon/marketplaces.js';
+import { providerLabel, type AmazonSource } from '../amazon/readiness.js';
 import { describeRejection } from './rejection-text.js';
 import { fromJson } from '../db/dialect.js';
 import type { ResultsTable } from '../db/schema.js';
@@ -11,6 +12,11 @@ import type { Cell } from '../files/table-row.js';
 import type { JobsContext } from './context.js';
 import type { StoredDetection } from './create-job.js';
 import { getJob, type Job } from './jobs-repository.js';
+import {
+  inputDecimalSeparator,
+  withDecimalComma,
+  type DecimalChoice,
+} from './decimal-separator.js';
 
 export const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -37,6 +43,9 @@ export const RESULT_COLUMNS = [
   'other_asins',
   'reasons',
   'error',
+  // Where the answer came from: the provider (`creators (emulator)` in the demo), or `cache`,
+  // `rule`, `import` when no request was made for it.
+  'provider',
 ] as const;
 
 const PAGE = 1000;
@@ -57,6 +66,9 @@ export async function jobResultTable(ctx: JobsContext, job: Job): Promise<Result
 
 async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow> {
   const { db } = ctx.database;
+  const provider = job.provider
+    ? providerLabel({ provider: job.provider.name, source: job.provider.source as AmazonSource })
+    : null;
   let after = -1;
   for (;;) {
     const rows = await db
@@ -83,7 +95,7 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
     for (const row of rows) {
       const extra = job.marketplaces.flatMap((m) =>
         row.valid
-          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined)
+          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined, provider)
           : invalidCells(row.reason, row.raw_code),
       );
       yield { cells: fromJson<Cell[]>(row.cells) ?? [], extra };
@@ -91,7 +103,7 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
   }
 }
 
-function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
+function unitCells(unit: Selectable<ResultsTable> | undefined, provider: string | null): Cell[] {
   if (!unit) return RESULT_COLUMNS.map((c) => (c === 'status' ? 'pending' : null));
   const p = fromJson<AmazonProduct>(unit.product);
   const status = unit.status === 'claimed' ? 'pending' : unit.status;
@@ -118,8 +130,21 @@ function unitCells(unit: Selectable<ResultsTable> | undefined): Cell[] {
     other_asins: others.length > 0 ? others.join('|') : null,
     reasons: (fromJson<string[]>(unit.reasons) ?? []).join('|') || null,
     error: unit.error_message,
+    provider: providerCell(unit, provider),
   };
   return RESULT_COLUMNS.map((c) => values[c]);
+}
+
+/**
+ * Where a unit's answer came from: the job's provider (`creators (emulator)`), the same from an
+ * earlier job (`…, cached`: the cache of one database only holds that database's answers), or
+ * `rule` / `import` when no provider was asked.
+ */
+function providerCell(unit: Selectable<ResultsTable>, provider: string | null): Cell {
+  if (unit.status === 'pending' || unit.status === 'claimed' || unit.source === null) return null;
+  if (unit.source === 'api') return provider;
+  if (unit.source === 'cache') return provider ? `${provider}, cached` : 'cache';
+  return unit.source;
 }
 
 function invalidCells(reason: string | null, raw: string | null): Cell[] {
@@ -153,13 +178,21 @@ export async function writeJobResults(
   format: ResultFormat,
   out: Writable,
   owner?: string | null,
+  decimal: DecimalChoice = 'auto',
 ): Promise<{ rows: number }> {
   const job = await getJob(ctx.database.db, jobId, owner);
   const table = await jobResultTable(ctx, job);
   const detection = await storedDetection(ctx, job.id);
+  // XLSX and JSON hold numbers as numbers; only delimited text writes a decimal separator.
   if (format === 'xlsx') return writeXlsx(table, out, { textColumns: codeColumn(detection) });
   if (format === 'jsonl') return writeJsonLines(table, out);
-  return writeCsv(table, out, { delimiter: detection.delimiter ?? ',' });
+  const comma =
+    decimal === 'comma' ||
+    (decimal === 'auto' && (await inputDecimalSeparator(ctx.database.db, job.id)) === ',');
+  // A comma decimal in a comma-delimited file is quoted by the writer, so it stays one cell.
+  return writeCsv(comma ? withDecimalComma(table) : table, out, {
+    delimiter: detection.delimiter ?? ',',
+  });
 }
 
 function codeColumn(d: StoredDetection): number[] {

@@ -1,5 +1,6 @@
 import type { ProviderName } from '../config/provider-names.js';
 import { isAmazonErrorCode, type AmazonErrorCode } from '../amazon/errors.js';
+import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { AmazonProduct } from '../amazon/product.js';
 
 /** One unit of work as the lookup sees it. */
@@ -50,6 +51,8 @@ export interface LookupErrorShape {
 /** Resolves one unit with the provider: spends quota (through the provider's limiter). */
 export interface UnitLookup {
   lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult>;
+  /** Whether the settings can be used now; the worker re-checks it for waiting jobs. */
+  readiness?(): Promise<AmazonReadiness>;
 }
 
 /** Reads the error shape off anything thrown; unknown errors are `unknown`, not retried. */

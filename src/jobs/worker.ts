@@ -16,6 +16,8 @@ import {
   jobsToServe,
   markJobServed,
 } from './worker-repository.js';
+import { holdJobForAmazon } from './waiting-for-amazon.js';
+import { AmazonNotReadyError } from '../amazon/readiness.js';
 import { storeFailure, storeResult } from './store-outcome.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
@@ -89,6 +91,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     periodMs: options.maintenanceMs ?? 5_000,
     jobIds: options.jobIds,
     clock: options.clock,
+    readiness: options.lookup.readiness?.bind(options.lookup),
   });
 
   const controllerFor = (jobId: string): AbortController => {
@@ -233,6 +236,13 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   }
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
+    if (error instanceof AmazonNotReadyError) {
+      // Settings incomplete: nothing was sent. The job waits and starts again by itself.
+      await release([held]);
+      controllerFor(held.unit.job_id).abort();
+      await holdJobForAmazon(ctx, held.unit.job_id, error).catch(() => undefined);
+      return;
+    }
     const e = lookupErrorOf(error);
     if (e.providerUnusable) {
       await release([held]);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { detectColumns, matchHeader, normaliseHeader, openTable } from '../../src/files/index.js';
 import type { TableRow } from '../../src/files/index.js';
+import { FileError, surfaceMessage } from '../../src/files/file-error.js';
 import { createTempDir, ean13, writeText } from './helpers/file-fixtures.js';
 
 const tmp = createTempDir();
@@ -96,9 +97,16 @@ describe('code column by content and explicitly', () => {
           ['A', 'B'],
           rows(5, () => ['x', 'y']),
         ),
-      {
-        code: 'no_code_column',
-        message: /--column/,
+      (error: unknown) => {
+        assert.ok(error instanceof FileError);
+        assert.equal(error.code, 'no_code_column');
+        assert.equal(error.option, 'column');
+        // Each surface names its own way to pass the column (issue #21, observation 6).
+        const api = surfaceMessage(error, 'api');
+        assert.match(api, /`column` field/);
+        assert.doesNotMatch(api, /--column/);
+        assert.match(surfaceMessage(error, 'cli'), /--column/);
+        return true;
       },
     );
   });

@@ -85,7 +85,8 @@ describe('code2asin validate', () => {
     assert.match(stdout, /Columns {5}code {5}C \(column 3\) "EAN", by header/);
     assert.match(stdout, /title {4}B \(column 2\) "Désignation"/);
     assert.match(stdout, /Valid {7}4 {2}\(EAN-13 3, ISBN-13 1\)/);
-    assert.match(stdout, /Invalid {5}2 {2}\(bad_check_digit 1, bad_length 1\)/);
+    // Rows without a code count as invalid (`empty`), as in the pre-flight report and `map`.
+    assert.match(stdout, /Invalid {5}3 \(bad_check_digit 1, bad_length 1, empty 1\)/);
     assert.match(stdout, /Duplicates {2}2 rows repeat 1 codes/);
     assert.match(stdout, /row 3: ".*" bad_check_digit/);
   });
@@ -168,6 +169,7 @@ describe('code2asin validate', () => {
     );
     const missing = await runCli([tmp.path('missing.csv')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /Cannot open/);
+    assert.match(missing.stderr, /There is no file ".*missing\.csv"/);
+    assert.doesNotMatch(missing.stderr, /ENOENT/);
   });
 });

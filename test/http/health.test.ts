@@ -13,8 +13,24 @@ forEachDatabase('GET /health', (ctx) => {
     try {
       const res = await app.inject({ method: 'GET', url: '/health' });
       assert.equal(res.statusCode, 200);
-      const body = res.json() as { status: string; db: string; version: string };
-      assert.deepEqual(Object.keys(body).sort(), ['db', 'status', 'version']);
+      const body = res.json() as {
+        status: string;
+        db: string;
+        version: string;
+        amazon: { provider: string; source: string; ready: boolean; missing: string[] };
+      };
+      assert.deepEqual(Object.keys(body).sort(), ['amazon', 'db', 'status', 'version']);
+      // No settings at all: not ready, each missing variable named; Amazon itself, not the emulator.
+      assert.deepEqual(body.amazon, {
+        provider: 'creators',
+        source: 'amazon',
+        ready: false,
+        missing: [
+          'AMAZON_ASSOCIATE_TAG',
+          'AMAZON_CREATORS_CREDENTIAL_ID',
+          'AMAZON_CREATORS_CREDENTIAL_SECRET',
+        ],
+      });
       assert.equal(body.status, 'ok');
       assert.equal(body.db, ctx.kind);
     } finally {

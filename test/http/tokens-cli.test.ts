@@ -10,6 +10,30 @@ import { forEachDatabase } from '../helpers/database.js';
 const TOKEN = /^(c2a_[A-Za-z0-9_-]{43})$/m;
 
 forEachDatabase('code2asin tokens', (ctx) => {
+  it("--owner shares an existing owner's jobs; --admin makes an admin token; --quiet prints it alone", async () => {
+    const env = { DATABASE_URL: ctx.url() };
+    const first = await runCli(
+      ['tokens', 'create', '--name', 'team', '--scopes', 'read,write'],
+      env,
+    );
+    assert.match(first.stdout, /Owner "team" is new/);
+    const shared = await runCli(
+      ['tokens', 'create', '--owner', 'team', '--name', 'bob', '--scopes', 'read,write'],
+      env,
+    );
+    assert.match(shared.stdout, /shares owner "team"'s jobs with 1 other token/);
+    const bob = await verifyToken(ctx.database().db, TOKEN.exec(shared.stdout)?.[1] ?? '');
+    assert.equal(bob?.owner, 'team');
+    const admin = await runCli(['tokens', 'create', '--admin', '--quiet'], env);
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.match(admin.stdout, /^c2a_[A-Za-z0-9_-]{43}\n$/);
+    const grant = await verifyToken(ctx.database().db, admin.stdout.trim());
+    assert.deepEqual(
+      { owner: grant?.owner, scopes: grant?.scopes },
+      { owner: 'admin', scopes: ['admin'] },
+    );
+  });
+
   it('create prints the token once; list never shows it; revoke stops it', async () => {
     const env = { DATABASE_URL: ctx.url() };
     const created = await runCli(
@@ -71,7 +95,7 @@ it('serve prints an admin token on the first start only, and the API accepts it'
   try {
     const first = await startCli(['serve', '--port', '0'], env, /listening on (http:\/\/[^\s"]+)/);
     const output = first.output();
-    const token = /Admin API token[^\n]*?(c2a_[A-Za-z0-9_-]{43})/.exec(output)?.[1] ?? '';
+    const token = /Token\s+(c2a_[A-Za-z0-9_-]{43})/.exec(output)?.[1] ?? '';
     assert.ok(token, output);
     assert.equal(output.split(token).length, 2, 'printed exactly once, never logged');
     const url = first.match[1];
@@ -85,7 +109,9 @@ it('serve prints an admin token on the first start only, and the API accepts it'
     assert.equal(await stopChild(first.child), 0);
 
     const second = await startCli(['serve', '--port', '0'], env, /listening on (http:\/\/[^\s"]+)/);
-    assert.doesNotMatch(second.output(), /Admin API token/);
+    // Shown once; every later start still says how to get one (issue #21, observation 2).
+    assert.doesNotMatch(second.output(), /c2a_/);
+    assert.match(second.output(), /npx code2asin tokens create --admin/);
     assert.equal(await stopChild(second.child), 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });

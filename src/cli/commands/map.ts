@@ -9,6 +9,7 @@ export interface MapOptions {
   column?: string;
   sheet?: string;
   format?: string;
+  decimal?: string;
   refresh?: boolean;
   name?: string;
   owner: string;
@@ -30,6 +31,11 @@ export function registerMapCommand(program: Command): void {
     .option(
       '--format <format>',
       `result format: ${RESULT_FORMATS.join(', ')} (default from --output, else csv)`,
+    )
+    .option(
+      '--decimal <sep>',
+      'decimal separator of the added numeric columns in CSV: auto (as the input), comma or point',
+      'auto',
     )
     .option('--refresh', 'ignore cached mappings and ask Amazon again')
     .option('--name <name>', 'job name (default: the file name)')

@@ -14,12 +14,16 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
       // Loaded on use: `code2asin --help` and the other commands need none of the HTTP stack.
       const { startServer } = await import('../../http/server.js');
+      const { printServeStartup } = await import('../startup-report.js');
+      let token: string | undefined;
       const server = await startServer({
         config,
         logger,
         port: opts.port === undefined ? undefined : Number(opts.port),
         host: opts.host,
+        print: (_line, generated) => (token = generated),
       });
+      await printServeStartup({ command: 'serve', config, logger, server, token });
       logger.info(`code2asin listening on ${server.url} (database: ${server.database.kind})`);
       await waitForSignal(logger, () => server.close());
     });

@@ -8,7 +8,9 @@ import {
   revokeToken,
   SCOPES,
   type ApiToken,
+  type Scope,
 } from '../../http/auth/token-repository.js';
+import { ADMIN_OWNER } from '../../http/auth/bootstrap-admin-token.js';
 
 /** Runs `fn` on the migrated database of DATABASE_URL, then closes it. */
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
@@ -24,6 +26,33 @@ async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<
   }
 }
 
+interface CreateFlags {
+  name?: string;
+  scopes: string;
+  admin?: boolean;
+  owner?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Name, owner and scopes of `tokens create`; flags are checked before the database is opened. */
+function createRequest(opts: CreateFlags): { name: string; owner: string; scopes: Scope[] } {
+  let scopes: Scope[];
+  try {
+    scopes = opts.admin ? ['admin'] : parseScopes(opts.scopes);
+  } catch (error) {
+    fail(`--scopes: ${(error as Error).message}`);
+  }
+  const owner = opts.owner?.trim() || (opts.admin ? ADMIN_OWNER : opts.name?.trim());
+  if (!owner) fail('Give --name <name> (the owner defaults to it), --owner <owner> or --admin.');
+  return { name: opts.name?.trim() || owner, owner, scopes };
+}
+
+/** Active tokens of an owner (the ones a new token of that owner shares jobs with). */
+async function countOwnerTokens(d: Database, owner: string): Promise<number> {
+  return (await listTokens(d.db, { owner, includeRevoked: false })).length;
+}
+
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
@@ -37,28 +66,37 @@ export function registerTokensCommand(program: Command): void {
 
   tokens
     .command('create')
-    .description('create a token and print it once (only its hash is stored)')
-    .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or "alice laptop"')
+    .description(
+      'create a token and print it once (only its hash is stored); a token acts on its owner’s jobs',
+    )
+    .option(
+      '--name <name>',
+      'what the token is for, e.g. "ci" or "alice laptop" (default: the owner)',
+    )
     .option('--scopes <list>', `comma-separated: ${SCOPES.join(', ')} (admin implies all)`, 'read')
-    .option('--owner <owner>', 'whose resources the token acts on (default: the name)')
+    .option('--admin', 'an admin token (scope admin, owner "admin"): sees every owner’s jobs')
+    .option(
+      '--owner <owner>',
+      'whose jobs the token sees and makes: an existing owner to share its jobs (default: the name)',
+    )
     .option('--json', 'print {id, token, ...} as JSON')
-    .action(async (opts: { name: string; scopes: string; owner?: string; json?: boolean }) => {
-      let scopes;
-      try {
-        scopes = parseScopes(opts.scopes);
-      } catch (error) {
-        fail((error as Error).message);
-      }
-      const owner = opts.owner?.trim() || opts.name.trim();
-      const { token, record } = await withDatabase((d) =>
-        createToken(d.db, { name: opts.name.trim(), owner, scopes }),
-      );
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...record, token })}\n`);
+    .option('--quiet', 'print the token alone (for TOKEN=$(…) in scripts)')
+    .action(async (opts: CreateFlags) => {
+      const { name, owner, scopes } = createRequest(opts);
+      const { token, record, shared } = await withDatabase(async (d) => {
+        const shared = await countOwnerTokens(d, owner);
+        return { ...(await createToken(d.db, { name, owner, scopes })), shared };
+      });
+      if (opts.json || opts.quiet) {
+        process.stdout.write(`${opts.json ? JSON.stringify({ ...record, token }) : token}\n`);
         return;
       }
+      const sharing =
+        shared > 0
+          ? `It shares owner "${owner}"'s jobs with ${shared} other token(s).`
+          : `Owner "${owner}" is new: its jobs are its own (another token made with --owner ${owner} shares them).`;
       process.stdout.write(
-        `Token ${record.id} for owner "${owner}" with scopes ${scopes.join(', ')}:\n${token}\nStore it now: it is not shown again.\n`,
+        `Token ${record.id} "${name}" for owner "${owner}" with scopes ${scopes.join(', ')}:\n${token}\nStore it now: it is not shown again. ${sharing}\n`,
       );
     });
 

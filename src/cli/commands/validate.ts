@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { FileError } from '../../files/file-error.js';
+import { FileError, surfaceMessage } from '../../files/file-error.js';
 import type {
   ValidateFileOptions,
   validateFile as ValidateFileFn,
@@ -33,16 +33,25 @@ export function registerValidateCommand(program: Command): void {
       // Loaded on use (exceljs is heavy): other commands start faster.
       const { formatValidationReport } = await import('../../files/format-validation-report.js');
       const { validateFile } = await import('../../files/validate-file.js');
+      const { assertReadableFile, InputFileError } = await import('../input-file.js');
       try {
+        try {
+          assertReadableFile(file);
+        } catch (error) {
+          // Reported like any unreadable file (with --json: the error document on stdout).
+          if (error instanceof InputFileError) throw new FileError('unreadable', error.message);
+          throw error;
+        }
         if (flags.json) await printJson(file, options, validateFile);
         else process.stdout.write(formatValidationReport(await validateFile(file, options)));
       } catch (error) {
         if (!(error instanceof FileError)) throw error;
+        const message = surfaceMessage(error, 'cli');
         if (flags.json) {
-          const { code, message, details } = error;
+          const { code, details } = error;
           process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
         }
-        process.stderr.write(`code2asin: ${error.message}\n`);
+        process.stderr.write(`code2asin: ${message}\n`);
         process.exitCode = UNREADABLE_FILE_EXIT_CODE;
       }
     });

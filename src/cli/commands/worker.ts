@@ -27,6 +27,20 @@ export function registerWorkerCommand(program: Command): void {
         opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},
       );
       runtime.logger.info(`worker ${worker.id} started on ${runtime.database.kind}`);
+      // A supervised worker is `serve`'s own: serve's block already says all of it.
+      if (!opts.supervised) {
+        const { formatStartupReport, startupAmazonReadiness } =
+          await import('../startup-report.js');
+        const { config, database, logger } = runtime;
+        process.stdout.write(
+          formatStartupReport({
+            command: 'worker',
+            databaseUrl: config.databaseUrl,
+            workerMode: `worker ${worker.id}`,
+            amazon: await startupAmazonReadiness(config, database, logger),
+          }),
+        );
+      }
       const stopped = waitForSignal(runtime.logger, () => runtime.close());
       started = true;
       if (opts.supervised && !process.connected) process.kill(process.pid, 'SIGTERM');

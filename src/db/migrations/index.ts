@@ -6,6 +6,7 @@ import { leanBulkTablesMigration } from './0003-lean-bulk-tables.js';
 import { reviewProposalsMigration } from './0004-review-proposals.js';
 import { answeringProviderMigration } from './0005-answering-provider.js';
 import { webUiMigration } from './0006-web-ui.js';
+import { jobProviderMigration } from './0007-job-provider.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -19,5 +20,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0004-review-proposals': reviewProposalsMigration(),
     '0005-answering-provider': answeringProviderMigration(),
     '0006-web-ui': webUiMigration(d),
+    '0007-job-provider': jobProviderMigration(),
   };
 }

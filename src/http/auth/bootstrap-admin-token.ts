@@ -17,7 +17,12 @@ export type AdminTokenOutcome = 'registered_from_env' | 'env_token_present' | 'g
  */
 export async function ensureAdminToken(
   db: Kysely<DB>,
-  options: { adminToken: string | undefined; logger: Logger; print: (line: string) => void },
+  options: {
+    adminToken: string | undefined;
+    logger: Logger;
+    /** Gets the line to show and the token itself (the start-up block shows it once). */
+    print: (line: string, token: string) => void;
+  },
 ): Promise<AdminTokenOutcome> {
   const { adminToken, logger } = options;
   if (adminToken) {
@@ -49,6 +54,7 @@ export async function ensureAdminToken(
   registerSecret(token);
   options.print(
     `Admin API token (shown once, store it now; \`code2asin tokens\` manages tokens): ${token}`,
+    token,
   );
   logger.info({ token_id: record.id }, 'no API token existed: generated an admin token');
   return 'generated';

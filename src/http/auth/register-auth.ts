@@ -75,7 +75,7 @@ function createAuthenticate(deps: AuthDeps): onRequestAsyncHookHandler {
         status: 401,
         code: 'unauthorized',
         message:
-          'This route needs `Authorization: Bearer <token>`; create a token with `code2asin tokens create`.',
+          'This route needs `Authorization: Bearer <token>`: use the admin token printed at first start, or make one with `npx code2asin tokens create --admin` on the server.',
         details: {},
         headers: { 'www-authenticate': REALM },
       });
@@ -90,7 +90,7 @@ function createAuthenticate(deps: AuthDeps): onRequestAsyncHookHandler {
         status: 401,
         code: 'invalid_token',
         message:
-          'The Bearer token is unknown or revoked; use an active token (`code2asin tokens list`).',
+          'The Bearer token is unknown or revoked. Tokens are shown only when made: make a new one with `npx code2asin tokens create --admin` (or `--owner <name>` to share that owner’s jobs) on the server, and revoke lost ones (`npx code2asin tokens list` shows their ids and owners).',
         details: {},
         headers: { 'www-authenticate': `${REALM}, error="invalid_token"` },
       });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createJob, type CreateJobInput } from '../../jobs/create-job.js';
 import { getJob, type Job } from '../../jobs/jobs-repository.js';
+import { formatEta } from '../../jobs/format-eta.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { ERROR_REF, HttpError } from '../http-error.js';
 import { inputFromJson, optionsFromForm } from './job-input.js';
@@ -91,7 +92,10 @@ const CREATE_SCHEMA = {
 function creationMessage(job: Job): string {
   const p = job.preflight;
   const known = p ? `, ${p.already_known} already known` : '';
-  const eta = p && p.eta_seconds > 0 ? ` (about ${Math.ceil(p.eta_seconds / 60)} min)` : '';
+  const eta = p && p.eta_seconds > 0 ? ` (${formatEta(p.eta_seconds)} at the quota)` : '';
+  if (job.status === 'waiting_for_amazon') {
+    return `Job created, waiting for Amazon: ${p?.to_query ?? 0} code(s) to query${known}. ${job.error_message ?? ''}`;
+  }
   if (job.status === 'pending') {
     return `Job created, not started: start it with POST /api/v1/code2asin/jobs/${job.id}/start.`;
   }
@@ -118,11 +122,16 @@ export function registerCreateRoute(app: FastifyInstance, deps: JobsRouteDeps): 
         : await createFromJson(request, deps, auth.owner, marketplace);
       const [view] = await jobViews(deps.jobs.database.db, [job]);
       reply.code(201);
+      const missing =
+        job.status === 'waiting_for_amazon' && deps.jobs.amazonReadiness
+          ? { missing_settings: (await deps.jobs.amazonReadiness()).missing }
+          : {};
       return {
         id: job.id,
         job_id: job.id,
         status: job.status,
         message: creationMessage(job),
+        ...missing,
         job: view,
       };
     },

@@ -4,6 +4,7 @@ import { fromJson } from '../../db/dialect.js';
 import type { JobLogLevel } from '../../jobs/job-log.js';
 import { getJob, type Job } from '../../jobs/jobs-repository.js';
 import { writeJobResults, type ResultFormat } from '../../jobs/result-export.js';
+import type { DecimalChoice } from '../../jobs/decimal-separator.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { createDownloadStream } from './download-stream.js';
 import { attachmentDisposition } from './file-name.js';
@@ -24,7 +25,10 @@ export function downloadName(job: Job, format: ResultFormat): string {
   return `${base || 'job'}-results.${format}`;
 }
 
-type DownloadRequest = { Params: { id: string }; Querystring: { format: ResultFormat } };
+type DownloadRequest = {
+  Params: { id: string };
+  Querystring: { format: ResultFormat; decimal?: DecimalChoice };
+};
 type LogsRequest = {
   Params: { id: string };
   Querystring: { page: number; per_page: number; level?: JobLogLevel; order: 'asc' | 'desc' };
@@ -53,10 +57,12 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: JobsRouteDeps
       const format = request.query.format;
       const { sink, source } = createDownloadStream();
       // Headers are sent with the first bytes: a failure after that can only cut the stream.
-      writeJobResults(deps.jobs, job.id, format, sink, owner).catch((err: unknown) => {
-        request.log.warn({ err, jobId: job.id }, 'result download failed');
-        sink.destroy(err instanceof Error ? err : new Error(String(err)));
-      });
+      writeJobResults(deps.jobs, job.id, format, sink, owner, request.query.decimal).catch(
+        (err: unknown) => {
+          request.log.warn({ err, jobId: job.id }, 'result download failed');
+          sink.destroy(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
       reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', attachmentDisposition(downloadName(job, format)))

@@ -16,6 +16,7 @@ import {
   TAGS,
 } from './job-schemas.js';
 import { jobDetail, jobViews } from './job-view.js';
+import { WAIT_QUERY, waitWhileRunning } from './wait-for-job.js';
 import type { JobsRouteDeps } from './jobs-router.js';
 
 type IdParams = { Params: { id: string } };
@@ -65,18 +66,24 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRouteDeps): vo
     },
   );
 
-  app.get<IdParams>(
+  app.get<IdParams & { Querystring: { wait?: number } }>(
     '/jobs/:id',
     {
       schema: {
         tags: TAGS,
         summary: 'A job with counters, pre-flight report, progress, rate, ETA and statistics',
+        description:
+          '`?wait=N` (seconds, up to 300) answers as soon as the job is no longer running (completed, failed, cancelled, paused, pending or waiting for Amazon), or after N seconds with the job as it is then: a script waits for the end with one request, or a loop of them.',
         params: JOB_PARAMS,
+        querystring: WAIT_QUERY,
         response: { 200: JOB_DETAIL_SCHEMA, ...JOB_ERRORS },
       },
     },
     async (request) => {
-      const job = await getJob(db, request.params.id, ownerFilter(requireAuth(request)));
+      const owner = ownerFilter(requireAuth(request));
+      let job = await getJob(db, request.params.id, owner);
+      const wait = request.query.wait ?? 0;
+      if (wait > 0) job = await waitWhileRunning(db, job, wait * 1000, request.raw);
       return jobDetail(db, job);
     },
   );

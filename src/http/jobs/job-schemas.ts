@@ -60,6 +60,12 @@ const JOB_PROPERTIES = {
   retry_count: { type: 'integer' },
   next_retry_at: nullable('string'),
   error_message: nullable('string'),
+  provider: {
+    type: ['object', 'null'],
+    description:
+      'The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import.',
+    properties: { name: { type: 'string' }, source: { type: 'string' } },
+  },
   created_at: { type: 'string' },
   updated_at: { type: 'string' },
   started_at: nullable('string'),
@@ -183,6 +189,19 @@ export const CREATE_RESPONSE = {
     job_id: { type: 'string' },
     status: { type: 'string' },
     message: { type: 'string' },
+    missing_settings: {
+      type: 'array',
+      description:
+        'With status `waiting_for_amazon`: each Amazon setting still missing, by environment variable and by `PUT /api/v1/amazon/config` field.',
+      items: {
+        type: 'object',
+        properties: {
+          variable: { type: 'string' },
+          field: { type: 'string' },
+          problem: { type: 'string' },
+        },
+      },
+    },
     job: JOB_SCHEMA,
   },
   examples: [

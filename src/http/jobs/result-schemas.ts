@@ -1,3 +1,4 @@
+import { DECIMAL_CHOICES } from '../../jobs/decimal-separator.js';
 import { LOG_LEVELS } from '../../jobs/job-log.js';
 import { RESULT_FORMATS } from '../../jobs/result-export.js';
 import { ERROR_REF } from '../http-error.js';
@@ -214,7 +215,16 @@ export const CHOICE_RESPONSE = {
 export const DOWNLOAD_QUERY = {
   type: 'object',
   additionalProperties: false,
-  properties: { format: { type: 'string', enum: [...RESULT_FORMATS], default: 'csv' } },
+  properties: {
+    format: { type: 'string', enum: [...RESULT_FORMATS], default: 'csv' },
+    decimal: {
+      type: 'string',
+      enum: [...DECIMAL_CHOICES],
+      default: 'auto',
+      description:
+        'Decimal separator of the added numeric columns in CSV: `auto` follows the input (a file writing 4,29 gets 4,29), `comma` or `point` force one. XLSX and JSON Lines hold numbers as numbers.',
+    },
+  },
 };
 
 export const DOWNLOAD_RESPONSE = {

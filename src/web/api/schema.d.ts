@@ -9,7 +9,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Current Amazon settings, secrets masked, with the source of each value
+         * Current Amazon settings with the source of each value; secrets only as set or not set
          * @description Needs the `read` scope (or `admin`).
          */
         get: {
@@ -44,7 +44,8 @@ export interface paths {
                          *           "secret": false
                          *         },
                          *         "creators_credential_secret": {
-                         *           "value": "am…ef",
+                         *           "value": null,
+                         *           "set": true,
                          *           "source": "stored",
                          *           "secret": true
                          *         }
@@ -86,10 +87,15 @@ export interface paths {
                                 };
                                 creators_credential_secret?: {
                                     secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description Masked: first and last characters only. */
-                                    value: string | null;
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
                                 };
                                 creators_credential_version?: {
                                     secret: boolean;
@@ -149,10 +155,15 @@ export interface paths {
                                 };
                                 paapi_secret_key?: {
                                     secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description Masked: first and last characters only. */
-                                    value: string | null;
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
                                 };
                                 provider?: {
                                     secret: boolean;
@@ -270,7 +281,7 @@ export interface paths {
                          */
                         creators_credential_id?: string | null;
                         /**
-                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, shown masked.
+                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, never shown (only whether it is set).
                          * @example amzn1.oa2-cs.v1.0123456789abcdef
                          */
                         creators_credential_secret?: string | null;
@@ -315,7 +326,7 @@ export interface paths {
                          */
                         paapi_region?: string | null;
                         /**
-                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, shown masked.
+                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, never shown (only whether it is set).
                          * @example wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
                          */
                         paapi_secret_key?: string | null;
@@ -366,7 +377,8 @@ export interface paths {
                          *           "secret": false
                          *         },
                          *         "creators_credential_secret": {
-                         *           "value": "am…ef",
+                         *           "value": null,
+                         *           "set": true,
                          *           "source": "stored",
                          *           "secret": true
                          *         }
@@ -408,10 +420,15 @@ export interface paths {
                                 };
                                 creators_credential_secret?: {
                                     secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description Masked: first and last characters only. */
-                                    value: string | null;
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
                                 };
                                 creators_credential_version?: {
                                     secret: boolean;
@@ -471,10 +488,15 @@ export interface paths {
                                 };
                                 paapi_secret_key?: {
                                     secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description Masked: first and last characters only. */
-                                    value: string | null;
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
                                 };
                                 provider?: {
                                     secret: boolean;
@@ -1013,7 +1035,7 @@ export interface paths {
         put?: never;
         /**
          * Test the current settings, or the current ones with changes laid over them
-         * @description One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. Answers ok, or the problem in plain words.
+         * @description One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint) must bring the secret sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.
          *
          *     Needs the `admin` scope (or `admin`).
          */
@@ -1055,7 +1077,7 @@ export interface paths {
                          */
                         creators_credential_id?: string | null;
                         /**
-                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, shown masked.
+                         * @description the Credential Secret (overrides `AMAZON_CREATORS_CREDENTIAL_SECRET`); secret: stored encrypted, never shown (only whether it is set).
                          * @example amzn1.oa2-cs.v1.0123456789abcdef
                          */
                         creators_credential_secret?: string | null;
@@ -1100,7 +1122,7 @@ export interface paths {
                          */
                         paapi_region?: string | null;
                         /**
-                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, shown masked.
+                         * @description the PA-API secret key (overrides `AMAZON_PAAPI_SECRET_KEY`); secret: stored encrypted, never shown (only whether it is set).
                          * @example wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
                          */
                         paapi_secret_key?: string | null;
@@ -1143,6 +1165,13 @@ export interface paths {
                                 code?: string;
                                 message?: string;
                                 reason?: string | null;
+                                /** @description Only when the Creators token request failed: what the token endpoint answered (HTTP status, RFC 6749 error and error_description). */
+                                token_endpoint?: {
+                                    error?: string | null;
+                                    error_description?: string | null;
+                                    host?: string;
+                                    status?: number;
+                                };
                             };
                             provider: string;
                         };
@@ -1211,7 +1240,7 @@ export interface paths {
                     /** @description In the name and the supplier code. */
                     search?: string;
                     sort?: "created_at" | "-created_at" | "name" | "-name" | "status" | "-status";
-                    status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                    status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                 };
                 header?: never;
                 path?: never;
@@ -1261,7 +1290,8 @@ export interface paths {
                          *             "cached": 150,
                          *             "to_query": 1000,
                          *             "done": 650,
-                         *             "found": 590,
+                         *             "found": 560,
+                         *             "to_review": 30,
                          *             "not_found": 55,
                          *             "errors": 5
                          *           },
@@ -1303,6 +1333,7 @@ export interface paths {
                                     invalid_rows?: number;
                                     not_found?: number;
                                     to_query?: number;
+                                    to_review?: number;
                                     total_rows?: number;
                                     valid_rows?: number;
                                 };
@@ -1328,12 +1359,17 @@ export interface paths {
                                     rate_per_second?: number | null;
                                     total?: number;
                                 };
+                                /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                                provider?: {
+                                    name?: string;
+                                    source?: string;
+                                } | null;
                                 retry_count?: number;
                                 source_file_name?: string | null;
                                 source_format?: string | null;
                                 started_at?: string | null;
                                 /** @enum {string} */
-                                status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                                status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                                 supplier_code?: string | null;
                                 updated_at?: string;
                             }[];
@@ -1384,7 +1420,7 @@ export interface paths {
         put?: never;
         /**
          * Create a job from an uploaded file (multipart) or a list of codes (JSON)
-         * @description multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false.
+         * @description multipart/form-data: `file` plus optional fields; the file is streamed to disk, never held in memory, and refused over CODE2ASIN_UPLOAD_LIMIT_MB (413). application/json: `{name, codes, marketplaces, …}`. The job is read, checked (pre-flight report) and started unless `options.auto_start` is false; the answer comes once the input is read (on an ingestion thread in `serve`, CODE2ASIN_INGEST_THREADS).
          *
          *     Needs the `write` scope (or `admin`).
          */
@@ -1497,7 +1533,8 @@ export interface paths {
                          *           "cached": 150,
                          *           "to_query": 1000,
                          *           "done": 650,
-                         *           "found": 590,
+                         *           "found": 560,
+                         *           "to_review": 30,
                          *           "not_found": 55,
                          *           "errors": 5
                          *         },
@@ -1558,7 +1595,8 @@ export interface paths {
                              *         "cached": 150,
                              *         "to_query": 1000,
                              *         "done": 650,
-                             *         "found": 590,
+                             *         "found": 560,
+                             *         "to_review": 30,
                              *         "not_found": 55,
                              *         "errors": 5
                              *       },
@@ -1594,6 +1632,7 @@ export interface paths {
                                     invalid_rows?: number;
                                     not_found?: number;
                                     to_query?: number;
+                                    to_review?: number;
                                     total_rows?: number;
                                     valid_rows?: number;
                                 };
@@ -1619,17 +1658,28 @@ export interface paths {
                                     rate_per_second?: number | null;
                                     total?: number;
                                 };
+                                /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                                provider?: {
+                                    name?: string;
+                                    source?: string;
+                                } | null;
                                 retry_count?: number;
                                 source_file_name?: string | null;
                                 source_format?: string | null;
                                 started_at?: string | null;
                                 /** @enum {string} */
-                                status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                                status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                                 supplier_code?: string | null;
                                 updated_at?: string;
                             };
                             job_id?: string;
                             message?: string;
+                            /** @description With status `waiting_for_amazon`: each Amazon setting still missing, by environment variable and by `PUT /api/v1/amazon/config` field. */
+                            missing_settings?: {
+                                field?: string;
+                                problem?: string;
+                                variable?: string;
+                            }[];
                             status?: string;
                         };
                     };
@@ -1688,6 +1738,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1705,11 +1764,16 @@ export interface paths {
         };
         /**
          * A job with counters, pre-flight report, progress, rate, ETA and statistics
-         * @description Needs the `read` scope (or `admin`).
+         * @description `?wait=N` (seconds, up to 300) answers as soon as the job is no longer running (completed, failed, cancelled, paused, pending or waiting for Amazon), or after N seconds with the job as it is then: a script waits for the end with one request, or a loop of them.
+         *
+         *     Needs the `read` scope (or `admin`).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Seconds to wait while the job is processing (0–300, default 0: answer at once). */
+                    wait?: number;
+                };
                 header?: never;
                 path: {
                     /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
@@ -1759,7 +1823,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -1801,6 +1866,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -1826,6 +1892,11 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
@@ -1840,13 +1911,14 @@ export interface paths {
                                 not_found?: number;
                                 partial_matches?: number;
                                 pending?: number;
+                                to_review?: number;
                                 total_codes?: number;
                                 with_asin?: number;
                                 with_images?: number;
                                 with_price?: number;
                             };
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -2050,7 +2122,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -2086,6 +2159,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -2111,12 +2185,17 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
                             started_at?: string | null;
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -2348,6 +2427,7 @@ export interface paths {
                              *       "status": "found",
                              *       "source": "api",
                              *       "asin": "B0DEMO0001",
+                             *       "proposed_asin": null,
                              *       "match_type": "exact",
                              *       "confidence": 0.97,
                              *       "reasons": [
@@ -2377,6 +2457,7 @@ export interface paths {
                              *     }
                              */
                             result?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
                                 asin?: string | null;
                                 attempts?: number;
                                 candidates?: ({
@@ -2409,9 +2490,15 @@ export interface paths {
                                 product?: {
                                     [key: string]: unknown;
                                 } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                status?: string;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                                 updated_at?: string;
                             };
                         };
@@ -2537,10 +2624,10 @@ export interface paths {
                             /** @description Part of the code, GTIN or ASIN. */
                             search?: string;
                             /**
-                             * @description `pending` includes the codes a worker is querying.
+                             * @description `pending` includes the codes a worker is querying; `to_review` lists the proposals waiting for a person.
                              * @enum {string}
                              */
-                            status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                            status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                         };
                         /**
                          * @description Also store the decision as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. Off by default.
@@ -2746,6 +2833,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Decimal separator of the added numeric columns in CSV: `auto` follows the input (a file writing 4,29 gets 4,29), `comma` or `point` force one. XLSX and JSON Lines hold numbers as numbers. */
+                    decimal?: "auto" | "comma" | "point";
                     format?: "csv" | "xlsx" | "jsonl";
                 };
                 header?: never;
@@ -3140,7 +3229,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -3176,6 +3266,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -3201,12 +3292,17 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
                             started_at?: string | null;
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -3301,8 +3397,8 @@ export interface paths {
                     review?: boolean;
                     /** @description Part of the code, GTIN or ASIN. */
                     search?: string;
-                    /** @description `pending` includes the codes a worker is querying. */
-                    status?: "pending" | "claimed" | "found" | "not_found" | "error";
+                    /** @description `pending` includes the codes a worker is querying; `to_review` lists the proposals waiting for a person. */
+                    status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                 };
                 header?: never;
                 path: {
@@ -3337,6 +3433,7 @@ export interface paths {
                          *           "status": "found",
                          *           "source": "api",
                          *           "asin": "B0DEMO0001",
+                         *           "proposed_asin": null,
                          *           "match_type": "exact",
                          *           "confidence": 0.97,
                          *           "reasons": [
@@ -3373,6 +3470,7 @@ export interface paths {
                          */
                         "application/json": {
                             items?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
                                 asin?: string | null;
                                 attempts?: number;
                                 candidates?: ({
@@ -3405,9 +3503,15 @@ export interface paths {
                                 product?: {
                                     [key: string]: unknown;
                                 } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                status?: string;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                                 updated_at?: string;
                             }[];
                             /** @description Give it as `after` for the next page; null on the last page. */
@@ -3536,6 +3640,7 @@ export interface paths {
                          *         "status": "found",
                          *         "source": "api",
                          *         "asin": "B0DEMO0002",
+                         *         "proposed_asin": null,
                          *         "match_type": "manual",
                          *         "confidence": 1,
                          *         "reasons": [
@@ -3590,6 +3695,7 @@ export interface paths {
                              *       "status": "found",
                              *       "source": "api",
                              *       "asin": "B0DEMO0001",
+                             *       "proposed_asin": null,
                              *       "match_type": "exact",
                              *       "confidence": 0.97,
                              *       "reasons": [
@@ -3619,6 +3725,7 @@ export interface paths {
                              *     }
                              */
                             result?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
                                 asin?: string | null;
                                 attempts?: number;
                                 candidates?: ({
@@ -3651,9 +3758,15 @@ export interface paths {
                                 product?: {
                                     [key: string]: unknown;
                                 } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
                                 reasons?: string[];
                                 source?: string | null;
-                                status?: string;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                                 updated_at?: string;
                             };
                             /** @description The matching rules stored for the job owner by this choice. */
@@ -3791,7 +3904,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -3827,6 +3941,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -3852,12 +3967,17 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
                             started_at?: string | null;
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -3993,7 +4113,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -4029,6 +4150,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -4054,12 +4176,17 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
                             started_at?: string | null;
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -4192,7 +4319,8 @@ export interface paths {
                          *         "cached": 150,
                          *         "to_query": 1000,
                          *         "done": 650,
-                         *         "found": 590,
+                         *         "found": 560,
+                         *         "to_review": 30,
                          *         "not_found": 55,
                          *         "errors": 5
                          *       },
@@ -4228,6 +4356,7 @@ export interface paths {
                                 invalid_rows?: number;
                                 not_found?: number;
                                 to_query?: number;
+                                to_review?: number;
                                 total_rows?: number;
                                 valid_rows?: number;
                             };
@@ -4253,12 +4382,17 @@ export interface paths {
                                 rate_per_second?: number | null;
                                 total?: number;
                             };
+                            /** @description The Amazon provider the job runs on and what it points at (`amazon`, or `emulator` in the demo); null for a direct import. */
+                            provider?: {
+                                name?: string;
+                                source?: string;
+                            } | null;
                             retry_count?: number;
                             source_file_name?: string | null;
                             source_format?: string | null;
                             started_at?: string | null;
                             /** @enum {string} */
-                            status?: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+                            status?: "pending" | "waiting_for_amazon" | "processing" | "paused" | "completed" | "failed" | "cancelled";
                             supplier_code?: string | null;
                             updated_at?: string;
                         };
@@ -4706,7 +4840,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your jobs by status, codes, found, not found, errors, average confidence (all owners for admin)
+         * Your jobs by status, codes, found, to review, not found, errors, average confidence (all owners for admin)
          * @description Needs the `read` scope (or `admin`).
          */
         get: {
@@ -4742,7 +4876,8 @@ export interface paths {
                          *         "total": 3500,
                          *         "valid": 3420,
                          *         "invalid": 80,
-                         *         "found": 3100,
+                         *         "found": 3000,
+                         *         "to_review": 100,
                          *         "not_found": 280,
                          *         "errors": 4
                          *       },
@@ -4758,6 +4893,7 @@ export interface paths {
                                 found?: number;
                                 invalid?: number;
                                 not_found?: number;
+                                to_review?: number;
                                 total?: number;
                                 valid?: number;
                             };
@@ -4769,6 +4905,7 @@ export interface paths {
                                     paused?: number;
                                     pending?: number;
                                     processing?: number;
+                                    waiting_for_amazon?: number;
                                 };
                                 total?: number;
                             };
@@ -5132,10 +5269,25 @@ export interface paths {
                          * @example {
                          *       "status": "ok",
                          *       "db": "sqlite",
-                         *       "version": "0.1.0"
+                         *       "version": "0.1.0",
+                         *       "amazon": {
+                         *         "provider": "creators",
+                         *         "source": "emulator",
+                         *         "ready": true,
+                         *         "missing": []
+                         *       }
                          *     }
                          */
                         "application/json": {
+                            /** @description The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent. */
+                            amazon?: {
+                                missing?: string[];
+                                /** @enum {string} */
+                                provider?: "creators" | "paapi";
+                                ready?: boolean;
+                                /** @enum {string} */
+                                source?: "amazon" | "emulator";
+                            };
                             /** @enum {string} */
                             db?: "sqlite" | "postgres";
                             /** @enum {string} */
