@@ -1,4 +1,5 @@
 import { FileError, FileLimitError, type FileErrorCode } from '../files/file-error.js';
+import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { CreateJobInput } from './create-job.js';
 import { JobError, type JobErrorCode } from './errors.js';
 
@@ -8,6 +9,8 @@ export interface IngestThreadData {
   logLevel: string;
   secrets: string[];
   quotaTps: number;
+  /** CODE2ASIN_WEBHOOK_ALLOW_PRIVATE, for the check of a job's `webhook_url` at creation. */
+  webhookAllowPrivate: boolean;
   /**
    * Linux niceness of the thread (0 = as the process). A thread's own: setpriority on the calling
    * thread changes that thread only on Linux, so the API's event loop keeps its priority.
@@ -21,6 +24,11 @@ export type ThreadJobInput = Omit<CreateJobInput, 'onRowsRead'>;
 export interface IngestRequest {
   id: number;
   input: ThreadJobInput;
+  /**
+   * Whether the Amazon settings were ready when the upload came, read by the API process (the
+   * thread has no Amazon settings): the job records its provider, or waits for Amazon.
+   */
+  readiness?: AmazonReadiness;
 }
 
 export type IngestReply =

@@ -29,9 +29,12 @@ function start(data: IngestThreadData): void {
     logger,
     createJobLog: createJobLogWriter(database.db, logger),
     quotaTps: data.quotaTps,
+    webhookAllowPrivate: data.webhookAllowPrivate,
   };
   port.on('message', (request: IngestRequest) => {
-    void createJob(ctx, request.input).then(
+    const { readiness } = request;
+    const own: JobsContext = readiness ? { ...ctx, amazonReadiness: async () => readiness } : ctx;
+    void createJob(own, request.input).then(
       (job) =>
         port.postMessage({ id: request.id, kind: 'done', jobId: job.id } satisfies IngestReply),
       (error: unknown) =>

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { Config } from '../config/env.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -23,8 +24,11 @@ import {
  * small machine a second core is left to the API and the job worker.
  */
 export interface IngestionPool {
-  /** Creates the job in a thread; resolves to its id, or rejects as `createJob` would. */
-  createJob(input: ThreadJobInput): Promise<string>;
+  /**
+   * Creates the job in a thread; resolves to its id, or rejects as `createJob` would. `readiness`:
+   * the Amazon settings' readiness as the calling process sees it.
+   */
+  createJob(input: ThreadJobInput, readiness?: AmazonReadiness): Promise<string>;
   /** Threads started (at most `threads`), ingestions running, and waiting. */
   readonly threads: number;
   readonly running: number;
@@ -43,6 +47,7 @@ export interface IngestionPoolOptions {
 interface Task {
   id: number;
   input: ThreadJobInput;
+  readiness?: AmazonReadiness;
   resolve(jobId: string): void;
   reject(error: Error): void;
 }
@@ -103,7 +108,11 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
       if (!slot) return;
       const task = queue.shift() as Task;
       slot.task = task;
-      slot.worker.postMessage({ id: task.id, input: task.input } satisfies IngestRequest);
+      slot.worker.postMessage({
+        id: task.id,
+        input: task.input,
+        readiness: task.readiness,
+      } satisfies IngestRequest);
     }
   };
 
@@ -126,14 +135,14 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
   };
 
   return {
-    createJob(input) {
+    createJob(input, readiness) {
       if (closed) return Promise.reject(new Error('the ingestion pool is closed'));
       const idle = slots.some((s) => s.task === null) || slots.length < options.threads;
       if (!idle && queue.length >= options.queueLimit) {
         return Promise.reject(busy(options.threads, options.queueLimit));
       }
       return new Promise<string>((resolve, reject) => {
-        queue.push({ id: nextId++, input, resolve, reject });
+        queue.push({ id: nextId++, input, readiness, resolve, reject });
         dispatch();
       });
     },
@@ -184,6 +193,7 @@ export function createServeIngestionPool(config: Config, logger: Logger): Ingest
       logLevel: config.logLevel,
       secrets: [...config.secrets],
       quotaTps: config.amazon.tps,
+      webhookAllowPrivate: config.jobs.webhookAllowPrivate,
       niceness: INGEST_NICENESS,
     },
     logger,

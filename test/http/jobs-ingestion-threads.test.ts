@@ -16,7 +16,13 @@ forEachDatabase('Code2ASIN ingestion threads', (ctx) => {
     createIngestionPool({
       threads,
       queueLimit,
-      thread: { databaseUrl: ctx.url(), logLevel: 'warn', secrets: [], quotaTps: 1 },
+      thread: {
+        databaseUrl: ctx.url(),
+        logLevel: 'warn',
+        secrets: [],
+        quotaTps: 1,
+        webhookAllowPrivate: false,
+      },
       logger: createCapturingLogger({ level: 'trace' }).logger,
     });
   before(async () => {

@@ -63,7 +63,8 @@ describe('the README, run as printed', () => {
 
   before(async () => {
     clone = mkdtempSync(join(tmpdir(), 'c2a-readme-'));
-    for (const entry of ['node_modules', 'src', 'bin', 'examples'])
+    // `scripts` too: npx installs the project from this folder, which runs its `prepare` script.
+    for (const entry of ['node_modules', 'src', 'bin', 'examples', 'scripts'])
       symlinkSync(join(ROOT, entry), join(clone, entry));
     copyFileSync(join(ROOT, 'package.json'), join(clone, 'package.json'));
     port = await freePort();
@@ -88,7 +89,17 @@ describe('the README, run as printed', () => {
     const command = `${lines[0]!.replace(/^npm ci && /, '')} --port ${port}`;
     demo = bash(command, clone);
     const started = demo;
-    await waitFor(() => /Ctrl-C to stop/.test(started.output()), 'demo', started.output, 180_000);
+    // Fails at once if the command ends (e.g. npx could not run it) instead of waiting it out.
+    await waitFor(
+      () => {
+        if (started.child.exitCode !== null)
+          throw new Error(`demo exited with ${started.child.exitCode}:\n${started.output()}`);
+        return /Ctrl-C to stop/.test(started.output());
+      },
+      'demo',
+      started.output,
+      180_000,
+    );
     const out = started.output();
     assert.match(out, /Token\s+c2a_\S+/);
     assert.match(out, /Sample job\s+\S+ completed: \d+ found/);

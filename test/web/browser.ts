@@ -40,9 +40,13 @@ export async function watchedPage(
   });
   page.on('pageerror', (e) => problems.console.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
-    // Not failures of the app: a stream the page closes on purpose, and an image the browser
-    // stopped loading because the page moved on (a reload, the next result shown).
-    const abandoned = r.failure()?.errorText === 'net::ERR_ABORTED' && r.resourceType() === 'image';
+    // Not failures of the app: a stream the page closes on purpose, and an image or a read the
+    // browser stopped because the page moved on (a reload, the next result shown, a newer read of
+    // the same list superseding it — how often depends on the machine's speed). An aborted write
+    // still counts.
+    const abandoned =
+      r.failure()?.errorText === 'net::ERR_ABORTED' &&
+      (r.resourceType() === 'image' || r.method() === 'GET');
     if (r.url().endsWith('/events') || abandoned) return;
     problems.failed.push(`${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });

@@ -186,6 +186,8 @@ async function createFromJson(
  */
 async function createJobThrough(deps: JobsRouteDeps, input: CreateJobInput): Promise<Job> {
   if (!deps.ingestion) return createJob(deps.jobs, input);
-  const id = await deps.ingestion.createJob(input);
+  // The thread has no Amazon settings: it is told whether they are ready, as read here.
+  const readiness = await deps.jobs.amazonReadiness?.();
+  const id = await deps.ingestion.createJob(input, readiness);
   return getJob(deps.jobs.database.db, id);
 }

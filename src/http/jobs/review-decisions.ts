@@ -16,6 +16,8 @@ interface ResultState {
   status: string;
   source: string | null;
   asin: string | null;
+  /** The matcher's proposal of a `to_review` result; a decision settles (clears) it. */
+  proposed_asin: string | null;
   match_type: string | null;
   confidence: number | null;
   reasons: string | null;
@@ -46,9 +48,13 @@ function candidatesOf(unit: Unit): Candidate[] {
   return fromJson<Candidate[]>(unit.candidates) ?? [];
 }
 
-/** The proposal of a result: its ASIN, else its best candidate that was not rejected. */
+/**
+ * The proposal of a result: its ASIN, else the matcher's `proposed_asin` (a `to_review` result),
+ * else its best candidate that was not rejected.
+ */
 export function proposalOf(unit: Unit): string | null {
   if (unit.asin) return unit.asin;
+  if (unit.proposed_asin) return unit.proposed_asin;
   const best = candidatesOf(unit).find((c) => !c.rejected && typeof c.asin === 'string');
   return best?.asin ?? null;
 }
@@ -89,6 +95,7 @@ function stateOf(unit: Unit): ResultState {
     status: unit.status,
     source: unit.source,
     asin: unit.asin,
+    proposed_asin: unit.proposed_asin,
     match_type: unit.match_type,
     confidence: unit.confidence === null ? null : Number(unit.confidence),
     reasons: unit.reasons,
@@ -144,11 +151,13 @@ function decidedState(unit: Unit, asin: string | null): ResultState {
     status: asin ? 'found' : 'not_found',
     source: 'manual',
     asin,
+    proposed_asin: null,
     match_type: 'manual',
     confidence: 1,
     reasons: toJson(['manual_choice']),
-    // The stored product is the previously chosen item's: kept only when it is still the one.
-    product: asin !== null && asin === unit.asin ? unit.product : null,
+    // The stored product is the previously chosen (or proposed) item's: kept only when it is still the one.
+    product:
+      asin !== null && (asin === unit.asin || asin === unit.proposed_asin) ? unit.product : null,
     previous_asin: unit.asin,
   };
 }
@@ -197,6 +206,7 @@ export async function moveCounters(
       done_count: eb('done_count', '-', opened),
       found_count: eb('found_count', '+', m('found')),
       not_found_count: eb('not_found_count', '+', m('not_found')),
+      to_review_count: eb('to_review_count', '+', m('to_review')),
       error_count: eb('error_count', '+', m('error')),
       updated_at: nowIso(),
     }))
@@ -210,7 +220,7 @@ async function rememberDecision(
   unit: Unit,
   asin: string | null,
 ): Promise<RuleChange[]> {
-  const target = asin ?? unit.asin;
+  const target = asin ?? unit.asin ?? unit.proposed_asin;
   if (!target) return [];
   const key = { owner, gtin: unit.gtin, marketplace: unit.marketplace, asin: target };
   const previous = await trx

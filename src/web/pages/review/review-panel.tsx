@@ -58,7 +58,8 @@ export function ReviewPanel(props: {
     external_ids?: Record<string, string[]>;
   } | null;
   const candidates = candidatesOf(result);
-  const proposal = result.asin ?? candidates[0]?.asin ?? null;
+  const proposal = result.asin ?? result.proposed_asin ?? candidates[0]?.asin ?? null;
+  const proposed = candidates.find((c) => c.asin === proposal) ?? candidates[0];
   const ids = product?.external_ids
     ? Object.entries(product.external_ids).filter(([, v]) => v?.length)
     : [];
@@ -86,8 +87,8 @@ export function ReviewPanel(props: {
                 height={120}
               />
             )}
-            <p class="title">{product?.title ?? candidates[0]?.title ?? ''}</p>
-            <p>{product?.brand ?? candidates[0]?.brand ?? ''}</p>
+            <p class="title">{product?.title ?? proposed?.title ?? ''}</p>
+            <p>{product?.brand ?? proposed?.brand ?? ''}</p>
             <p>
               <a
                 href={productLink(result.marketplace, proposal)}
@@ -98,7 +99,7 @@ export function ReviewPanel(props: {
               </a>{' '}
               · {result.match_type ? t(`match.${result.match_type}` as never) : ''} ·{' '}
               {t('review.score', {
-                score: formatNumber(result.confidence ?? candidates[0]?.confidence ?? 0, 2),
+                score: formatNumber(result.confidence ?? proposed?.confidence ?? 0, 2),
               })}
             </p>
             {ids.length > 0 && (
