@@ -10,6 +10,8 @@ import type { TokenStore } from './token-store.js';
 export interface EmulatorState {
   catalog: EmulatorCatalog;
   index: CatalogIndex;
+  /** The emulator's clock (epoch ms): `Date.now` unless a test passes its own. */
+  now: () => number;
   tokens: TokenStore;
   quota: QuotaTracker;
   stats: StatsRecorder;
