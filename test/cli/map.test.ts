@@ -161,8 +161,9 @@ forEachDatabase('code2asin map', (db) => {
     const r2 = await spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env).done;
     assert.equal(r2.code, 0, r2.out);
     assert.match(r2.out, /Resuming job/);
-    // The rerun looks up what was still pending, each code once.
-    assert.equal(admitted() - firstRun, pending);
+    // The rerun looks up at most what the file showed pending, each code once (a code whose
+    // answer the first run stored after writing that file needs no request).
+    assert.ok(admitted() - firstRun <= pending, `${admitted() - firstRun} for ${pending} pending`);
     const done = readFileSync(join(dir, 'out.jsonl'), 'utf8');
     assert.ok(!done.includes('"status":"pending"'));
 
