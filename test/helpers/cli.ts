@@ -100,7 +100,8 @@ export function stopChild(
  * A step gives the child at most `stepMs` of wall-clock time, so at most that much progress
  * however loaded the machine is: a state the test must catch (mid-job, mid-read) cannot slip
  * past between two looks, as it can when a busy test process polls a free-running child.
- * Returns false when the child exited first.
+ * Returns false when the child exited first. `check` runs while the child is stopped: it must not
+ * wait on the child (a database lock the child holds); such a check continues it meanwhile.
  */
 export async function stepUntil(
   child: ChildProcess,
