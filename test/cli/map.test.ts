@@ -198,22 +198,14 @@ forEachDatabase('code2asin map', (db) => {
           .where('j.preflight', 'is', null)
           .limit(1)
           .executeTakeFirst();
+      // Polled while the child runs free (stepping it deadlocked on SQLite: see the README's
+      // testing section): on a heavily loaded machine this poll can miss the read.
       let killedJob: string | undefined;
-      const caught = await stepUntil(first.child, async () => {
-        // The query runs with the child going: stopped, it may hold a lock the query waits for
-        // (SQLite's write lock), for ever. It goes on for the query's time only.
-        first.child.kill('SIGCONT');
-        try {
-          killedJob = (await halfRead())?.id;
-        } finally {
-          first.child.kill('SIGSTOP');
-        }
-        return killedJob !== undefined;
-      });
-      assert.ok(
-        caught,
-        `the first run ended before it was caught reading:\n${(await first.done).out}`,
-      );
+      const end = Date.now() + 60_000;
+      while (!killedJob && Date.now() < end) {
+        killedJob = (await halfRead())?.id;
+        if (!killedJob) await new Promise((r) => setTimeout(r, 10));
+      }
       first.child.kill('SIGKILL');
       await first.done;
       assert.ok(killedJob, 'killed while the file was being read');
