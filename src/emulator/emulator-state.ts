@@ -33,6 +33,8 @@ export const STRICT_BEHAVIOUR: EmulatorBehaviour = Object.freeze({
 export interface EmulatorState {
   catalog: EmulatorCatalog;
   index: CatalogIndex;
+  /** The emulator's clock (epoch ms): `Date.now` unless a test passes its own. */
+  now: () => number;
   tokens: TokenStore;
   quota: QuotaTracker;
   stats: StatsRecorder;

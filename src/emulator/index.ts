@@ -53,6 +53,12 @@ export interface EmulatorOptions {
   tokenTtlS?: number;
   /** Relaxations of the strict default (see `EmulatorBehaviour`); all off by default. */
   behaviour?: Partial<EmulatorBehaviour>;
+  /**
+   * The emulator's clock (epoch ms) for quota, token lifetimes, arrival stamps and stats.
+   * Default `Date.now`; tests pass a manual one so that a verdict never depends on how fast the
+   * machine answers.
+   */
+  now?: () => number;
 }
 
 /** A listening emulator and its controls. */
@@ -94,12 +100,14 @@ function createState(options: EmulatorOptions, catalog: EmulatorCatalog): Emulat
   if (options.tps !== undefined) quotaOverride.tps = options.tps;
   if (options.burst !== undefined) quotaOverride.burst = options.burst;
   if (options.tpd !== undefined) quotaOverride.tpd = options.tpd;
+  const now = options.now ?? Date.now;
   return {
     catalog,
     index: indexCatalog(catalog),
-    tokens: new TokenStore(),
-    quota: new QuotaTracker(),
-    stats: new StatsRecorder(),
+    now,
+    tokens: new TokenStore(now),
+    quota: new QuotaTracker(now),
+    stats: new StatsRecorder(now),
     faults,
     rng: createRandom(options.generate?.seed ?? 1),
     tokenTtlS: options.tokenTtlS ?? 3600,

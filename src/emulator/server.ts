@@ -75,7 +75,7 @@ function handleToken(
 }
 
 async function route(state: EmulatorState, req: IncomingMessage, res: ServerResponse) {
-  const arrivedAt = Date.now();
+  const arrivedAt = state.now();
   const body = await readBody(req);
   const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';

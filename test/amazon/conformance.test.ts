@@ -278,10 +278,13 @@ for (const kind of ['creators', 'paapi'] as const satisfies Kind[]) {
     });
 
     it('retries 5xx, timeouts and malformed bodies; gives up after 3 attempts', async () => {
+      // The timeout must outlast any answer of a busy machine (an answer slower than it is a
+      // timeout, retried, and one attempt fewer for the faults below): only the hung request
+      // waits for it.
       const client = clientFor(
         emu,
         kind,
-        { AMAZON_TIMEOUT_MS: '300' },
+        { AMAZON_TIMEOUT_MS: '5000' },
         { retry: { baseDelayMs: 10 } },
       );
       const asin = productsOf(emu).find((p) => p.accessible !== false && !p.isParent)

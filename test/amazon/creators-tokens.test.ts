@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { clientFor, startTestEmulator, statsOf, truthOf } from './emulator-setup.js';
+import { ManualClock } from './manual-clock.js';
 
 const tokenRequests = (emu: RunningEmulator, i = 0): number =>
   statsOf(emu, 'creators', i)?.operations.token?.requests ?? 0;
@@ -48,22 +49,34 @@ describe('Creators API tokens', () => {
 });
 
 describe('Creators API token expiry', () => {
+  // The client and the emulator share a manual clock: token lifetimes are counted on it, so a
+  // slow answer on a busy machine never ages a token behind the test's back.
+  const clock = new ManualClock();
   let emu: RunningEmulator;
   before(async () => {
-    emu = await startTestEmulator({ tokenTtlS: 2 });
+    emu = await startTestEmulator({ tokenTtlS: 2, now: () => clock.now() });
   });
   after(() => emu.close());
 
   it('refreshes before expiry: no TokenExpired over several lifetimes', async () => {
-    const client = clientFor(emu, 'creators', { AMAZON_TPS: '4', AMAZON_BURST: '1' });
+    // A rate that never makes a search wait: this test is about tokens, not pacing.
+    const client = clientFor(
+      emu,
+      'creators',
+      { AMAZON_TPS: '100', AMAZON_BURST: '100' },
+      { clock },
+    );
     const codes = truthOf(emu, 'exact_unique').map((t) => t.code);
-    const started = Date.now();
-    let i = 0;
-    while (Date.now() - started < 4500) {
-      const out = await client.searchByCodes([codes[i++ % codes.length] as string]);
+    // 18 searches, 250 ms apart on the clock: 4.25 s, over two lifetimes of 2 s.
+    for (let i = 0; i < 18; i += 1) {
+      const out = await client.searchByCodes([codes[i % codes.length] as string]);
       assert.equal([...out.values()][0]?.status, 'found');
+      clock.t += 250;
     }
     assert.equal(emu.stats().total.status['4xx'], 0, 'no 401 TokenExpired');
+    // Refresh margin 500 ms (a quarter of the lifetime): a refresh starts in the background
+    // 1 s after a token came, and blocks from 1.5 s. So a fetch every 1 to 1.5 s of the clock
+    // (the background answer may come a step or two late): 3 to 5 over 4.25 s.
     assert.ok(
       tokenRequests(emu) >= 3 && tokenRequests(emu) <= 5,
       `token fetches ${tokenRequests(emu)}`,

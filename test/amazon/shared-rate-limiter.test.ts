@@ -240,7 +240,7 @@ forEachDatabase('shared rate limiter', (ctx) => {
     await refused;
   });
 
-  it("on real time and the database's clock: two processes together keep to the rate", async () => {
+  it("on real time and the database's clock: two processes together never go faster than the rate", async () => {
     const key = `real-${ctx.kind}`;
     const make = (database: Database) =>
       createSharedRateLimiter({
@@ -250,16 +250,22 @@ forEachDatabase('shared rate limiter', (ctx) => {
         store: createDatabaseRateLimitStore(database),
       });
     const [a, b] = [make(ctx.database()), make(second)];
-    const times: number[] = [];
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).acquire().then(() => times.push(performance.now() - start)),
-      ),
-    );
-    times.sort((x, y) => x - y);
-    const span = (times[19] as number) - (times[0] as number);
-    // 19 intervals of 50.5 ms; timers may fire a few ms late.
-    assert.ok(span >= 19 * 50 - 2 && span < 19 * 50.5 + 150, `span ${span.toFixed(1)} ms`);
+    // Wall-clock time, the database's clock (same machine). Only load-independent facts: the
+    // store dates each grant on the database's clock, at least 1/tps after the one before
+    // (whichever process made it), the first no earlier than `start`, and a waiter is let go no
+    // earlier than its grant. So 20 grants end at least 19 intervals after `start`, however late
+    // the timers fire. (1 ms: both readings of the clock are whole milliseconds.) How close to
+    // the rate two busy processes get is bench/shared-limiter.bench.ts's figure.
+    const start = Date.now();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).acquire()));
+    const took = Date.now() - start;
+    assert.ok(took >= 19 * 50 - 1, `20 grants in ${took} ms`);
+    const row = await ctx
+      .database()
+      .db.selectFrom('rate_limits')
+      .select('day_count')
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(row.day_count), 20, 'every grant counted once, by either process');
   });
 });

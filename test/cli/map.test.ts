@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { openDatabase } from '../../src/db/database.js';
 import { generateCatalog, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN, ROOT, stepUntil } from '../helpers/cli.js';
 import { forEachDatabase } from '../helpers/database.js';
 
 let emu: RunningEmulator;
@@ -28,6 +28,17 @@ function searches(): number {
   );
 }
 
+/**
+ * Searches the emulator admitted (the quota they cost). A 429 (a request that reached the
+ * emulator late after the one before, on a busy machine) is retried and costs nothing.
+ */
+function admitted(): number {
+  return Object.values(emu.stats().credentials).reduce(
+    (n, c) => n + (c.operations.searchItems?.status['2xx'] ?? 0),
+    0,
+  );
+}
+
 function spawnMap(
   args: string[],
   env: Record<string, string>,
@@ -43,14 +54,6 @@ function spawnMap(
     child.on('exit', (code) => resolve({ code, out })),
   );
   return { child, done };
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The environment of a `code2asin map` run on `url` against the emulator (10 requests/s). */
@@ -79,21 +82,24 @@ forEachDatabase('code2asin map', (db) => {
     });
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.csv')], env);
-    await waitFor(() => searches() >= 12);
+    assert.ok(await stepUntil(first.child, () => admitted() >= 12), 'the first run got going');
     first.child.kill('SIGKILL');
     await first.done;
-    const before = searches();
-    assert.ok(before < codes.length, 'killed mid-job');
+    assert.ok(admitted() < codes.length, 'killed mid-job');
 
     const second = spawnMap([input, '-o', join(dir, 'out.csv')], env);
     const res = await second.done;
     assert.equal(res.code, 0, res.out);
     assert.match(res.out, /Resuming job/);
     assert.match(res.out, /completed/);
+    // The killed run held at most one claim batch (its 4 lanes) whose answers it never stored;
+    // each unit whose lease ran out while a run held it (a stall longer than the 1.5 s lease on
+    // a busy machine) may be looked up once more: it is logged as lease_lost.
     const claimBatch = 4;
+    const leaseLost = await countLeaseLost(db.url());
     assert.ok(
-      searches() <= codes.length + claimBatch,
-      `searches ${searches()} for ${codes.length} codes`,
+      admitted() <= codes.length + claimBatch + leaseLost,
+      `admitted searches ${admitted()} for ${codes.length} codes (${leaseLost} lease lost)`,
     );
 
     const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split(/\r?\n/);
@@ -138,19 +144,26 @@ forEachDatabase('code2asin map', (db) => {
     const env = mapEnv(db.url());
     emu.resetStats();
     const first = spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env);
-    await waitFor(() => searches() >= 5);
+    assert.ok(await stepUntil(first.child, () => admitted() >= 5), 'the first run got going');
     first.child.kill('SIGINT');
+    first.child.kill('SIGCONT');
     const r1 = await first.done;
     assert.equal(r1.code, 130, r1.out);
     assert.match(r1.out, /paused: run the same command again to resume/);
     const partial = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n');
     assert.equal(partial.length, 30, 'partial result file has every row');
-    assert.ok(partial.some((l) => l.includes('"status":"pending"')));
+    const pending = partial.filter((l) => l.includes('"status":"pending"')).length;
+    assert.ok(pending > 0);
+    // Answers the pause threw away: at most one per lane (map runs ceil(AMAZON_TPS) + 2 = 12).
+    const firstRun = admitted();
+    assert.ok(firstRun - (30 - pending) <= 12, `${firstRun} admitted, ${30 - pending} stored`);
 
     const r2 = await spawnMap([input, '-o', join(dir, 'out.jsonl'), '--refresh'], env).done;
     assert.equal(r2.code, 0, r2.out);
     assert.match(r2.out, /Resuming job/);
-    assert.ok(searches() <= 30 + 8, `searches ${searches()}`);
+    // The rerun looks up at most what the file showed pending, each code once (a code whose
+    // answer the first run stored after writing that file needs no request).
+    assert.ok(admitted() - firstRun <= pending, `${admitted() - firstRun} for ${pending} pending`);
     const done = readFileSync(join(dir, 'out.jsonl'), 'utf8');
     assert.ok(!done.includes('"status":"pending"'));
 
@@ -185,6 +198,8 @@ forEachDatabase('code2asin map', (db) => {
           .where('j.preflight', 'is', null)
           .limit(1)
           .executeTakeFirst();
+      // Polled while the child runs free (stepping it deadlocked on SQLite: see the README's
+      // testing section): on a heavily loaded machine this poll can miss the read.
       let killedJob: string | undefined;
       const end = Date.now() + 60_000;
       while (!killedJob && Date.now() < end) {
@@ -224,3 +239,18 @@ forEachDatabase('code2asin map', (db) => {
     }
   });
 });
+
+/** "Code looked up" lines of units whose lease another claim had taken (stored elsewhere). */
+async function countLeaseLost(url: string): Promise<number> {
+  const database = openDatabase(url);
+  try {
+    const lines = await database.db
+      .selectFrom('code2asin_logs')
+      .select('details')
+      .where('message', '=', 'Code looked up')
+      .execute();
+    return lines.filter((l) => String(l.details).includes('lease_lost')).length;
+  } finally {
+    await database.close();
+  }
+}

@@ -5,40 +5,40 @@ import { createJob } from '../../src/jobs/create-job.js';
 import { getJob } from '../../src/jobs/jobs-repository.js';
 import { startCli, stopChild } from '../helpers/cli.js';
 import { forEachDatabase } from '../helpers/database.js';
-import { createTestJobsContext, searchRequests, startTestEmulator } from '../helpers/jobs.js';
+import { createTestJobsContext, startTestEmulator } from '../helpers/jobs.js';
 
 const TPS = 5;
 const CODES = 30;
+const DAY_MS = 86_400_000;
 
 let emu: RunningEmulator;
 before(async () => {
-  // The workers keep to burst 1 (AMAZON_BURST=1); the emulator's bucket holds 2, a tolerance of
-  // one interval for arrival jitter. The suite runs on shared, often loaded machines where a
-  // request may reach the emulator tens of ms after its slot: with an emulator at burst 1 this
-  // test saw one 429 in one run of six at load 5 on 2 cores (the in-process limiter of a single
-  // worker sees them too). Two workers each pacing alone still send twice the quota and get
-  // 429s (checked with CODE2ASIN_SHARED_RATE_LIMIT=false). The strict burst-1 figures are
+  // Real processes on real time: the test asserts only what holds however loaded the machine is
+  // (see the README's testing section). The emulator keeps Amazon's rule, burst 1 like the
+  // workers; a request that reaches it late after the one before is refused (429) and retried.
+  // How close to the quota two workers get, and how many 429s that costs on an idle machine, is
   // measured by bench/shared-limiter.bench.ts.
-  emu = await startTestEmulator({ tps: TPS, burst: 2, latencyMs: 50, count: 150 });
+  emu = await startTestEmulator({ tps: TPS, burst: 1, latencyMs: 50, count: 150 });
 });
 after(() => emu.close());
 
-function throttled(): number {
-  return Object.values(emu.stats().credentials).reduce((n, c) => n + c.status['429'], 0);
-}
-
-/** Most searches in any 1-second window (token requests are not counted against the quota). */
-function busiestSecond(): number {
-  return Math.max(
-    0,
-    ...Object.values(emu.stats().credentials).map(
-      (c) => c.operations.searchItems?.maxPerSecond ?? 0,
-    ),
-  );
+/** Search requests by answer class, every credential together. */
+function searches(): { admitted: number; throttled: number; all: number } {
+  let [admitted, throttled, all] = [0, 0, 0];
+  for (const c of Object.values(emu.stats().credentials)) {
+    const s = c.operations.searchItems;
+    if (!s) continue;
+    [admitted, throttled, all] = [
+      admitted + s.status['2xx'],
+      throttled + s.status['429'],
+      all + s.requests,
+    ];
+  }
+  return { admitted, throttled, all };
 }
 
 forEachDatabase('two worker processes, one credential', (db) => {
-  it('share its quota through rate_limits: zero 429s, together close to the quota (not twice it)', async () => {
+  it('share its quota through rate_limits: every request paced by the shared schedule, each code looked up once', async () => {
     const env = {
       ...emu.env('creators'),
       DATABASE_URL: db.url(),
@@ -58,17 +58,16 @@ forEachDatabase('two worker processes, one credential', (db) => {
         .map((t) => t.code)
         .slice(0, CODES);
       emu.resetStats();
+      const day = Math.floor(Date.now() / DAY_MS);
       const job = await createJob(ctx, {
         owner: 'alice',
         options: { name: 'Two workers', marketplaces: ['fr'] },
         codes,
       });
-      // Who holds claims while the job runs: both workers must take part.
+      // Who holds claims while the job runs: both workers must take part. (The job lasts at
+      // least (CODES − 1) / TPS s, the emulator's own bucket sees to that; a "generous" deadline.)
       const claimers = new Set<string>();
-      let first = 0;
-      let last = 0;
-      let seen = 0;
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 120_000;
       while ((await getJob(ctx.database.db, job.id)).status === 'processing') {
         assert.ok(Date.now() < deadline, 'the job ends in time');
         const rows = await ctx.database.db
@@ -77,21 +76,26 @@ forEachDatabase('two worker processes, one credential', (db) => {
           .where('claimed_by', 'is not', null)
           .execute();
         for (const r of rows) claimers.add(r.claimed_by as string);
-        const n = searchRequests(emu);
-        if (n > 0 && first === 0) first = performance.now();
-        if (n > seen) [seen, last] = [n, performance.now()];
         await new Promise((r) => setTimeout(r, 20));
       }
       const done = await getJob(ctx.database.db, job.id);
       assert.equal(done.status, 'completed');
       assert.equal(done.counters.done, codes.length);
+      assert.equal(done.counters.errors, 0, 'a refused request is retried, never a failed code');
       const workerIds = workers.map((w) => w.match[1]);
       assert.deepEqual([...claimers].sort(), workerIds.sort(), 'both workers looked codes up');
-      assert.equal(throttled(), 0, 'no request refused');
-      const requests = searchRequests(emu);
-      const rate = (requests - 1) / ((last - first) / 1000);
-      assert.ok(rate > 0.8 * TPS && rate <= 1.05 * TPS, `${rate.toFixed(2)} requests/s`);
-      assert.ok(busiestSecond() <= TPS + 1, `busiest second ${busiestSecond()}`);
+      const sent = searches();
+      // Each code admitted once: no code looked up by both workers, no request wasted.
+      assert.equal(sent.admitted, codes.length);
+      assert.equal(sent.all, sent.admitted + sent.throttled);
+      // Every request, refused ones included, took its slot from the one shared schedule (a
+      // worker pacing alone would not count there). That schedule keeps both processes to one
+      // rate: test/amazon/shared-rate-limiter.test.ts drives it on a manual clock.
+      const limits = await ctx.database.db.selectFrom('rate_limits').selectAll().execute();
+      assert.equal(limits.length, 1, 'one row: one credential');
+      const row = limits[0] as (typeof limits)[number];
+      if (Math.floor(Date.now() / DAY_MS) === day)
+        assert.equal(Number(row.day_count), sent.all, 'every request counted in rate_limits');
     } finally {
       await Promise.all(workers.map((w) => stopChild(w.child)));
     }

@@ -1,8 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/code2asin.js', import.meta.url));
+
+/**
+ * How long a command may take to run or to get ready: "eventually", not a speed figure. Each
+ * start compiles the sources through tsx; on a loaded 2-core machine (two suites and four
+ * CPU-bound processes) a worker took over 30 s to print that it had started.
+ */
+export const CLI_TIMEOUT_MS = 180_000;
 
 export interface CliResult {
   code: number | null;
@@ -14,7 +21,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 60_000,
+  timeoutMs = CLI_TIMEOUT_MS,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -41,7 +48,7 @@ export function startCli(
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = CLI_TIMEOUT_MS,
 ): Promise<{
   child: ChildProcessWithoutNullStreams;
   match: RegExpMatchArray;
@@ -85,4 +92,29 @@ export function stopChild(
     child.on('exit', (code) => resolve(code));
     child.kill(signal);
   });
+}
+
+/**
+ * Lets `child` run in short steps (SIGCONT, `stepMs`, SIGSTOP) until `check` holds, and leaves it
+ * stopped there (the caller kills or interrupts it, then sends SIGCONT if it should go on).
+ * A step gives the child at most `stepMs` of wall-clock time, so at most that much progress
+ * however loaded the machine is: a state the test must catch (mid-job, mid-read) cannot slip
+ * past between two looks, as it can when a busy test process polls a free-running child.
+ * Returns false when the child exited first. `check` runs while the child is stopped: it must not
+ * wait on the child (a database lock the child holds); such a check continues it meanwhile.
+ */
+export async function stepUntil(
+  child: ChildProcess,
+  check: () => boolean | Promise<boolean>,
+  { stepMs = 20, timeoutMs = CLI_TIMEOUT_MS } = {},
+): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    child.kill('SIGSTOP');
+    if (await check()) return true;
+    if (Date.now() > end) throw new Error('stepUntil: condition not met in time');
+    child.kill('SIGCONT');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
 }
