@@ -85,7 +85,11 @@ describe('the README, run as printed', () => {
       .split('\n')
       .map((l) => l.replace(/\s+#.*$/, '').trim())
       .filter(Boolean);
-    assert.deepEqual(lines, ['npm ci && npx code2asin demo'], 'the quick start is one command');
+    assert.deepEqual(
+      lines,
+      ['npm ci && npx code2asin demo', 'npm ci && npm test'],
+      'the README starts with two commands: the product on embedded defaults, the tests',
+    );
     const command = `${lines[0]!.replace(/^npm ci && /, '')} --port ${port}`;
     demo = bash(command, clone);
     const started = demo;
