@@ -4,7 +4,6 @@ import { AmazonError } from './errors.js';
 import type { FetchFn } from './http.js';
 import { findMarketplace, MARKETPLACES, type Marketplace } from './marketplaces.js';
 import { createProductFunctions, type ProductFunctions } from './product-functions.js';
-import { createProvider } from './provider-core.js';
 import { PROVIDERS } from './provider-registry.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
@@ -34,20 +33,6 @@ export function createAmazonClient(
   deps: AmazonClientDeps = {},
 ): AmazonClient {
   const marketplace = marketplaceOf(settings.marketplace);
-  const partnerTag = settings.associateTag?.trim();
-  if (!partnerTag) {
-    throw new AmazonError(
-      'auth',
-      `No Associates tag: set AMAZON_ASSOCIATE_TAG to your tracking id for ${marketplace.domain} (e.g. mystore-21) ${CONFIG}.`,
-      { reason: 'MissingPartnerTag' },
-    );
-  }
-  const transport = PROVIDERS[settings.provider].createTransport(
-    settings,
-    marketplace,
-    partnerTag,
-    deps,
-  );
   const limiter =
     deps.limiter ??
     createRateLimiter({
@@ -56,7 +41,7 @@ export function createAmazonClient(
       tpd: settings.tpd,
       clock: deps.clock,
     });
-  const provider = createProvider(transport, {
+  const provider = PROVIDERS[settings.provider].create(settings, marketplace, deps, {
     limiter,
     clock: deps.clock,
     logger: deps.logger,

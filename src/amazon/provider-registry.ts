@@ -4,23 +4,24 @@ import { createCreatorsTransport } from './creators/creators-transport.js';
 import { AmazonError } from './errors.js';
 import { isVersionValidFor, type Marketplace } from './marketplaces.js';
 import { createPaapiTransport } from './paapi/paapi-transport.js';
-import type { Transport } from './provider-core.js';
-import type { AmazonSettings } from './provider.js';
+import { createProvider, type ProviderOptions, type Transport } from './provider-core.js';
+import type { AmazonProvider, AmazonSettings } from './provider.js';
 
 const CONFIG = 'or PUT /api/v1/amazon/config';
 
-/** What the service needs to know of one provider; everything else goes through `Transport`. */
+/** What the service needs to know of one provider; everything else goes through the provider. */
 export interface ProviderEntry {
   /**
-   * The transport for these settings. Throws an AmazonError (`auth`) before any request when the
+   * The provider for these settings, paced by `options.limiter` (one token per request, whatever
+   * the number of codes in it). Throws an AmazonError (`auth`) before any request when the
    * credentials are missing or cannot call the marketplace.
    */
-  createTransport(
+  create(
     settings: AmazonSettings,
     marketplace: Marketplace,
-    partnerTag: string,
     deps: AmazonClientDeps,
-  ): Transport;
+    options: ProviderOptions,
+  ): AmazonProvider;
   /**
    * The values naming the credential Amazon counts a quota for (never a secret): processes with
    * the same values share one limiter.
@@ -34,11 +35,11 @@ export interface ProviderEntry {
  */
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderEntry>> = Object.freeze({
   creators: {
-    createTransport: creatorsTransport,
+    create: (s, m, deps, o) => createProvider(creatorsTransport(s, m, partnerTagOf(s, m), deps), o),
     credentialOf: (s: AmazonSettings) => ['creators', s.creators.credentialId, s.creators.apiUrl],
   },
   paapi: {
-    createTransport: paapiTransport,
+    create: (s, m, deps, o) => createProvider(paapiTransport(s, m, partnerTagOf(s, m), deps), o),
     credentialOf: (s: AmazonSettings) => [
       'paapi',
       s.paapi.accessKey,
@@ -46,6 +47,17 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderEntry>> = Object.f
     ],
   },
 });
+
+/** The Associates tag the Creators API and PA-API put in every request (other providers need none). */
+function partnerTagOf(settings: AmazonSettings, marketplace: Marketplace): string {
+  const partnerTag = settings.associateTag?.trim();
+  if (partnerTag) return partnerTag;
+  throw new AmazonError(
+    'auth',
+    `No Associates tag: set AMAZON_ASSOCIATE_TAG to your tracking id for ${marketplace.domain} (e.g. mystore-21) ${CONFIG}.`,
+    { reason: 'MissingPartnerTag' },
+  );
+}
 
 function creatorsTransport(
   s: AmazonSettings,

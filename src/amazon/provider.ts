@@ -82,8 +82,14 @@ export interface VariationsOptions extends CallOptions {
 export interface AmazonProvider {
   readonly name: ProviderName;
   readonly marketplace: Marketplace;
-  /** Codes one request can look up (1 here). Callers batch accordingly. */
+  /** Codes one request can look up (1 for Creators API and PA-API). Callers batch accordingly. */
   readonly maxCodesPerCall: number;
+  /**
+   * When set, codes with different keys never share a request (SP-API sends one identifier type
+   * per request: EAN, UPC, ISBN, GTIN). Callers that batch group codes by it. Absent: any codes
+   * may share a request.
+   */
+  batchKeyOf?(code: string): string;
   /** ASINs one getItems request can take (10 here); larger lists are split. */
   readonly maxItemsPerCall: number;
   /** The limiter pacing this credential (shared by all calls of this client). */
