@@ -199,10 +199,12 @@ forEachDatabase('code2asin map', (db) => {
           .limit(1)
           .executeTakeFirst();
       // Polled while the child runs free (stepping it deadlocked on SQLite: see the README's
-      // testing section): on a heavily loaded machine this poll can miss the read.
+      // testing section), for as long as the child lives: on a loaded machine its start alone
+      // can take minutes, and reading 200,000 rows spans many polls whatever the load.
+      let exited = false;
+      void first.done.then(() => (exited = true));
       let killedJob: string | undefined;
-      const end = Date.now() + 60_000;
-      while (!killedJob && Date.now() < end) {
+      while (!killedJob && !exited) {
         killedJob = (await halfRead())?.id;
         if (!killedJob) await new Promise((r) => setTimeout(r, 10));
       }

@@ -7,9 +7,10 @@ export const BIN = fileURLToPath(new URL('../../bin/code2asin.js', import.meta.u
 /**
  * How long a command may take to run or to get ready: "eventually", not a speed figure. Each
  * start compiles the sources through tsx; on a loaded 2-core machine (two suites and four
- * CPU-bound processes) a worker took over 30 s to print that it had started.
+ * CPU-bound processes) a worker took over 30 s to print that it had started, and at load 40
+ * (the same plus other work) `serve` with its worker child was not listening after 180 s.
  */
-export const CLI_TIMEOUT_MS = 180_000;
+export const CLI_TIMEOUT_MS = 600_000;
 
 export interface CliResult {
   code: number | null;

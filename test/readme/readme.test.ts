@@ -102,7 +102,7 @@ describe('the README, run as printed', () => {
       },
       'demo',
       started.output,
-      180_000,
+      600_000,
     );
     const out = started.output();
     assert.match(out, /Token\s+c2a_\S+/);
