@@ -8,7 +8,7 @@ import { AMAZON_SETTING_FIELDS } from '../../src/config/amazon-setting-fields.js
 import { SETTINGS_CHECK_MS } from '../../src/config/effective-amazon-settings.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { BIN, ROOT, startCli, stopChild } from '../helpers/cli.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, startCli, stopChild } from '../helpers/cli.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/database.js';
 import { startTestEmulator } from '../helpers/jobs.js';
 
@@ -49,8 +49,9 @@ function searchesOf(credentialId: string): number {
   return emu.stats().credentials[credentialId]?.operations.searchItems?.requests ?? 0;
 }
 
+/** "Eventually": a `map` child can take minutes to start on a loaded machine (see CLI_TIMEOUT_MS). */
 async function waitFor<T>(what: string, check: () => Promise<T | null>): Promise<T> {
-  const end = Date.now() + 60_000;
+  const end = Date.now() + CLI_TIMEOUT_MS;
   for (;;) {
     const value = await check();
     if (value !== null) return value;
