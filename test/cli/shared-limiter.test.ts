@@ -48,6 +48,12 @@ forEachDatabase('two worker processes, one credential', (db) => {
       AMAZON_TPS: String(TPS),
       AMAZON_BURST: '1',
       CODE2ASIN_WORKER_CONCURRENCY: '4',
+      // "Each code admitted once" is about claiming and the shared schedule, not about a starved
+      // machine: at load 37 a 10 s request timeout fired on answers the emulator had already
+      // counted (32 admitted for 30 codes), and a 60 s lease can lapse the same way. Both are
+      // set beyond anything a loaded run reaches, so a second admission can only be a real bug.
+      AMAZON_TIMEOUT_MS: '300000',
+      CODE2ASIN_LEASE_MS: '900000',
       CODE2ASIN_SECRET_KEY: 'ef'.repeat(32),
       CODE2ASIN_LOG_LEVEL: 'info',
     };
