@@ -49,7 +49,10 @@ function item(asin: string, ids: [string, string][], extra: Record<string, unkno
 function fakeSpapi(answer: (url: URL, n: number) => Answer) {
   const sent: Sent[] = [];
   let tokens = 0;
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const fetch: typeof globalThis.fetch = (async (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ) => {
     const url = new URL(String(input));
     if (url.href === TOKEN_URL) {
       tokens += 1;
@@ -71,7 +74,7 @@ function fakeSpapi(answer: (url: URL, n: number) => Answer) {
       status: a.status,
       headers: { 'x-amzn-RequestId': `req-${sent.length}`, ...a.headers },
     });
-  }) as typeof fetch;
+  }) as typeof globalThis.fetch;
   return { fetch, sent, tokenFetches: () => tokens };
 }
 

@@ -7,6 +7,8 @@ import {
   type SpapiCredential,
 } from '../../src/emulator/index.js';
 import { testCatalog } from '../amazon/emulator-setup.js';
+import type * as AuthModule from '@sp-api-sdk/auth';
+import type * as CatalogItemsModule from '@sp-api-sdk/catalog-items-api-2022-04-01';
 
 /**
  * Wire proof with a client nobody here wrote: `@sp-api-sdk/auth` and
@@ -34,8 +36,8 @@ function loopbackAdapter(emulatorUrl: string): AxiosAdapter {
 
 describe('SP-API wire compatibility with @sp-api-sdk (Catalog Items 2022-04-01)', () => {
   let emu: RunningEmulator;
-  let sdk: typeof import('@sp-api-sdk/catalog-items-api-2022-04-01');
-  let auth: typeof import('@sp-api-sdk/auth');
+  let sdk: typeof CatalogItemsModule;
+  let auth: typeof AuthModule;
   let cred: SpapiCredential;
   let clock = Date.now();
   before(async () => {
