@@ -88,6 +88,26 @@ describe('provider conformance: spapi (operations that apply)', () => {
     assert.ok(await client.fetchAmazonProductData(asin));
   });
 
+  it('an access token the API calls expired is refreshed once and the call goes through', async () => {
+    let t = Date.parse('2026-12-01T00:00:00Z');
+    const own = await startTestEmulator({ now: () => t });
+    try {
+      const client = clientFor(own, 'spapi');
+      const code = truthOf(own, 'exact_unique')[0]?.code as string;
+      assert.equal((await client.searchByCodes([code])).get(code)?.status, 'found');
+      t += 3_601_000; // the emulator's token lifetime is over; the client's clock has not moved
+      assert.equal((await client.searchByCodes([code])).get(code)?.status, 'found');
+      const s = statsOf(own, 'spapi');
+      assert.equal(s?.operations.token?.requests, 2, 'one refresh');
+      assert.equal(s?.operations.searchCatalogItems?.status['2xx'], 2);
+      // A refused token names no credential: the emulator counts it under "-".
+      const refused = own.stats().credentials['-']?.operations.searchCatalogItems;
+      assert.equal(refused?.status['4xx'], 1, 'one 403 Unauthorized');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('the emulator answers SP-API errors as {"errors":[{code,message,details}]}', async () => {
     const env = emu.env('spapi');
     const tokenRes = await fetch(env.AMAZON_SPAPI_TOKEN_URL as string, {
