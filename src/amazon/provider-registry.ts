@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ProviderName } from '../config/provider-names.js';
 import type { AmazonClientDeps } from './client.js';
 import { createCreatorsTransport } from './creators/creators-transport.js';
@@ -6,6 +7,7 @@ import { isVersionValidFor, type Marketplace } from './marketplaces.js';
 import { createPaapiTransport } from './paapi/paapi-transport.js';
 import { createProvider, type ProviderOptions, type Transport } from './provider-core.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
+import { createSpapiProvider } from './spapi/spapi-provider.js';
 
 const CONFIG = 'or PUT /api/v1/amazon/config';
 
@@ -46,7 +48,22 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderEntry>> = Object.f
       s.paapi.endpoint ?? s.paapi.host,
     ],
   },
+  spapi: {
+    create: (s, m, deps, o) => createSpapiProvider(s, m, deps, o),
+    // SP-API counts the quota per selling partner and app: the refresh token names both.
+    credentialOf: (s: AmazonSettings) => [
+      'spapi',
+      s.spapi.clientId,
+      s.spapi.endpoint,
+      s.spapi.refreshToken ? fingerprint(s.spapi.refreshToken) : null,
+    ],
+  },
 });
+
+/** A short non-reversible name of a secret (quota keys must never hold the secret itself). */
+function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
 
 /** The Associates tag the Creators API and PA-API put in every request (other providers need none). */
 function partnerTagOf(settings: AmazonSettings, marketplace: Marketplace): string {

@@ -29,8 +29,39 @@ const TAG: MissingSetting = {
   problem: 'your Associates tracking id, e.g. mystore-21',
 };
 
+/** The SP-API settings that are missing (the three values of a self-authorised app). */
+function spapiMissing(s: AmazonSettings): MissingSetting[] {
+  const wanted: [string, string, string | undefined, string][] = [
+    [
+      'AMAZON_SPAPI_CLIENT_ID',
+      'spapi_client_id',
+      s.spapi.clientId,
+      'the LWA client id of your SP-API app',
+    ],
+    [
+      'AMAZON_SPAPI_CLIENT_SECRET',
+      'spapi_client_secret',
+      s.spapi.clientSecret,
+      'the LWA client secret of your SP-API app',
+    ],
+    [
+      'AMAZON_SPAPI_REFRESH_TOKEN',
+      'spapi_refresh_token',
+      s.spapi.refreshToken,
+      'the refresh token of your self-authorisation (Seller Central → Develop apps → Authorize)',
+    ],
+  ];
+  return wanted
+    .filter(([, , value]) => !value?.trim())
+    .map(([variable, field, , problem]) => ({ variable, field, problem }));
+}
+
+/** Providers that send no Associates tag (SP-API authenticates the seller's app instead). */
+const TAGLESS: readonly ProviderName[] = ['spapi'];
+
 function providerMissing(s: AmazonSettings): MissingSetting[] {
   const missing: MissingSetting[] = [];
+  if (s.provider === 'spapi') return spapiMissing(s);
   if (s.provider === 'paapi') {
     if (!s.paapi.accessKey)
       missing.push({
@@ -77,7 +108,7 @@ export function amazonReadiness(settings: AmazonSettings, source: AmazonSource):
       field: 'enabled',
       problem: 'Amazon API access is off; set it to true',
     });
-  if (!settings.associateTag?.trim()) missing.push(TAG);
+  if (!settings.associateTag?.trim() && !TAGLESS.includes(settings.provider)) missing.push(TAG);
   missing.push(...providerMissing(settings));
   return {
     provider: settings.provider,

@@ -47,7 +47,12 @@ function demoToken(dataDir: string): string {
  * key under the demo folder. Set on this process so `serve`'s worker child inherits it.
  */
 function demoEnvironment(flags: DemoFlags, emu: RunningEmulator, dataDir: string) {
+  // The SP-API app's settings too (not the provider): PUT /api/v1/amazon/config {"provider":"spapi"} switches.
+  const { AMAZON_PROVIDER: _spapi, ...spapi } = emu.credentials.some((c) => c.kind === 'spapi')
+    ? emu.env('spapi')
+    : { AMAZON_PROVIDER: '' };
   return {
+    ...spapi,
     ...emu.env('creators'),
     CODE2ASIN_AMAZON_SOURCE: 'emulator',
     AMAZON_PAAPI_ENABLED: 'true',

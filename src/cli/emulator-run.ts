@@ -52,9 +52,13 @@ export function emulatorOptionsFromFlags(
 /** AMAZON_* lines for both protocols (Creators first: it is the default provider). */
 function envOf(emu: RunningEmulator): Record<string, string> {
   const hasPaapi = emu.credentials.some((c) => c.kind === 'paapi');
+  const hasSpapi = emu.credentials.some((c) => c.kind === 'spapi');
   // Marks what the settings point at: start-up, /health, jobs and result files say "emulator".
   return {
-    ...mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined),
+    ...mergeEnv(
+      mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined),
+      hasSpapi ? emu.env('spapi') : undefined,
+    ),
     CODE2ASIN_AMAZON_SOURCE: 'emulator',
   };
 }
@@ -63,6 +67,12 @@ function envOf(emu: RunningEmulator): Record<string, string> {
 export function describeEmulator(emu: RunningEmulator): string {
   const lines = [`code2asin emulator listening on ${emu.url}`, '', 'Credentials accepted:'];
   for (const c of emu.credentials) {
+    if (c.kind === 'spapi') {
+      lines.push(
+        `  spapi  clientId=${c.clientId}  clientSecret=${c.clientSecret}  refreshToken=${c.refreshToken}`,
+      );
+      continue;
+    }
     const flags = c.eligible === false ? ' (not eligible: every call gets 403)' : '';
     if (c.kind === 'creators')
       lines.push(
@@ -75,7 +85,7 @@ export function describeEmulator(emu: RunningEmulator): string {
   }
   lines.push(
     '',
-    '# Environment (set AMAZON_PROVIDER=paapi to use PA-API 5.0):',
+    '# Environment (set AMAZON_PROVIDER=paapi for PA-API 5.0, AMAZON_PROVIDER=spapi for SP-API):',
     formatEnv(envOf(emu)),
   );
   const relaxed = Object.entries(emu.behaviour)

@@ -10,6 +10,7 @@ import {
   type SettingValue,
 } from './amazon-setting-fields.js';
 import type { Config } from './env.js';
+import { isProviderName, PROVIDER_RATE_DEFAULTS } from './provider-names.js';
 import {
   providerSettingsVersion,
   readProviderSettings,
@@ -119,7 +120,19 @@ export function mergeAmazonSettings(
       fields.set(f.key, { value: defaultSettingValue(f), source: 'default', secret: f.secret });
     }
   }
+  applyProviderRateDefaults(fields);
   return { settings: settingsOf(fields), fields, updatedAt };
+}
+
+/** A rate nobody set follows the provider's published quota (SP-API: 2/s, burst 2). */
+function applyProviderRateDefaults(fields: Map<string, EffectiveSetting>): void {
+  const provider = fields.get('provider')?.value;
+  const own = isProviderName(provider) ? PROVIDER_RATE_DEFAULTS[provider] : undefined;
+  if (!own) return;
+  for (const key of ['tps', 'burst'] as const) {
+    const f = fields.get(key);
+    if (f?.source === 'default') fields.set(key, { ...f, value: own[key] });
+  }
 }
 
 /**

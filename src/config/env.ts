@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { trustProxySchema, type TrustProxy } from './trust-proxy.js';
-import { PROVIDER_NAMES, type ProviderName } from './provider-names.js';
+import { PROVIDER_NAMES, PROVIDER_RATE_DEFAULTS, type ProviderName } from './provider-names.js';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
@@ -147,6 +147,28 @@ export const VARIABLES = {
   AMAZON_PAAPI_ENDPOINT: {
     schema: optionalText.pipe(httpUrl.optional()),
     expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787`',
+  },
+  AMAZON_SPAPI_CLIENT_ID: {
+    schema: optionalText,
+    expected: 'the LWA client id of your SP-API app (amzn1.application-oa2-client.…)',
+  },
+  AMAZON_SPAPI_CLIENT_SECRET: {
+    schema: optionalText,
+    expected: 'the LWA client secret of your SP-API app',
+    secret: true,
+  },
+  AMAZON_SPAPI_REFRESH_TOKEN: {
+    schema: optionalText,
+    expected: 'the refresh token of your self-authorisation (Atzr|…)',
+    secret: true,
+  },
+  AMAZON_SPAPI_ENDPOINT: {
+    schema: optionalText.pipe(httpUrl.optional()),
+    expected: 'an http(s) URL replacing the regional SP-API host, e.g. `http://127.0.0.1:8787`',
+  },
+  AMAZON_SPAPI_TOKEN_URL: {
+    schema: optionalText.pipe(httpUrl.optional()),
+    expected: 'an http(s) URL of the Login with Amazon token endpoint',
   },
   AMAZON_TPS: { schema: positiveNumber, expected: 'requests per second, a positive number' },
   AMAZON_BURST: { schema: z.coerce.number().int().min(1), expected: 'a whole number ≥ 1' },
@@ -301,6 +323,13 @@ export interface Config {
       readonly region: string | undefined;
       readonly endpoint: string | undefined;
     };
+    readonly spapi: {
+      readonly clientId: string | undefined;
+      readonly clientSecret: string | undefined;
+      readonly refreshToken: string | undefined;
+      readonly endpoint: string | undefined;
+      readonly tokenUrl: string | undefined;
+    };
     readonly tps: number;
     readonly burst: number;
     readonly tpd: number;
@@ -390,6 +419,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     v.CODE2ASIN_ADMIN_TOKEN,
     v.AMAZON_CREATORS_CREDENTIAL_SECRET,
     v.AMAZON_PAAPI_SECRET_KEY,
+    v.AMAZON_SPAPI_CLIENT_SECRET,
+    v.AMAZON_SPAPI_REFRESH_TOKEN,
     v.CODE2ASIN_WEBHOOK_SECRET,
     passwordOf(v.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
@@ -426,8 +457,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         region: v.AMAZON_PAAPI_REGION,
         endpoint: v.AMAZON_PAAPI_ENDPOINT,
       },
-      tps: v.AMAZON_TPS,
-      burst: v.AMAZON_BURST,
+      spapi: {
+        clientId: v.AMAZON_SPAPI_CLIENT_ID,
+        clientSecret: v.AMAZON_SPAPI_CLIENT_SECRET,
+        refreshToken: v.AMAZON_SPAPI_REFRESH_TOKEN,
+        endpoint: v.AMAZON_SPAPI_ENDPOINT,
+        tokenUrl: v.AMAZON_SPAPI_TOKEN_URL,
+      },
+      ...rateOf(v, fromEnvironment),
       tpd: v.AMAZON_TPD,
       timeoutMs: v.AMAZON_TIMEOUT_MS,
     },
@@ -450,6 +487,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets,
     fromEnvironment,
   });
+}
+
+/**
+ * AMAZON_TPS / AMAZON_BURST, or the provider's published quota when they are not set (SP-API
+ * Catalog Items: 2 requests/s, burst 2; the others 1/1).
+ */
+function rateOf(
+  v: Parsed,
+  fromEnvironment: readonly VariableName[],
+): { tps: number; burst: number } {
+  const own = PROVIDER_RATE_DEFAULTS[v.AMAZON_PROVIDER];
+  return {
+    tps: fromEnvironment.includes('AMAZON_TPS') ? v.AMAZON_TPS : (own?.tps ?? v.AMAZON_TPS),
+    burst: fromEnvironment.includes('AMAZON_BURST')
+      ? v.AMAZON_BURST
+      : (own?.burst ?? v.AMAZON_BURST),
+  };
 }
 
 function passwordOf(url: string): string | undefined {

@@ -87,7 +87,7 @@ export function admit(
   cred: EmulatorCredential,
   protocol: 'creators' | 'paapi',
 ): Admission {
-  if (cred.eligible === false) throw notEligible();
+  if (cred.kind !== 'spapi' && cred.eligible === false) throw notEligible();
   const decision = state.quota.take(credentialKey(cred), quotaOf(state, cred), state.arrivedAt);
   if (!decision.allowed)
     throw throttled(

@@ -80,10 +80,23 @@ const paapiCredential = z.object({
   label: z.string().optional(),
 });
 
+/** An SP-API app self-authorised by a seller: LWA client id/secret and the refresh token. */
+const spapiCredential = z.object({
+  kind: z.literal('spapi'),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  refreshToken: z.string().min(1),
+  marketplaces: z.array(z.string()).optional(),
+  quota: quota.optional(),
+  label: z.string().optional(),
+});
+
 const catalogSchema = z.object({
   version: z.literal(1).optional(),
   marketplaces: z.record(z.string(), marketplaceSchema),
-  credentials: z.array(z.discriminatedUnion('kind', [creatorsCredential, paapiCredential])).min(1),
+  credentials: z
+    .array(z.discriminatedUnion('kind', [creatorsCredential, paapiCredential, spapiCredential]))
+    .min(1),
   noise: z
     .object({
       unrelatedPerCodeSearch: z.number().int().min(0).max(20).optional(),
@@ -116,8 +129,10 @@ export type CatalogBrowseNode = z.infer<typeof browseNodeSchema>;
 export type CreatorsCredential = z.infer<typeof creatorsCredential>;
 /** A PA-API 5.0 key pair the emulator accepts. */
 export type PaapiCredential = z.infer<typeof paapiCredential>;
+/** An SP-API app authorisation the emulator accepts. */
+export type SpapiCredential = z.infer<typeof spapiCredential>;
 /** Any credential of the catalog. */
-export type EmulatorCredential = CreatorsCredential | PaapiCredential;
+export type EmulatorCredential = CreatorsCredential | PaapiCredential | SpapiCredential;
 /** One row of the ground truth of a generated catalog. */
 export interface TruthEntry {
   code: string;
@@ -191,5 +206,6 @@ export function loadCatalogFile(file: string): EmulatorCatalog {
 
 /** The key a credential is known by in stats and quotas (credential id or access key). */
 export function credentialKey(c: EmulatorCredential): string {
+  if (c.kind === 'spapi') return c.clientId;
   return c.kind === 'creators' ? c.id : c.accessKey;
 }

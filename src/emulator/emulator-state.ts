@@ -3,6 +3,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { FaultSettings } from './faults.js';
 import type { QuotaSettings, QuotaTracker } from './quota.js';
 import type { Random } from './random.js';
+import type { SpapiTokenStore } from './spapi-token.js';
 import type { StatsRecorder } from './stats.js';
 import type { TokenStore } from './token-store.js';
 
@@ -36,6 +37,8 @@ export interface EmulatorState {
   /** The emulator's clock (epoch ms): `Date.now` unless a test passes its own. */
   now: () => number;
   tokens: TokenStore;
+  /** Access tokens issued to SP-API apps (refresh-token grant). */
+  spapiTokens: SpapiTokenStore;
   quota: QuotaTracker;
   stats: StatsRecorder;
   faults: FaultSettings;

@@ -1,4 +1,9 @@
-import type { CreatorsCredential, EmulatorCatalog, PaapiCredential } from './catalog.js';
+import type {
+  CreatorsCredential,
+  EmulatorCatalog,
+  PaapiCredential,
+  SpapiCredential,
+} from './catalog.js';
 import { findMarketplace, regionOfVersion } from './marketplaces.js';
 
 function firstMarket(
@@ -59,6 +64,26 @@ export function paapiEnv(
       c.marketplaces,
       (d) => findMarketplace(d)?.paapiRegion === c.region,
     ),
+  };
+}
+
+/**
+ * `AMAZON_*` variables for an SP-API app: the emulator is both the regional SP-API host and the
+ * Login with Amazon token endpoint. No Associates tag: SP-API does not use one.
+ */
+export function spapiEnv(
+  url: string,
+  catalog: EmulatorCatalog,
+  c: SpapiCredential,
+): Record<string, string> {
+  return {
+    AMAZON_PROVIDER: 'spapi',
+    AMAZON_SPAPI_CLIENT_ID: c.clientId,
+    AMAZON_SPAPI_CLIENT_SECRET: c.clientSecret,
+    AMAZON_SPAPI_REFRESH_TOKEN: c.refreshToken,
+    AMAZON_SPAPI_ENDPOINT: url,
+    AMAZON_SPAPI_TOKEN_URL: `${url}/auth/o2/token`,
+    AMAZON_MARKETPLACE: firstMarket(catalog, c.marketplaces, () => true),
   };
 }
 

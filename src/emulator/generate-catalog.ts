@@ -68,8 +68,20 @@ function credentials(rng: Random): EmulatorCredential[] {
       quota,
       eligible: false,
     },
+    // Fixed values, no draw: adding it left every generated product as it was.
+    SPAPI_CREDENTIAL,
   ];
 }
+
+/** The SP-API app of generated catalogs, at the published Catalog Items quota (2/s, burst 2). */
+const SPAPI_CREDENTIAL: EmulatorCredential = Object.freeze({
+  kind: 'spapi',
+  label: 'SP-API, self-authorised app',
+  clientId: 'amzn1.application-oa2-client.emulatorspapi0000000000000001',
+  clientSecret: 'amzn1.oa2-cs.v1.emulator-spapi-secret-0001',
+  refreshToken: 'Atzr|IwEBIemulator-spapi-refresh-token-0001',
+  quota: { tps: 2, burst: 2, tpd: 1_000_000 },
+});
 
 function browseNodes(): CatalogBrowseNode[] {
   return [...CATEGORIES, BOOKS].flatMap((c, i) => {

@@ -5,12 +5,13 @@ import type {
   EmulatorCatalog,
   EmulatorCredential,
   PaapiCredential,
+  SpapiCredential,
 } from './catalog.js';
 import { loadCatalogFile, validateCatalog } from './catalog.js';
 import { indexCatalog } from './catalog-index.js';
 import type { EmulatorBehaviour, EmulatorState } from './emulator-state.js';
 import { STRICT_BEHAVIOUR } from './emulator-state.js';
-import { creatorsEnv, paapiEnv } from './env.js';
+import { creatorsEnv, paapiEnv, spapiEnv } from './env.js';
 import type { FaultSettings } from './faults.js';
 import { defaultFaults } from './faults.js';
 import { generateCatalog } from './generate-catalog.js';
@@ -20,6 +21,7 @@ import { createEmulatorServer } from './server.js';
 import type { EmulatorStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
 import { TokenStore } from './token-store.js';
+import { SpapiTokenStore } from './spapi-token.js';
 
 export type {
   CatalogBrowseNode,
@@ -28,6 +30,7 @@ export type {
   EmulatorCatalog,
   EmulatorCredential,
   PaapiCredential,
+  SpapiCredential,
   TruthEntry,
 } from './catalog.js';
 export { CatalogError, loadCatalogFile, validateCatalog } from './catalog.js';
@@ -71,7 +74,7 @@ export interface RunningEmulator {
   /** The strictness in force (all false = strict). */
   behaviour: Readonly<EmulatorBehaviour>;
   /** `AMAZON_*` variables pointing the service at the emulator. */
-  env(kind?: 'creators' | 'paapi', credentialIndex?: number): Record<string, string>;
+  env(kind?: 'creators' | 'paapi' | 'spapi', credentialIndex?: number): Record<string, string>;
   /** Same as `GET /__emulator/stats`. */
   stats(): EmulatorStats;
   resetStats(): void;
@@ -106,6 +109,7 @@ function createState(options: EmulatorOptions, catalog: EmulatorCatalog): Emulat
     index: indexCatalog(catalog),
     now,
     tokens: new TokenStore(now),
+    spapiTokens: new SpapiTokenStore(now),
     quota: new QuotaTracker(now),
     stats: new StatsRecorder(now),
     faults,
@@ -154,10 +158,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     env: (kind = 'creators', i = 0) =>
       kind === 'creators'
         ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
-        : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
+        : kind === 'spapi'
+          ? spapiEnv(url, catalog, pick<SpapiCredential>(catalog.credentials, 'spapi', i))
+          : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
     stats: () => state.stats.snapshot(),
     resetStats: () => state.stats.reset(),
-    revokeTokens: () => state.tokens.revokeAll(),
+    revokeTokens: () => {
+      state.tokens.revokeAll();
+      state.spapiTokens.revokeAll();
+    },
     setFaults: (f) => Object.assign(state.faults, f),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {

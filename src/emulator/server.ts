@@ -8,6 +8,8 @@ import { handlePaapi } from './paapi-routes.js';
 import type { ApiOutcome, Reply } from './reply.js';
 import { jsonReply } from './reply.js';
 import { handleTokenRequest } from './token-endpoint.js';
+import { handleSpapi } from './spapi-routes.js';
+import { handleSpapiToken, isRefreshGrant } from './spapi-token.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -62,6 +64,19 @@ function handleToken(
   body: Buffer,
 ) {
   const flavor = req.url?.startsWith('/oauth2/') ? 'cognito' : 'lwa';
+  const contentType = req.headers['content-type'] ?? '';
+  if (flavor === 'lwa' && isRefreshGrant(contentType, body.toString('utf8'))) {
+    // SP-API apps: Login with Amazon's refresh-token grant on the same endpoint.
+    const sp = handleSpapiToken(
+      contentType,
+      body.toString('utf8'),
+      state.catalog.credentials,
+      state.spapiTokens,
+      state.tokenTtlS,
+    );
+    state.stats.record(sp.credentialKey, 'spapi', 'token', sp.reply.status);
+    return send(res, sp.reply);
+  }
   const out = handleTokenRequest(
     flavor,
     { contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization },
@@ -91,6 +106,12 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
     const out = handleCreators(state, creators[1], method, req.headers, body.toString('utf8'));
     state.arrivedAt = undefined;
     return sendApi(state, res, out, creators[1], arrivedAt);
+  }
+  if (path === '/catalog/2022-04-01/items' || path.startsWith('/catalog/2022-04-01/items/')) {
+    state.arrivedAt = arrivedAt;
+    const out = handleSpapi(state, path, method, url, req.headers);
+    state.arrivedAt = undefined;
+    return sendApi(state, res, out, out.op, arrivedAt);
   }
   const paapi = /^\/paapi5\/([^/]+)$/.exec(path);
   if (paapi?.[1]) {

@@ -13,6 +13,7 @@ import type { Logger } from '../logging/logger.js';
 import { packageVersion } from '../config/package-version.js';
 import { amazonReadiness } from '../amazon/readiness.js';
 import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
+import { PROVIDER_NAMES } from '../config/provider-names.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
@@ -62,7 +63,7 @@ const HEALTH_SCHEMA = {
           description:
             'The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent.',
           properties: {
-            provider: { type: 'string', enum: ['creators', 'paapi'] },
+            provider: { type: 'string', enum: [...PROVIDER_NAMES] },
             source: { type: 'string', enum: ['amazon', 'emulator'] },
             ready: { type: 'boolean' },
             missing: { type: 'array', items: { type: 'string' } },

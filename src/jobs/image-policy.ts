@@ -16,6 +16,7 @@ export const AMAZON_IMAGE_HOSTS: readonly string[] = Object.freeze([
 export interface ConfiguredEndpoints {
   creators: Pick<AmazonSettings['creators'], 'apiUrl'>;
   paapi: Pick<AmazonSettings['paapi'], 'endpoint'>;
+  spapi?: Pick<AmazonSettings['spapi'], 'endpoint'>;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface ConfiguredEndpoints {
  * answer is data from outside; it must not make the service fetch anything else.
  */
 export function imagePolicy(settings?: ConfiguredEndpoints): OutboundPolicy {
-  const origins = [settings?.creators.apiUrl, settings?.paapi.endpoint]
+  const origins = [settings?.creators.apiUrl, settings?.paapi.endpoint, settings?.spapi?.endpoint]
     .filter((u): u is string => typeof u === 'string')
     .flatMap((u) => {
       try {

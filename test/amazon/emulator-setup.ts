@@ -12,7 +12,7 @@ import {
   type RunningEmulator,
 } from '../../src/emulator/index.js';
 
-export type Kind = 'creators' | 'paapi';
+export type Kind = 'creators' | 'paapi' | 'spapi';
 
 /** A generated catalog with one product made inaccessible, so partial errors are certain. */
 export function testCatalog(count = 120, seed = 7): ReturnType<typeof generateCatalog> {
@@ -63,6 +63,7 @@ export function clientFor(
 export function credentialKey(emu: RunningEmulator, kind: Kind, credentialIndex = 0): string {
   const cred = emu.credentials.filter((c) => c.kind === kind)[credentialIndex];
   if (!cred) throw new Error(`no ${kind} credential #${credentialIndex}`);
+  if (cred.kind === 'spapi') return cred.clientId;
   return cred.kind === 'creators' ? cred.id : cred.accessKey;
 }
 

@@ -74,6 +74,13 @@ forEachDatabase('Amazon routes: provider failures', (ctx) => {
         region: undefined,
         endpoint: undefined,
       },
+      spapi: {
+        clientId: undefined,
+        clientSecret: undefined,
+        refreshToken: undefined,
+        endpoint: undefined,
+        tokenUrl: undefined,
+      },
       tps: 1,
       burst: 1,
       tpd: 100,

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isProviderName, PROVIDER_NAMES } from '../../config/provider-names.js';
 
 /** Result formats of `map` (as in src/jobs/result-export.ts). */
 const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
@@ -13,6 +14,7 @@ export interface MapOptions {
   refresh?: boolean;
   name?: string;
   owner: string;
+  provider?: string;
 }
 
 /** `code2asin map <file>`: runs a job in this process; Ctrl-C pauses, the same command resumes. */
@@ -40,9 +42,22 @@ export function registerMapCommand(program: Command): void {
     .option('--refresh', 'ignore cached mappings and ask Amazon again')
     .option('--name <name>', 'job name (default: the file name)')
     .option('--owner <owner>', 'owner of the job', 'cli')
+    .option(
+      '--provider <name>',
+      `Amazon provider for this run: ${PROVIDER_NAMES.join(', ')} (default AMAZON_PROVIDER; a provider stored with PUT /api/v1/amazon/config still wins)`,
+      parseProvider,
+    )
     .action(async (file: string, opts: MapOptions) => {
+      // Read by the configuration this process loads next (rate defaults follow the provider).
+      if (opts.provider) process.env.AMAZON_PROVIDER = opts.provider;
       // The job machinery is loaded on use: other commands start faster.
       const { runMap } = await import('../map-job.js');
       await runMap(file, opts);
     });
+}
+
+function parseProvider(value: string): string {
+  const name = value.trim().toLowerCase();
+  if (isProviderName(name)) return name;
+  throw new InvalidArgumentError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}.`);
 }

@@ -1,3 +1,4 @@
+import { PROVIDER_NAMES } from '../../config/provider-names.js';
 import {
   AMAZON_SETTING_FIELDS,
   type AmazonSettingField,
@@ -22,6 +23,11 @@ const EXAMPLES: Record<string, unknown> = {
   paapi_host: 'webservices.amazon.fr',
   paapi_region: 'eu-west-1',
   paapi_endpoint: 'http://127.0.0.1:8787',
+  spapi_client_id: 'amzn1.application-oa2-client.0123456789abcdef',
+  spapi_client_secret: 'amzn1.oa2-cs.v1.0123456789abcdef',
+  spapi_refresh_token: 'Atzr|IwEBIEXAMPLE',
+  spapi_endpoint: 'https://sellingpartnerapi-eu.amazon.com',
+  spapi_token_url: 'https://api.amazon.com/auth/o2/token',
   tps: 1,
   burst: 1,
   tpd: 8640,
@@ -66,7 +72,7 @@ export const CONFIG_RESPONSE_SCHEMA = {
   description: 'The effective settings',
   required: ['provider', 'marketplace', 'updated_at', 'settings'],
   properties: {
-    provider: { type: 'string', enum: ['creators', 'paapi'] },
+    provider: { type: 'string', enum: [...PROVIDER_NAMES] },
     marketplace: { type: 'string' },
     updated_at: { type: ['string', 'null'], description: 'Last change of a stored value.' },
     settings: {

@@ -90,7 +90,7 @@ export async function registerConfigRoutes(
         tags: TAGS,
         summary: 'Test the current settings, or the current ones with changes laid over them',
         description:
-          'One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint) must bring the secret sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.',
+          'One cheap call (the token request and one search: searchItems, or for SP-API a searchCatalogItems by one EAN). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint, spapi_endpoint, spapi_token_url) must bring the secret(s) sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.',
         body: SETTINGS_UPDATE_SCHEMA,
         response: { 200: TEST_RESPONSE_SCHEMA, 400: ERROR_REF },
       },

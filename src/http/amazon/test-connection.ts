@@ -5,6 +5,11 @@ import type { AmazonClients } from '../../amazon/amazon-clients.js';
 
 /** Keywords of the test search: any answer (items or none) proves the credentials work. */
 export const TEST_KEYWORDS = 'notebook';
+/**
+ * The code searched by providers that look codes up by identifier (SP-API's searchCatalogItems
+ * takes no free text): a valid EAN-13, found or not, proves the credentials work.
+ */
+export const TEST_CODE = '4006381333931';
 
 /** What `POST /test` answers. */
 export interface ConnectionTestResult {
@@ -37,8 +42,9 @@ export async function testConnection(
   try {
     const client = clients.clientFor(settings);
     const signal = AbortSignal.timeout(Math.max(2 * settings.timeoutMs, 5_000));
-    const outcomes = await client.searchByCodes([TEST_KEYWORDS], { signal });
-    const outcome = outcomes.get(TEST_KEYWORDS);
+    const probe = client.batchKeyOf ? TEST_CODE : TEST_KEYWORDS;
+    const outcomes = await client.searchByCodes([probe], { signal });
+    const outcome = outcomes.get(probe);
     if (outcome?.status === 'error') throw outcome.error;
     return { ok: true, latency_ms: latency(), ...base, marketplace: client.marketplace.domain };
   } catch (error) {

@@ -26,6 +26,7 @@ export function uiContentSecurityPolicy(config: Config): string {
   const endpoints = [
     originOf(config.amazon.creators.apiUrl),
     originOf(config.amazon.paapi.endpoint),
+    originOf(config.amazon.spapi.endpoint),
     // Amazon's own API hosts serve no images: only a plain-HTTP endpoint (the emulator) counts.
   ].filter((o): o is string => o !== null && o.startsWith('http://'));
   const images = ["'self'", ...AMAZON_IMAGE_HOSTS, ...new Set(endpoints)];

@@ -55,7 +55,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi";
+                            provider: "creators" | "paapi" | "spapi";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -169,7 +169,52 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`). */
+                                    value: string | null;
+                                };
+                                spapi_client_id?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the LWA client id of your SP-API app (amzn1.application-oa2-client.…) (overrides `AMAZON_SPAPI_CLIENT_ID`). */
+                                    value: string | null;
+                                };
+                                spapi_client_secret?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
+                                spapi_endpoint?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL replacing the regional SP-API host, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_SPAPI_ENDPOINT`). */
+                                    value: string | null;
+                                };
+                                spapi_refresh_token?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
+                                spapi_token_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL of the Login with Amazon token endpoint (overrides `AMAZON_SPAPI_TOKEN_URL`). */
                                     value: string | null;
                                 };
                                 timeout_ms?: {
@@ -331,10 +376,35 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
+                        /**
+                         * @description the LWA client id of your SP-API app (amzn1.application-oa2-client.…) (overrides `AMAZON_SPAPI_CLIENT_ID`).
+                         * @example amzn1.application-oa2-client.0123456789abcdef
+                         */
+                        spapi_client_id?: string | null;
+                        /**
+                         * @description the LWA client secret of your SP-API app (overrides `AMAZON_SPAPI_CLIENT_SECRET`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example amzn1.oa2-cs.v1.0123456789abcdef
+                         */
+                        spapi_client_secret?: string | null;
+                        /**
+                         * @description an http(s) URL replacing the regional SP-API host, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_SPAPI_ENDPOINT`).
+                         * @example https://sellingpartnerapi-eu.amazon.com
+                         */
+                        spapi_endpoint?: string | null;
+                        /**
+                         * @description the refresh token of your self-authorisation (Atzr|…) (overrides `AMAZON_SPAPI_REFRESH_TOKEN`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example Atzr|IwEBIEXAMPLE
+                         */
+                        spapi_refresh_token?: string | null;
+                        /**
+                         * @description an http(s) URL of the Login with Amazon token endpoint (overrides `AMAZON_SPAPI_TOKEN_URL`).
+                         * @example https://api.amazon.com/auth/o2/token
+                         */
+                        spapi_token_url?: string | null;
                         /**
                          * @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`).
                          * @example 10000
@@ -388,7 +458,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi";
+                            provider: "creators" | "paapi" | "spapi";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -502,7 +572,52 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`). */
+                                    value: string | null;
+                                };
+                                spapi_client_id?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description the LWA client id of your SP-API app (amzn1.application-oa2-client.…) (overrides `AMAZON_SPAPI_CLIENT_ID`). */
+                                    value: string | null;
+                                };
+                                spapi_client_secret?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
+                                spapi_endpoint?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL replacing the regional SP-API host, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_SPAPI_ENDPOINT`). */
+                                    value: string | null;
+                                };
+                                spapi_refresh_token?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
+                                spapi_token_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL of the Login with Amazon token endpoint (overrides `AMAZON_SPAPI_TOKEN_URL`). */
                                     value: string | null;
                                 };
                                 timeout_ms?: {
@@ -1035,7 +1150,7 @@ export interface paths {
         put?: never;
         /**
          * Test the current settings, or the current ones with changes laid over them
-         * @description One cheap call (the token request and one searchItems). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint) must bring the secret sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.
+         * @description One cheap call (the token request and one search: searchItems, or for SP-API a searchCatalogItems by one EAN). The body, optional, is laid over the current settings without storing them. A body that changes a URL (creators_api_url, creators_token_url, paapi_host, paapi_endpoint, spapi_endpoint, spapi_token_url) must bring the secret(s) sent there (400 secret_required otherwise): configured secrets only go to configured URLs. Answers ok, or the problem in plain words.
          *
          *     Needs the `admin` scope (or `admin`).
          */
@@ -1127,10 +1242,35 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
+                        /**
+                         * @description the LWA client id of your SP-API app (amzn1.application-oa2-client.…) (overrides `AMAZON_SPAPI_CLIENT_ID`).
+                         * @example amzn1.application-oa2-client.0123456789abcdef
+                         */
+                        spapi_client_id?: string | null;
+                        /**
+                         * @description the LWA client secret of your SP-API app (overrides `AMAZON_SPAPI_CLIENT_SECRET`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example amzn1.oa2-cs.v1.0123456789abcdef
+                         */
+                        spapi_client_secret?: string | null;
+                        /**
+                         * @description an http(s) URL replacing the regional SP-API host, e.g. `http://127.0.0.1:8787` (overrides `AMAZON_SPAPI_ENDPOINT`).
+                         * @example https://sellingpartnerapi-eu.amazon.com
+                         */
+                        spapi_endpoint?: string | null;
+                        /**
+                         * @description the refresh token of your self-authorisation (Atzr|…) (overrides `AMAZON_SPAPI_REFRESH_TOKEN`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example Atzr|IwEBIEXAMPLE
+                         */
+                        spapi_refresh_token?: string | null;
+                        /**
+                         * @description an http(s) URL of the Login with Amazon token endpoint (overrides `AMAZON_SPAPI_TOKEN_URL`).
+                         * @example https://api.amazon.com/auth/o2/token
+                         */
+                        spapi_token_url?: string | null;
                         /**
                          * @description milliseconds, ≥ 100 (overrides `AMAZON_TIMEOUT_MS`).
                          * @example 10000
@@ -5283,7 +5423,7 @@ export interface paths {
                             amazon?: {
                                 missing?: string[];
                                 /** @enum {string} */
-                                provider?: "creators" | "paapi";
+                                provider?: "creators" | "paapi" | "spapi";
                                 ready?: boolean;
                                 /** @enum {string} */
                                 source?: "amazon" | "emulator";
