@@ -8,6 +8,7 @@ import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
+import { registerRowRoutes } from './row-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
@@ -36,6 +37,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerJobRoutes(app, deps);
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
+    registerRowRoutes(app, deps);
     registerDecisionRoutes(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
