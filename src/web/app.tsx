@@ -11,6 +11,7 @@ import { theme, toggleTheme } from './theme.js';
 const JobsPage = lazy(() => import('./pages/jobs/jobs-page.js').then((m) => m.JobsPage));
 const JobPage = lazy(() => import('./pages/job/job-page.js').then((m) => m.JobPage));
 const NewJobPage = lazy(() => import('./pages/new-job/new-job-page.js').then((m) => m.NewJobPage));
+const RulesPage = lazy(() => import('./pages/rules/rules-page.js').then((m) => m.RulesPage));
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
 
 /** Sends a signed-out user to the sign-in page, remembering where they were. */
@@ -40,6 +41,7 @@ function Header() {
         <nav aria-label="main">
           <a href="/jobs">{t('nav.jobs')}</a>
           {can('write') && <a href="/jobs/new">{t('nav.newJob')}</a>}
+          <a href="/rules">{t('nav.rules')}</a>
         </nav>
       )}
       <span class="spacer" />
@@ -87,6 +89,7 @@ export function App() {
             <Route path="/jobs/:id/review" component={ReviewPage} />
             <Route path="/jobs/:id" component={JobPage} />
             <Route path="/jobs" component={JobsPage} />
+            <Route path="/rules" component={RulesPage} />
             <Route default component={JobsPage} />
           </Router>
         )}

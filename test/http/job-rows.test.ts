@@ -26,7 +26,7 @@ const FILE = [
   'Empty;',
 ].join('\n');
 
-forEachDatabase('job input rows (GET /jobs/{id}/rows)', (ctx) => {
+forEachDatabase('job input rows and errors (GET /jobs/{id}/rows, /errors)', (ctx) => {
   let t: TestApp;
   let alice: string;
   let bob: string;
@@ -82,6 +82,42 @@ forEachDatabase('job input rows (GET /jobs/{id}/rows)', (ctx) => {
       await t.call({ method: 'GET', url: `${BASE}/jobs/${jobId}`, token: alice })
     ).json();
     assert.equal((job as { status: string }).status, 'pending');
+  });
+
+  it('counts the results in error by class, largest first, with an example message', async () => {
+    const empty = await t.call({
+      method: 'GET',
+      url: `${BASE}/jobs/${jobId}/errors`,
+      token: alice,
+    });
+    assert.deepEqual(empty.json(), { total: 0, by_class: [] });
+    // What the worker stores when lookups fail for good (the route only reads them).
+    const { db } = ctx.database();
+    const units = await db
+      .selectFrom('code2asin_results')
+      .select('id')
+      .where('job_id', '=', jobId)
+      .orderBy('id')
+      .execute();
+    assert.equal(units.length, 2);
+    const fail = (id: number, cls: string | null, message: string) =>
+      db
+        .updateTable('code2asin_results')
+        .set({ status: 'error', error_class: cls, error_message: message })
+        .where('id', '=', id)
+        .execute();
+    await fail(Number(units[0]!.id), 'network', 'connection reset');
+    await fail(Number(units[1]!.id), null, 'odd');
+    const res = await t.call({ method: 'GET', url: `${BASE}/jobs/${jobId}/errors`, token: alice });
+    assert.deepEqual(res.json(), {
+      total: 2,
+      by_class: [
+        { error_class: 'network', count: 1, example: 'connection reset' },
+        { error_class: 'unknown', count: 1, example: 'odd' },
+      ],
+    });
+    const other = await t.call({ method: 'GET', url: `${BASE}/jobs/${jobId}/errors`, token: bob });
+    assert.equal(other.statusCode, 404);
   });
 
   it("names a bad parameter and hides another owner's job", async () => {

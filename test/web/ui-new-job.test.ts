@@ -45,7 +45,15 @@ async function supplierXlsx(first: string[], second: string[]): Promise<Buffer> 
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
-describe('new-job wizard in Chromium: upload, preview, pre-flight, start (SQLite)', () => {
+async function waitForFigure(page: Page, label: string, value: string): Promise<void> {
+  await page
+    .locator('.preflight div')
+    .filter({ has: page.getByText(label, { exact: true }) })
+    .getByText(value, { exact: true })
+    .waitFor();
+}
+
+describe('new-job wizard and rules in Chromium: upload, preview, pre-flight, start; rules (SQLite)', () => {
   let ui: UiServer;
   let browser: Browser;
   let token: string;
@@ -131,14 +139,24 @@ describe('new-job wizard in Chromium: upload, preview, pre-flight, start (SQLite
     await page.getByText(/9 × wrong number of digits/).waitFor();
     await page.getByLabel('Column with the codes').selectOption('EAN');
     await figure(page, 'Invalid codes').getByText('2').waitFor();
+
+    // A second marketplace doubles the requests the pre-flight announces.
+    await page.getByLabel('Germany').check();
+    await waitForFigure(page, 'Amazon requests to spend', String(2 * draft!.preflight.requests));
     const jobs = (await api('/jobs?search=fournisseur-avril')).items as { id: string }[];
     assert.equal(jobs.length, 1, 'a replaced preview leaves no draft behind');
-
     await page.getByRole('button', { name: 'Start now' }).click();
     await page.waitForURL(new RegExp(`/jobs/${jobs[0]!.id}$`));
     await page.getByRole('heading', { name: /fournisseur-avril/ }).waitFor();
     await page.locator('h1 .badge').getByText('Completed').waitFor({ timeout: 60_000 });
     await assertClean(page, problems, 'job after the wizard');
+    await page.getByRole('button', { name: 'Errors' }).click();
+    await page.getByText('No lookup failed.').waitFor();
+    await assertClean(page, problems, 'errors tab');
+    await page.getByRole('link', { name: 'Open the review queue' }).click();
+    await page.getByLabel('Marketplace').selectOption('www.amazon.de');
+    await page.waitForURL(/marketplace=www.amazon.de/);
+    await assertClean(page, problems, 'review filtered by marketplace');
     await context.close();
   });
 
@@ -168,9 +186,77 @@ describe('new-job wizard in Chromium: upload, preview, pre-flight, start (SQLite
     await page.getByRole('heading', { level: 1, name: /catalogue/ }).waitFor();
     assert.equal(job?.status, 'pending');
     assert.equal(job?.preflight.rows, 1);
-    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByRole('button', { name: 'Start catalogue' }).click();
     await page.locator('h1 .badge').getByText('Completed').waitFor({ timeout: 60_000 });
     await assertClean(page, problems, 'job started later');
+    await context.close();
+  });
+
+  it('in French: a rule added on the rules page is searched, edited, used by the next job, deleted', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'fr-FR',
+    });
+    const { page, problems } = await watchedPage(context);
+    await page.goto(`${ui.url}/rules`);
+    await page.getByLabel('Jeton d’API').fill(token);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { name: "Règles d'association" }).waitFor();
+    await page.getByText("Aucune règle pour l'instant", { exact: false }).waitFor();
+    await assertClean(page, problems, 'rules (fr, empty)');
+
+    const code = exactCodes(ui, 10)[9]!;
+    const form = page.locator('form.rule-form');
+    await form.getByLabel('Code').fill(code);
+    await form.getByLabel('ASIN').fill('b0rule0001');
+    await form.getByLabel('Place de marché').fill('fr');
+    await form.getByRole('button', { name: 'Ajouter la règle' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'B0RULE0001' });
+    await row.getByText('Toujours').waitFor();
+    await row.getByText('www.amazon.fr').waitFor();
+    await assertClean(page, problems, 'rules (fr, one rule)');
+
+    await page.getByLabel('Code ou ASIN').fill('B0RULE0001');
+    await page.getByLabel('Code ou ASIN').press('Enter');
+    await page.waitForURL(/search=B0RULE0001/);
+    await row.getByRole('button', { name: /Passer la règle de .* en « Jamais »/ }).click();
+    await row.getByText('Jamais', { exact: true }).waitFor();
+    await row.getByRole('button', { name: /en « Toujours »/ }).click();
+    await row.getByText('Toujours', { exact: true }).waitFor();
+    await row.getByLabel(/Note de la règle/).fill('vérifié par Claire');
+    await row.getByRole('button', { name: 'Enregistrer' }).click();
+    await row.getByRole('button', { name: 'Enregistrer' }).waitFor({ state: 'detached' });
+    const rules = (await api(`/rules?asin=B0RULE0001`)).items as { note: string; rule: string }[];
+    assert.deepEqual([rules[0]?.rule, rules[0]?.note], ['always', 'vérifié par Claire']);
+
+    // The next job knows the code by the rule before asking Amazon.
+    await page.getByRole('link', { name: 'Nouvelle tâche' }).click();
+    await page.getByLabel(/Fichier fournisseur/).setInputFiles({
+      name: 'regle.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`EAN;Désignation\n${code};Produit\n`),
+    });
+    await page.getByRole('heading', { name: 'Aperçu de regle.csv' }).waitFor();
+    await waitForFigure(
+      page,
+      'Déjà connus',
+      '1 (0 par des recherches précédentes, 1 par vos règles)',
+    );
+    await assertClean(page, problems, 'preview (fr)');
+    await page.getByRole('button', { name: 'Abandonner' }).click();
+    await page.getByRole('heading', { name: 'Aperçu de regle.csv' }).waitFor({ state: 'detached' });
+    assert.equal(((await api('/jobs?search=regle')).items as unknown[]).length, 0);
+
+    await page.getByRole('link', { name: 'Règles' }).click();
+    await row.getByRole('button', { name: /Supprimer la règle/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByText(/Supprimer la règle du code/)
+      .waitFor();
+    await assertClean(page, problems, 'delete confirmation (fr)');
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirmer' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal(((await api('/rules?asin=B0RULE0001')).items as unknown[]).length, 0);
     await context.close();
   });
 });

@@ -6,6 +6,7 @@ import { registerCreateRoute } from './create-route.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
+import { registerJobErrorsRoute } from './job-errors-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
 import { registerRowRoutes } from './row-routes.js';
@@ -38,6 +39,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
     registerRowRoutes(app, deps);
+    registerJobErrorsRoute(app, deps);
     registerDecisionRoutes(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);

@@ -2934,6 +2934,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/jobs/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's lookup errors by class, each with an example message
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "total": 3,
+                         *       "by_class": [
+                         *         {
+                         *           "error_class": "network",
+                         *           "count": 3,
+                         *           "example": "connection reset by the server"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            by_class?: {
+                                count?: number;
+                                /** @description network, throttled, auth… (`unknown` when unset) */
+                                error_class?: string;
+                                /** @description The message of one result of this class, to say what happened. */
+                                example?: string | null;
+                            }[];
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code2asin/jobs/{id}/events": {
         parameters: {
             query?: never;
