@@ -12,6 +12,9 @@ const JobsPage = lazy(() => import('./pages/jobs/jobs-page.js').then((m) => m.Jo
 const JobPage = lazy(() => import('./pages/job/job-page.js').then((m) => m.JobPage));
 const NewJobPage = lazy(() => import('./pages/new-job/new-job-page.js').then((m) => m.NewJobPage));
 const RulesPage = lazy(() => import('./pages/rules/rules-page.js').then((m) => m.RulesPage));
+const SettingsPage = lazy(() =>
+  import('./pages/settings/settings-page.js').then((m) => m.SettingsPage),
+);
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
 
 /** Sends a signed-out user to the sign-in page, remembering where they were. */
@@ -42,6 +45,7 @@ function Header() {
           <a href="/jobs">{t('nav.jobs')}</a>
           {can('write') && <a href="/jobs/new">{t('nav.newJob')}</a>}
           <a href="/rules">{t('nav.rules')}</a>
+          {can('admin') && <a href="/settings">{t('nav.settings')}</a>}
         </nav>
       )}
       <span class="spacer" />
@@ -90,6 +94,7 @@ export function App() {
             <Route path="/jobs/:id" component={JobPage} />
             <Route path="/jobs" component={JobsPage} />
             <Route path="/rules" component={RulesPage} />
+            <Route path="/settings" component={SettingsPage} />
             <Route default component={JobsPage} />
           </Router>
         )}
