@@ -134,7 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     sessions: createSessionCodec(secretKey),
   };
   registerAuth(app, auth);
-  registerSessionRoutes(app, auth);
+  registerSessionRoutes(app, { ...auth, uploadLimitBytes: config.jobs.uploadLimitBytes });
 
   const keys = { current: secretKey, previous: deps.previousSecretKey };
   const amazonHealth = async () => {

@@ -4,12 +4,17 @@ import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
 import { api } from './api/client.js';
 import { locale, setLocale, t, type Locale } from './i18n/i18n.js';
 import { SignInPage } from './pages/sign-in/sign-in-page.js';
-import { loadSession, session } from './session.js';
+import { can, loadSession, session } from './session.js';
 import { theme, toggleTheme } from './theme.js';
 
 // One chunk per screen (sign-in is in the first one): the first screen loads only what it shows.
 const JobsPage = lazy(() => import('./pages/jobs/jobs-page.js').then((m) => m.JobsPage));
 const JobPage = lazy(() => import('./pages/job/job-page.js').then((m) => m.JobPage));
+const NewJobPage = lazy(() => import('./pages/new-job/new-job-page.js').then((m) => m.NewJobPage));
+const RulesPage = lazy(() => import('./pages/rules/rules-page.js').then((m) => m.RulesPage));
+const SettingsPage = lazy(() =>
+  import('./pages/settings/settings-page.js').then((m) => m.SettingsPage),
+);
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
 
 /** Sends a signed-out user to the sign-in page, remembering where they were. */
@@ -38,6 +43,9 @@ function Header() {
       {session.value && (
         <nav aria-label="main">
           <a href="/jobs">{t('nav.jobs')}</a>
+          {can('write') && <a href="/jobs/new">{t('nav.newJob')}</a>}
+          <a href="/rules">{t('nav.rules')}</a>
+          {can('admin') && <a href="/settings">{t('nav.settings')}</a>}
         </nav>
       )}
       <span class="spacer" />
@@ -81,9 +89,12 @@ export function App() {
         ) : (
           <Router>
             <Route path="/sign-in" component={SignInPage} />
+            <Route path="/jobs/new" component={NewJobPage} />
             <Route path="/jobs/:id/review" component={ReviewPage} />
             <Route path="/jobs/:id" component={JobPage} />
             <Route path="/jobs" component={JobsPage} />
+            <Route path="/rules" component={RulesPage} />
+            <Route path="/settings" component={SettingsPage} />
             <Route default component={JobsPage} />
           </Router>
         )}

@@ -25,6 +25,10 @@ const SESSION_VIEW = {
     },
     expires_at: { type: 'string', description: 'Absolute end of the session (ISO-8601).' },
     idle_timeout_seconds: { type: 'integer' },
+    upload_limit_bytes: {
+      type: 'integer',
+      description: 'Largest job file `POST /jobs` accepts (CODE2ASIN_UPLOAD_LIMIT_MB).',
+    },
   },
   required: ['signed_in', 'owner', 'token_name', 'scopes', 'expires_at', 'idle_timeout_seconds'],
   examples: [
@@ -35,6 +39,7 @@ const SESSION_VIEW = {
       scopes: ['admin'],
       expires_at: '2026-01-15T21:30:00.000Z',
       idle_timeout_seconds: 7200,
+      upload_limit_bytes: 104857600,
     },
   ],
 };
@@ -73,6 +78,7 @@ type View = {
   scopes: string[];
   expires_at: string;
   idle_timeout_seconds: number;
+  upload_limit_bytes?: number;
 };
 
 function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
@@ -104,7 +110,12 @@ function refuseCrossSite(request: FastifyRequest): void {
  * the token is revoked), `GET` says who is signed in, `DELETE` signs out. The token itself is
  * never stored by the browser. Bearer authentication is unchanged.
  */
-export function registerSessionRoutes(app: FastifyInstance, deps: AuthDeps): void {
+export function registerSessionRoutes(
+  app: FastifyInstance,
+  deps: AuthDeps & { uploadLimitBytes?: number },
+): void {
+  const view = (owner: string, tokenName: string, scopes: string[], expiresAt: string) =>
+    sessionView(owner, tokenName, scopes, expiresAt, deps.uploadLimitBytes);
   const current = async (request: FastifyRequest) => {
     const id = deps.sessions.decode(cookieValue(request.headers.cookie, SESSION_COOKIE) ?? '');
     return id === null ? null : { id, grant: await readSession(deps.db, id) };
@@ -211,7 +222,13 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AuthDeps): voi
   );
 }
 
-function view(owner: string, tokenName: string, scopes: string[], expiresAt: string): View {
+function sessionView(
+  owner: string,
+  tokenName: string,
+  scopes: string[],
+  expiresAt: string,
+  uploadLimitBytes: number | undefined,
+): View {
   return {
     signed_in: true,
     owner,
@@ -219,5 +236,6 @@ function view(owner: string, tokenName: string, scopes: string[], expiresAt: str
     scopes,
     expires_at: expiresAt,
     idle_timeout_seconds: Math.floor(SESSION_LIMITS.idleMs / 1000),
+    ...(uploadLimitBytes === undefined ? {} : { upload_limit_bytes: uploadLimitBytes }),
   };
 }

@@ -6,8 +6,10 @@ import { registerCreateRoute } from './create-route.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
+import { registerJobErrorsRoute } from './job-errors-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
+import { registerRowRoutes } from './row-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
@@ -36,6 +38,8 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerJobRoutes(app, deps);
     registerCreateRoute(app, deps);
     registerResultRoutes(app, deps);
+    registerRowRoutes(app, deps);
+    registerJobErrorsRoute(app, deps);
     registerDecisionRoutes(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);

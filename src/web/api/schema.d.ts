@@ -3074,6 +3074,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/jobs/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's lookup errors by class, each with an example message
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "total": 3,
+                         *       "by_class": [
+                         *         {
+                         *           "error_class": "network",
+                         *           "count": 3,
+                         *           "example": "connection reset by the server"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            by_class?: {
+                                count?: number;
+                                /** @description network, throttled, auth… (`unknown` when unset) */
+                                error_class?: string;
+                                /** @description The message of one result of this class, to say what happened. */
+                                example?: string | null;
+                            }[];
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code2asin/jobs/{id}/events": {
         parameters: {
             query?: never;
@@ -4394,6 +4502,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/jobs/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's input rows with each code's normalised form, type, validity and reason
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Rows after this row number (keyset paging: the last `row` of a page). */
+                    after?: number;
+                    limit?: number;
+                    /** @description Only valid (true) or only invalid (false) codes. */
+                    valid?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "row": 2,
+                         *           "raw_code": "3017620422003",
+                         *           "code": "3017620422003",
+                         *           "gtin": "03017620422003",
+                         *           "code_type": "EAN-13",
+                         *           "valid": true,
+                         *           "reason": null,
+                         *           "flags": [],
+                         *           "cells": [
+                         *             "3017620422003",
+                         *             "Nutella 400 g"
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "next_after": null
+                         *     }
+                         */
+                        "application/json": {
+                            items?: {
+                                cells?: (string | null)[];
+                                /** @description Normalised display form. */
+                                code?: string | null;
+                                code_type?: string | null;
+                                /** @description What was repaired or noted: repaired_leading_zeros, cleaned, case_pack… */
+                                flags?: string[];
+                                /** @description GTIN-14 form. */
+                                gtin?: string | null;
+                                /** @description The code cell as read. */
+                                raw_code?: string | null;
+                                /** @description Why an invalid code was refused (bad_check_digit, scientific_notation…). */
+                                reason?: string | null;
+                                /** @description Line of the row in the file (the header, when there is one, is line 1). */
+                                row?: number;
+                                valid?: boolean;
+                            }[];
+                            /** @description Pass as `after` for the next page. */
+                            next_after?: number | null;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code2asin/jobs/{id}/start": {
         parameters: {
             query?: never;
@@ -5231,6 +5473,8 @@ export interface paths {
                             /** @enum {boolean} */
                             signed_in: true;
                             token_name: string;
+                            /** @description Largest job file `POST /jobs` accepts (CODE2ASIN_UPLOAD_LIMIT_MB). */
+                            upload_limit_bytes?: number;
                         } | {
                             /** @enum {boolean} */
                             signed_in: false;
@@ -5271,7 +5515,8 @@ export interface paths {
                          *         "admin"
                          *       ],
                          *       "expires_at": "2026-01-15T21:30:00.000Z",
-                         *       "idle_timeout_seconds": 7200
+                         *       "idle_timeout_seconds": 7200,
+                         *       "upload_limit_bytes": 104857600
                          *     }
                          */
                         "application/json": {
@@ -5283,6 +5528,8 @@ export interface paths {
                             /** @enum {boolean} */
                             signed_in: true;
                             token_name: string;
+                            /** @description Largest job file `POST /jobs` accepts (CODE2ASIN_UPLOAD_LIMIT_MB). */
+                            upload_limit_bytes?: number;
                         };
                     };
                 };

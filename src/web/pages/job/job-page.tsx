@@ -6,6 +6,7 @@ import { JobActions } from '../../components/job-actions.js';
 import { ProgressBar } from '../../components/progress-bar.js';
 import { usePolling } from '../../components/use-polling.js';
 import { formatDate, formatNumber, t } from '../../i18n/i18n.js';
+import { JobErrors } from './job-errors.js';
 import { JobLog } from './job-log.js';
 import { ResultsTable } from './results-table.js';
 import { streamState, useJobEvents } from './use-job-events.js';
@@ -23,7 +24,7 @@ const TILES = [
   'errors',
   'pending',
 ] as const;
-const TABS = ['results', 'log'] as const;
+const TABS = ['results', 'errors', 'log'] as const;
 const FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
 const RUNNING = new Set(['pending', 'processing', 'paused']);
 
@@ -118,7 +119,9 @@ export function JobPage() {
           </button>
         ))}
       </nav>
-      {tab === 'results' ? <ResultsTable jobId={id} /> : <JobLog jobId={id} />}
+      {tab === 'results' && <ResultsTable jobId={id} />}
+      {tab === 'errors' && <JobErrors jobId={id} version={`${job.counters?.errors ?? 0}`} />}
+      {tab === 'log' && <JobLog jobId={id} />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { JobActions } from '../../components/job-actions.js';
 import { ProgressBar } from '../../components/progress-bar.js';
 import { usePolling } from '../../components/use-polling.js';
 import { formatDate, formatNumber, t } from '../../i18n/i18n.js';
+import { can } from '../../session.js';
 
 const STATUSES = ['pending', 'processing', 'paused', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = ['-created_at', 'created_at', 'name', '-name', 'status'] as const;
@@ -51,7 +52,14 @@ export function JobsPage() {
 
   return (
     <section>
-      <h1>{t('jobs.title')}</h1>
+      <div class="title-row">
+        <h1>{t('jobs.title')}</h1>
+        {can('write') && (
+          <a class="button primary" href="/jobs/new">
+            {t('nav.newJob')}
+          </a>
+        )}
+      </div>
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('jobs.search')}{' '}

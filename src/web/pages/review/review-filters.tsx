@@ -9,6 +9,7 @@ export interface ReviewFilter {
   min_confidence?: number;
   max_confidence?: number;
   search?: string;
+  marketplace?: string;
 }
 
 /** The filter from the URL's query: by default the queue opens on what needs a person. */
@@ -23,15 +24,18 @@ export function filterFromQuery(query: Record<string, string>): ReviewFilter {
   if (min !== undefined) f.min_confidence = min;
   if (max !== undefined) f.max_confidence = max;
   if (query.search) f.search = query.search;
+  if (query.marketplace) f.marketplace = query.marketplace;
   return f;
 }
 
 /** The filter bar; each change becomes a new URL (shareable, back works). */
 export function ReviewFilters(props: {
   query: Record<string, string>;
+  /** The job's marketplaces: a filter by marketplace when there are several. */
+  marketplaces: string[];
   onChange: (changes: Record<string, string>) => void;
 }) {
-  const { query, onChange } = props;
+  const { query, onChange, marketplaces } = props;
   return (
     <form
       class="filters"
@@ -71,6 +75,22 @@ export function ReviewFilters(props: {
           ))}
         </select>
       </label>
+      {marketplaces.length > 1 && (
+        <label>
+          {t('review.filter.marketplace')}{' '}
+          <select
+            value={query.marketplace ?? ''}
+            onChange={(e) => onChange({ marketplace: e.currentTarget.value })}
+          >
+            <option value="">{t('review.filter.any')}</option>
+            {marketplaces.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         {t('review.filter.minConfidence')}{' '}
         <input

@@ -170,7 +170,7 @@ export function ReviewPage() {
       <p>
         <a href={`/jobs/${id}`}>← {job?.name ?? ''}</a>
       </p>
-      <ReviewFilters query={query} onChange={setQuery} />
+      <ReviewFilters query={query} marketplaces={job?.marketplaces ?? []} onChange={setQuery} />
       <p role="status">
         {t('review.count', { count: formatNumber(total) })}{' '}
         {notice && <span class="notice">· {notice}</span>}
