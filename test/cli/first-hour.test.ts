@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { amazonReadiness } from '../../src/amazon/readiness.js';
 import { formatStartupReport } from '../../src/cli/startup-report.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { formatEta } from '../../src/jobs/format-eta.js';
+import { writeWorkbook } from '../files/helpers/file-fixtures.js';
 import { runCli } from '../helpers/cli.js';
 import { searchRequests, startTestEmulator } from '../helpers/jobs.js';
 
@@ -80,6 +82,59 @@ describe('the first hour', () => {
     const point = join(dir, 'point.csv');
     assert.equal((await runCli(['map', file, '-o', point, '--decimal', 'point'], env)).code, 0);
     assert.match(confidenceOf(readFileSync(point, 'utf8')) ?? '', /^0\.\d+$/);
+  });
+
+  it('XLSX results hold the added numbers as numbers and the codes as text, whatever the input wrote', async () => {
+    const truth = emu.catalog.truth ?? [];
+    const ean = truth.find((t) => t.case === 'exact_unique' && t.asin)?.code;
+    const upc = truth.find((t) => t.case === 'upc_listing' && t.asin)?.code;
+    assert.ok(ean && upc?.startsWith('0'), 'the catalog has an EAN and a 0-led UPC-as-EAN');
+    const env = {
+      ...emu.env('creators'),
+      AMAZON_TPS: '20',
+      DATABASE_URL: `sqlite:${join(dir, 'xlsx.db')}`,
+      CODE2ASIN_SECRET_KEY: 'ab'.repeat(32),
+    };
+    // A French CSV (decimal commas, even asked for) and an XLSX whose EAN is a numeric cell.
+    const csv = join(dir, 'fournisseur-xlsx.csv');
+    writeFileSync(csv, `EAN;Désignation;Prix\n${ean};Produit;4,29\n${upc};Autre;12,50\n`);
+    const book = await writeWorkbook(join(dir, 'fournisseur.xlsx'), [
+      {
+        name: 'S',
+        rows: [
+          ['EAN', 'Prix'],
+          [Number(ean), 4.29],
+          [upc, 12.5],
+        ],
+      },
+    ]);
+    for (const [input, args, userPrice] of [
+      [csv, ['--decimal', 'comma'], '4,29'],
+      [book, [], 4.29],
+    ] as const) {
+      const out = `${input}.out.xlsx`;
+      const res = await runCli(['map', input, '-o', out, ...args], env);
+      assert.equal(res.code, 0, res.stderr);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(out);
+      const sheet = workbook.worksheets[0]!;
+      const header = (sheet.getRow(1).values as unknown[]).map(String);
+      const cell = (row: number, name: string) => sheet.getRow(row).getCell(header.indexOf(name));
+      assert.deepEqual([cell(2, 'EAN').value, cell(3, 'EAN').value], [ean, upc], input);
+      assert.equal(cell(2, 'EAN').type, ExcelJS.ValueType.String);
+      // The user's own cells as they were written; the added ones numeric, never "0,95" text.
+      assert.equal(cell(2, 'Prix').value, userPrice);
+      for (const row of [2, 3]) {
+        assert.equal(cell(row, 'status').value, 'found', `${input} row ${row}`);
+        assert.equal(cell(row, 'confidence').type, ExcelJS.ValueType.Number, `${input} ${row}`);
+        for (const name of ['price', 'rating', 'review_count', 'sales_rank']) {
+          const { type } = cell(row, name);
+          assert.ok(type === ExcelJS.ValueType.Number || type === ExcelJS.ValueType.Null, name);
+        }
+      }
+      const prices = [2, 3].filter((r) => typeof cell(r, 'price').value === 'number');
+      assert.ok(prices.length > 0, `${input}: no numeric price to check`);
+    }
   });
 
   it('a missing file gets a sentence naming it, not ENOENT', async () => {
