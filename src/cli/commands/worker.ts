@@ -22,7 +22,7 @@ export function registerWorkerCommand(program: Command): void {
         process.channel.unref();
       }
       const { openCliRuntime } = await import('../runtime.js');
-      const runtime = await openCliRuntime();
+      const runtime = await openCliRuntime({ waitForDatabase: true });
       const worker = runtime.jobs.startWorker(
         opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},
       );
