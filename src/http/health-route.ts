@@ -56,7 +56,9 @@ export const HEALTH_SCHEMA = {
           status: 'ok',
           db: 'sqlite',
           version: '0.1.0',
-          disk: [{ volume: 'database', path: '/srv/data', free_mb: 5120, total_mb: 20480, low: false }],
+          disk: [
+            { volume: 'database', path: '/srv/data', free_mb: 5120, total_mb: 20480, low: false },
+          ],
           amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
         },
       ],
@@ -119,6 +121,10 @@ async function databaseProblem(
   if (database.faults.current()) await probeDatabaseWrite(database).catch(() => undefined);
   const fault = database.faults.current();
   if (fault) return { reason: fault.code, message: fault.message, since: fault.since };
+  // No room at all: a small write may still fit in space SQLite holds already (the probe above
+  // went through), the next larger one will not.
+  if (disk.some((v) => v.volume === 'database' && v.free_mb === 0))
+    return { reason: 'disk_full', message: describeDatabaseFault('disk_full') };
   const low = disk.filter((v) => v.low);
   if (low.length > 0) return { reason: 'low_disk', message: describeLowDisk(low, minFreeMb) };
   return null;

@@ -156,7 +156,10 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
         leaseMs: config.jobs.leaseMs,
         maintenanceMs: config.jobs.maintenanceMs,
         lowDisk: {
-          volumes: watchedVolumes(database.dataDir, imageDirectory(config.jobs.imageDir, database.dataDir)),
+          volumes: watchedVolumes(
+            database.dataDir,
+            imageDirectory(config.jobs.imageDir, database.dataDir),
+          ),
           minFreeMb: config.jobs.minFreeDiskMb,
         },
         ...(config.jobs.concurrency > 0 ? { concurrency: config.jobs.concurrency } : {}),

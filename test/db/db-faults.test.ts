@@ -102,7 +102,8 @@ forEachDatabase('a failed statement inside a transaction', (ctx) => {
         (error: unknown) => error,
       );
     assert.ok(failure instanceof Error);
-    if (ctx.kind === 'postgres') assert.equal(classifyDatabaseFault(failure), 'database_unavailable');
+    if (ctx.kind === 'postgres')
+      assert.equal(classifyDatabaseFault(failure), 'database_unavailable');
     assert.equal(await jobCount(database), before, 'nothing of the transaction was kept');
     await database.db.transaction().execute(async (trx) => {
       await trx

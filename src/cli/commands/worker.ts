@@ -29,7 +29,7 @@ export function registerWorkerCommand(program: Command): void {
       runtime.logger.info(`worker ${worker.id} started on ${runtime.database.kind}`);
       // A supervised worker is `serve`'s own: serve's block already says all of it.
       if (!opts.supervised) {
-        const { formatStartupReport, startupAmazonReadiness } =
+        const { formatStartupReport, startupAmazonReadiness, startupDisk } =
           await import('../startup-report.js');
         const { config, database, logger } = runtime;
         process.stdout.write(
@@ -38,6 +38,7 @@ export function registerWorkerCommand(program: Command): void {
             databaseUrl: config.databaseUrl,
             workerMode: `worker ${worker.id}`,
             amazon: await startupAmazonReadiness(config, database, logger),
+            disk: await startupDisk(config, database),
           }),
         );
       }
