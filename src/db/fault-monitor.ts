@@ -33,8 +33,15 @@ export interface DatabaseFaultMonitor {
   setLogger(logger: FaultLogger): void;
 }
 
+/**
+ * A fault clears on a success this long after its last failure. On a full disk small writes that
+ * fit in space SQLite holds already go through between failing larger ones: without this the log
+ * said "fault" and "cleared" 20 times in 20 s (measured with `serve` on a full 12 MB volume).
+ */
+const CLEAR_AFTER_MS = 2_000;
+
 export function createDatabaseFaultMonitor(now: () => number = Date.now): DatabaseFaultMonitor {
-  let state: (DatabaseFaultState & { started: number }) | null = null;
+  let state: (DatabaseFaultState & { started: number; lastFailure: number }) | null = null;
   let logger: FaultLogger | null = null;
   return {
     current() {
@@ -45,12 +52,16 @@ export function createDatabaseFaultMonitor(now: () => number = Date.now): Databa
     failed(error) {
       const code = classifyDatabaseFault(error);
       if (!code) return null;
-      if (state?.code === code) return code;
+      if (state?.code === code) {
+        state.lastFailure = now();
+        return code;
+      }
       const cause = error instanceof Error ? error.message : String(error);
       state = {
         code,
         since: new Date(now()).toISOString(),
         started: now(),
+        lastFailure: now(),
         cause,
         message: describeDatabaseFault(code),
       };
@@ -62,6 +73,7 @@ export function createDatabaseFaultMonitor(now: () => number = Date.now): Databa
     },
     succeeded(kind) {
       if (!state || (state.code === 'disk_full' && kind === 'read')) return;
+      if (now() - state.lastFailure < CLEAR_AFTER_MS) return;
       logger?.info(
         { fault: state.code, lasted_ms: now() - state.started },
         `database fault cleared: ${state.code}`,
