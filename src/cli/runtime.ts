@@ -8,7 +8,9 @@ export type CliRuntime = JobsProcess;
  * What the `worker` and `map` commands share with `serve` (`openJobsProcess`), with a logger to
  * stderr so that stdout stays for results.
  */
-export async function openCliRuntime(options: { logLevel?: string } = {}): Promise<CliRuntime> {
+export async function openCliRuntime(
+  options: { logLevel?: string; waitForDatabase?: boolean } = {},
+): Promise<CliRuntime> {
   const config = loadConfig();
   const { pino } = await import('pino');
   const logger = createLogger({
@@ -16,5 +18,5 @@ export async function openCliRuntime(options: { logLevel?: string } = {}): Promi
     secrets: config.secrets,
     destination: pino.destination(2),
   });
-  return openJobsProcess(config, logger);
+  return openJobsProcess(config, logger, { waitForDatabase: options.waitForDatabase });
 }

@@ -5,6 +5,12 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import type { Database } from '../db/database.js';
 import { amazonReadiness } from '../amazon/readiness.js';
 import type { Logger } from '../logging/logger.js';
+import {
+  imageDirectory,
+  measureVolumes,
+  watchedVolumes,
+  type VolumeSpace,
+} from '../db/disk-space.js';
 
 /** What a starting process knows about itself, to tell the user in one block. */
 export interface StartupFacts {
@@ -18,6 +24,8 @@ export interface StartupFacts {
   amazon: AmazonReadiness;
   /** The admin token generated at this start, shown once (or always, in the demo). */
   token?: string;
+  /** Free space on the database's and images' volumes. */
+  disk?: { volumes: VolumeSpace[]; minFreeMb: number };
 }
 
 /** The database without its password: `sqlite:./data/code2asin.db`, `postgres://u@host/db`. */
@@ -67,12 +75,37 @@ function tokenLines(facts: StartupFacts): string[] {
   return lines;
 }
 
+/** One line per watched volume, with a warning when it is under the threshold. */
+function diskLines(volumes: readonly VolumeSpace[], minFreeMb: number): string[] {
+  return volumes.map((v, i) => {
+    const head = i === 0 ? 'Disk        ' : '            ';
+    const warn = v.low
+      ? ` — LOW: under CODE2ASIN_MIN_FREE_DISK_MB=${minFreeMb}, the worker claims nothing until space is freed`
+      : '';
+    return `${head}${v.volume} ${v.path}: ${v.free_mb} MB free of ${v.total_mb} MB${warn}`;
+  });
+}
+
+/** Free space on the volumes of this configuration (database folder for SQLite, images). */
+export async function startupDisk(
+  config: Config,
+  database: Database,
+): Promise<{ volumes: VolumeSpace[]; minFreeMb: number }> {
+  const volumes = watchedVolumes(
+    database.dataDir,
+    imageDirectory(config.jobs.imageDir, database.dataDir),
+  );
+  const minFreeMb = config.jobs.minFreeDiskMb;
+  return { volumes: await measureVolumes(volumes, minFreeMb), minFreeMb };
+}
+
 /** The block `serve`, `worker` and `demo` print at start (stdout). */
 export function formatStartupReport(facts: StartupFacts): string {
   const lines = [`code2asin ${facts.command}`];
   if (facts.url) lines.push(`Address     ${facts.url}   (API docs: ${facts.url}/api/docs)`);
   lines.push(`Database    ${describeDatabase(facts.databaseUrl)}`);
   lines.push(`Worker      ${facts.workerMode}`);
+  if (facts.disk) lines.push(...diskLines(facts.disk.volumes, facts.disk.minFreeMb));
   lines.push(
     ...amazonLines(facts.amazon).map((l) =>
       facts.url
@@ -125,6 +158,7 @@ export async function printServeStartup(options: {
     workerMode: describeWorkerMode(config.jobs.worker),
     amazon,
     token: options.token,
+    disk: await startupDisk(config, server.database),
   });
   (options.write ?? ((t: string) => process.stdout.write(t)))(text);
 }

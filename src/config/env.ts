@@ -213,6 +213,11 @@ export const VARIABLES = {
     schema: z.coerce.number().int().min(100),
     expected: 'longest milliseconds between two sweeps of expired leases and due retries, ≥ 100',
   },
+  CODE2ASIN_MIN_FREE_DISK_MB: {
+    schema: z.coerce.number().int().min(0),
+    expected:
+      'megabytes of free space below which the worker stops claiming (database and images volumes), ≥ 0 (0 = never)',
+  },
   CODE2ASIN_CACHE_TTL_DAYS: {
     schema: z.coerce.number().min(0),
     expected: 'days a cached mapping is reused, ≥ 0',
@@ -271,6 +276,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_MAINTENANCE_MS: '5000',
+  CODE2ASIN_MIN_FREE_DISK_MB: '200',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_ACCEPT_THRESHOLD: '0.8',
   CODE2ASIN_LOG_RETENTION_DAYS: '90',
@@ -351,6 +357,8 @@ export interface Config {
     readonly leaseMs: number;
     /** Longest wait between two maintenance runs (expired leases, due retries). */
     readonly maintenanceMs: number;
+    /** Free megabytes (database and images volumes) below which workers stop claiming. */
+    readonly minFreeDiskMb: number;
     readonly cacheTtlDays: number;
     /** Lowest confidence accepted automatically; below it an ASIN is only proposed. */
     readonly acceptThreshold: number;
@@ -475,6 +483,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ingestQueue: v.CODE2ASIN_INGEST_QUEUE,
       leaseMs: v.CODE2ASIN_LEASE_MS,
       maintenanceMs: v.CODE2ASIN_MAINTENANCE_MS,
+      minFreeDiskMb: v.CODE2ASIN_MIN_FREE_DISK_MB,
       cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
       acceptThreshold: v.CODE2ASIN_ACCEPT_THRESHOLD,
       logRetentionDays: v.CODE2ASIN_LOG_RETENTION_DAYS,

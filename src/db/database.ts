@@ -1,17 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type KyselyConfig,
-  type SqliteDialectConfig,
-} from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { CreateBulkWriter } from './bulk-insert.js';
 import {
@@ -20,9 +10,12 @@ import {
   type DialectAdapter,
   type DialectKind,
 } from './dialect.js';
+import { createDatabaseFaultMonitor, type DatabaseFaultMonitor } from './fault-monitor.js';
+import { withFaultTracking } from './fault-tracking-dialect.js';
 import { createPostgresBulkWriter } from './postgres-bulk-writer.js';
 import type { DB } from './schema.js';
 import { createSqliteBulkWriters } from './sqlite-bulk-writer.js';
+import { createSqliteHandle, ManagedSqliteDialect } from './sqlite-driver.js';
 
 export interface Database {
   readonly db: Kysely<DB>;
@@ -32,6 +25,8 @@ export interface Database {
   readonly dataDir: string | undefined;
   /** Inserts many rows inside a transaction, the fastest way this dialect allows. */
   readonly createBulkWriter: CreateBulkWriter;
+  /** Whether the database can be written and reached, from the statements this process ran. */
+  readonly faults: DatabaseFaultMonitor;
   close(): Promise<void>;
 }
 
@@ -106,17 +101,12 @@ export function openDatabase(
   } = {},
 ): Database {
   const target = parseDatabaseUrl(url);
+  const faults = createDatabaseFaultMonitor();
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
-    const sqlite = new BetterSqlite3(target.file);
-    // Takes effect on a new database only (before its first table); an existing one keeps its own.
-    sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('synchronous = NORMAL');
+    const handle = createSqliteHandle(target.file, configureSqlite);
     const db = new Kysely<DB>({
-      dialect: new ImmediateTransactionsDialect({ database: sqlite }),
+      dialect: withFaultTracking(new ManagedSqliteDialect(handle), faults),
       log: options.log,
     });
     return {
@@ -124,7 +114,8 @@ export function openDatabase(
       dialect: sqliteAdapter,
       kind: 'sqlite',
       dataDir: target.file === ':memory:' ? undefined : dirname(target.file),
-      createBulkWriter: createSqliteBulkWriters(sqlite),
+      createBulkWriter: createSqliteBulkWriters(handle),
+      faults,
       close: once(() => db.destroy()),
     };
   }
@@ -137,41 +128,62 @@ export function openDatabase(
   });
   // An idle client whose connection dies (server restart, admin termination) emits 'error' on
   // the pool; pg then drops it and connects anew. Unhandled, that event would crash the process.
-  pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  // A checked-out client whose connection dies (server stopped or restarted) emits 'error' with
+  // no listener of the pool's on it: an uncaught exception that ended the worker with exit code 1.
+  // Every client keeps this listener; the pool drops the dead client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => faults.failed(error));
+  });
+  pool.on('error', (error) => {
+    faults.failed(error);
+    options.onPoolError?.(error);
+  });
+  const db = new Kysely<DB>({
+    dialect: withFaultTracking(new PostgresDialect({ pool }), faults),
+    log: options.log,
+  });
   return {
     db,
     dialect: postgresAdapter,
     kind: 'postgres',
     dataDir: undefined,
     createBulkWriter: createPostgresBulkWriter,
+    faults,
     close: once(() => db.destroy()),
   };
 }
 
 /**
- * SQLite whose transactions take the write lock when they begin (`begin immediate`, waiting up
- * to busy_timeout for another process's). A deferred `begin` reads first and becomes a writer at
- * its first write, which fails at once with SQLITE_BUSY ("database is locked", busy_timeout does
- * not apply) when another process committed in between: with two processes on one file (serve
- * and a worker, two workers) a worker's store of a result failed so several times a minute.
+ * Settings of every SQLite handle (also when one is opened again after a fault).
+ *
+ * The WAL is checkpointed before it outgrows an eighth of the free space, and truncated after a
+ * checkpoint. With SQLite's default of a checkpoint every 1,000 pages (16 MB at 16 KiB pages) a
+ * database on a small volume never checkpointed: on a 12 MB filesystem the WAL took the whole
+ * volume within seconds of a job, and a checkpoint then needed room in the database file that
+ * the WAL held, so every write failed with SQLITE_FULL for good, even after space was freed.
  */
-class ImmediateTransactionsDialect extends SqliteDialect {
-  private readonly driverConfig: SqliteDialectConfig;
-
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.driverConfig = config;
-  }
-
-  override createDriver(): Driver {
-    return new ImmediateTransactionsDriver(this.driverConfig);
-  }
+function configureSqlite(sqlite: BetterSqlite3.Database): void {
+  // Takes effect on a new database only (before its first table); an existing one keeps its own.
+  sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
+  const pages = walCheckpointPages(sqlite.name, pageSize);
+  sqlite.pragma(`wal_autocheckpoint = ${pages}`);
+  sqlite.pragma(`journal_size_limit = ${pages * pageSize}`);
 }
 
-class ImmediateTransactionsDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+/** Checkpoint threshold in pages: 1,000 (SQLite's default), less on a volume with little room. */
+function walCheckpointPages(file: string, pageSize: number): number {
+  if (file === ':memory:' || file === '') return 1000;
+  try {
+    const fs = statfsSync(dirname(file));
+    const free = fs.bavail * fs.bsize;
+    return Math.max(16, Math.min(1000, Math.floor(free / 8 / pageSize)));
+  } catch {
+    return 1000;
   }
 }
 

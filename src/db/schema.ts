@@ -200,6 +200,12 @@ export interface DecisionsTable {
   undone_at: Timestamp | null;
 }
 
+/** One row rewritten to test that the database takes writes again after a fault. */
+export interface WriteProbeTable {
+  id: number;
+  written_at: string;
+}
+
 export interface DB {
   code2asin_jobs: JobsTable;
   code2asin_rows: RowsTable;
@@ -212,4 +218,5 @@ export interface DB {
   rate_limits: RateLimitsTable;
   web_sessions: WebSessionsTable;
   code2asin_decisions: DecisionsTable;
+  service_write_probe: WriteProbeTable;
 }

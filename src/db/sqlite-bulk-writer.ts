@@ -25,9 +25,18 @@ const MAX_STATEMENTS = 64;
  * (in-memory table, no index). better-sqlite3 is synchronous and Kysely holds the single
  * connection for the transaction, so these statements run inside `trx`, with nothing between.
  */
-export function createSqliteBulkWriters(sqlite: BetterSqlite3.Database): CreateBulkWriter {
+export function createSqliteBulkWriters(handle: {
+  readonly current: BetterSqlite3.Database;
+  readonly generation: number;
+  failed(error: unknown): void;
+}): CreateBulkWriter {
   const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  let generation = handle.generation;
   const prepare = (table: BulkTable, shared: readonly boolean[], rows: number) => {
+    // A replaced handle (after a fault) has none of the old one's statements.
+    if (generation !== handle.generation) statements.clear();
+    generation = handle.generation;
+    const sqlite = handle.current;
     const key = `${table.name} ${rows} ${shared.map((s) => (s ? 1 : 0)).join('')}`;
     let statement = statements.get(key);
     if (!statement) {
@@ -43,24 +52,34 @@ export function createSqliteBulkWriters(sqlite: BetterSqlite3.Database): CreateB
     let inserted = 0;
     return {
       write: async (rows) => {
-        if (!sqlite.inTransaction)
-          throw new Error(`Bulk insert into ${table.name} outside a transaction`);
-        if (rows.length === 0) return;
-        const shared = sharedColumns(table, rows);
-        const named = namedValues(shared, rows[0] ?? []);
-        let start = 0;
-        for (const size of STATEMENT_ROWS) {
-          if (rows.length - start < size) continue;
-          const statement = prepare(table, shared, size);
-          for (; start + size <= rows.length; start += size) {
-            const values = ownValues(shared, rows, start, start + size);
-            const result = named ? statement.run(named, ...values) : statement.run(...values);
-            inserted += result.changes;
-          }
+        try {
+          inserted += writeRows(rows);
+        } catch (error) {
+          handle.failed(error);
+          throw error;
         }
       },
       finish: async () => inserted,
     };
+    function writeRows(rows: readonly BulkRow[]): number {
+      let written = 0;
+      if (!handle.current.inTransaction)
+        throw new Error(`Bulk insert into ${table.name} outside a transaction`);
+      if (rows.length === 0) return 0;
+      const shared = sharedColumns(table, rows);
+      const named = namedValues(shared, rows[0] ?? []);
+      let start = 0;
+      for (const size of STATEMENT_ROWS) {
+        if (rows.length - start < size) continue;
+        const statement = prepare(table, shared, size);
+        for (; start + size <= rows.length; start += size) {
+          const values = ownValues(shared, rows, start, start + size);
+          const result = named ? statement.run(named, ...values) : statement.run(...values);
+          written += result.changes;
+        }
+      }
+      return written;
+    }
   };
 }
 

@@ -10,10 +10,8 @@ import type { JobsContext } from '../jobs/context.js';
 import type { IngestionPool } from '../jobs/ingestion-pool.js';
 import { createJobsContext } from '../jobs/jobs-runtime.js';
 import type { Logger } from '../logging/logger.js';
-import { packageVersion } from '../config/package-version.js';
 import { amazonReadiness } from '../amazon/readiness.js';
 import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
-import { PROVIDER_NAMES } from '../config/provider-names.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
@@ -22,6 +20,7 @@ import { registerAuth } from './auth/register-auth.js';
 import { registerSessionRoutes } from './auth/session-routes.js';
 import { createSessionCodec } from './auth/web-sessions.js';
 import { registerErrorHandling } from './errors.js';
+import { registerHealthRoute } from './health-route.js';
 import { registerOpenApi } from './openapi.js';
 import { registerUi } from './ui/ui-routes.js';
 
@@ -46,41 +45,6 @@ export interface AppDependencies {
   /** Failed-authentication throttling per address (default 10 per minute). */
   failedAuthLimits?: Partial<FailedAuthLimits>;
 }
-
-const HEALTH_SCHEMA = {
-  tags: ['service'],
-  summary: 'Liveness and database reachability (no token needed)',
-  response: {
-    '2xx': {
-      type: 'object',
-      description: 'ok (200) or degraded (503: the database does not answer)',
-      properties: {
-        status: { type: 'string', enum: ['ok', 'degraded'] },
-        db: { type: 'string', enum: ['sqlite', 'postgres'] },
-        version: { type: 'string' },
-        amazon: {
-          type: 'object',
-          description:
-            'The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent.',
-          properties: {
-            provider: { type: 'string', enum: [...PROVIDER_NAMES] },
-            source: { type: 'string', enum: ['amazon', 'emulator'] },
-            ready: { type: 'boolean' },
-            missing: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
-      examples: [
-        {
-          status: 'ok',
-          db: 'sqlite',
-          version: '0.1.0',
-          amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
-        },
-      ],
-    },
-  },
-};
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -150,21 +114,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     };
   };
 
-  app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
-    let dbOk = true;
-    try {
-      await deps.database.db.selectFrom('code2asin_jobs').select('id').limit(1).execute();
-    } catch {
-      dbOk = false;
-    }
-    reply.code(dbOk ? 200 : 503);
-    return {
-      status: dbOk ? 'ok' : 'degraded',
-      db: deps.database.kind,
-      version: packageVersion(),
-      amazon: dbOk ? await amazonHealth() : undefined,
-    };
-  });
+  registerHealthRoute(app, { database: deps.database, config, amazon: amazonHealth });
 
   const amazon = createAmazonRouter({
     db: deps.database.db,

@@ -1,5 +1,10 @@
 import { AmazonError, type TokenEndpointAnswer } from '../amazon/errors.js';
 import { SettingsError } from '../config/settings-error.js';
+import {
+  classifyDatabaseFault,
+  describeDatabaseFault,
+  FAULT_RETRY_AFTER_SECONDS,
+} from '../db/db-fault.js';
 import { FileError, surfaceMessage } from '../files/file-error.js';
 import { JobError, type JobErrorCode } from '../jobs/errors.js';
 import { MatchingRuleError } from '../matching/matching-rules-repository.js';
@@ -45,6 +50,8 @@ export function mapError(error: unknown): MappedError | null {
     return mapped(status, error.code, error.message, error.details);
   }
   if (error instanceof MatchingRuleError) return mapped(400, error.code, error.message);
+  const fault = classifyDatabaseFault(error);
+  if (fault) return mapDatabaseFault(fault);
   return mapFastifyError(error);
 }
 
@@ -57,6 +64,27 @@ function mapped(
 ): MappedError {
   return { status, code, message, details: { ...details }, headers };
 }
+
+/**
+ * The database cannot be written (full disk) or reached (restarting): nothing was changed, the
+ * client retries later. 503 with `Retry-After` for both; the code says which.
+ */
+export function mapDatabaseFault(fault: 'disk_full' | 'database_unavailable'): MappedError {
+  const seconds = FAULT_RETRY_AFTER_SECONDS;
+  return mapped(
+    503,
+    fault,
+    describeDatabaseFault(fault),
+    { retry_after_seconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+/** Codes of the database-fault answers (logged once per fault by the database, not per request). */
+export const DATABASE_FAULT_CODES: ReadonlySet<string> = new Set([
+  'disk_full',
+  'database_unavailable',
+]);
 
 function mapFileError(error: FileError): MappedError {
   const status = error.code === 'too_large' ? 413 : error.code === 'unsupported_format' ? 415 : 400;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { mapError, type MappedError } from './error-mapping.js';
+import { DATABASE_FAULT_CODES, mapError, type MappedError } from './error-mapping.js';
 import type { ErrorBody } from './http-error.js';
 
 export { HttpError, ERROR_REF, ERROR_RESPONSE_SCHEMA, type ErrorBody } from './http-error.js';
@@ -16,6 +16,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const answer = known ?? internalError(request);
     if (!known) {
       request.log.error({ err: error, code: answer.code }, 'request failed');
+    } else if (DATABASE_FAULT_CODES.has(answer.code)) {
+      // The database logs a fault once when it starts and once when it clears.
+      request.log.debug({ code: answer.code, status: answer.status }, answer.message);
     } else if (answer.status >= 500) {
       request.log.warn({ code: answer.code, status: answer.status }, answer.message);
     } else {

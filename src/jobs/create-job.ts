@@ -191,7 +191,11 @@ function codesSource(codes: readonly (string | number)[]): {
 /** A half-read input is not a job: remove what was stored, so nothing partial is kept. */
 async function failIngestion(ctx: JobsContext, jobId: string, error: unknown): Promise<void> {
   ctx.logger.warn({ jobId, err: error }, 'job input could not be read; job removed');
-  await deleteJobData(ctx.database.db, jobId);
+  // On a full disk the removal may fail too: the job stays `pending` without a pre-flight
+  // report, never claimed, and the maintenance sweep removes it (sweepAbandonedIngestions).
+  await deleteJobData(ctx.database.db, jobId).catch((err: unknown) =>
+    ctx.logger.warn({ jobId, err }, 'could not remove the half-read job yet; maintenance will'),
+  );
 }
 
 /**

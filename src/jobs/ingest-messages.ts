@@ -2,6 +2,12 @@ import { FileError, FileLimitError, type FileErrorCode } from '../files/file-err
 import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { CreateJobInput } from './create-job.js';
 import { JobError, type JobErrorCode } from './errors.js';
+import {
+  classifyDatabaseFault,
+  DatabaseFaultError,
+  describeDatabaseFault,
+  type DatabaseFaultCode,
+} from '../db/db-fault.js';
 
 /** What an ingestion thread is started with (structured-cloned, so plain data). */
 export interface IngestThreadData {
@@ -38,6 +44,7 @@ export type IngestReply =
 /** An error crossing the thread boundary: domain errors keep their class, code and details. */
 export type SerializedError =
   | { kind: 'file' | 'job'; code: string; message: string; details: Record<string, unknown> }
+  | { kind: 'database'; code: DatabaseFaultCode; message: string }
   | { kind: 'other'; message: string };
 
 const LIMIT_CODES: readonly string[] = [
@@ -61,11 +68,14 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof JobError) {
     return { kind: 'job', code: error.code, message: error.message, details: { ...error.details } };
   }
+  const fault = classifyDatabaseFault(error);
+  if (fault) return { kind: 'database', code: fault, message: describeDatabaseFault(fault) };
   return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
 }
 
 /** The error again, as the class the HTTP error mapping knows (a 500 for anything else). */
 export function deserializeError(error: SerializedError): Error {
+  if (error.kind === 'database') return new DatabaseFaultError(error.code, error.message);
   if (error.kind === 'job') {
     return new JobError(error.code as JobErrorCode, error.message, error.details);
   }

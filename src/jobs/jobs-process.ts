@@ -4,6 +4,7 @@ import type { SecretKeys } from '../config/provider-settings.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { classifyDatabaseFault } from '../db/db-fault.js';
 import type { Logger } from '../logging/logger.js';
 import { createJobsRuntime, createProcessAmazonClients, type JobsRuntime } from './jobs-runtime.js';
 
@@ -26,10 +27,17 @@ export interface JobsProcess {
  * the jobs runtime on the effective Amazon settings (environment under the stored ones, followed
  * as they change), with limiters that share each credential's quota through the database.
  */
-export async function openJobsProcess(config: Config, logger: Logger): Promise<JobsProcess> {
+export async function openJobsProcess(
+  config: Config,
+  logger: Logger,
+  options: { waitForDatabase?: boolean } = {},
+): Promise<JobsProcess> {
   const database = openDatabase(config.databaseUrl);
+  database.faults.setLogger(logger);
   try {
-    const migrations = await migrateToLatest(database);
+    const migrations = options.waitForDatabase
+      ? await migrateWhenReachable(database, logger)
+      : await migrateToLatest(database);
     if (migrations.applied.length > 0) {
       logger.info({ applied: migrations.applied }, 'database migrated');
     }
@@ -55,5 +63,28 @@ export async function openJobsProcess(config: Config, logger: Logger): Promise<J
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/**
+ * Migrates once the database takes writes: a worker started (or restarted by `serve`) while the
+ * disk is full or PostgreSQL is down waits for it (one log line), instead of exiting and being
+ * restarted in a loop. Other errors end the process as before.
+ */
+async function migrateWhenReachable(
+  database: Database,
+  logger: Logger,
+): ReturnType<typeof migrateToLatest> {
+  for (let wait = 250, told = false; ; wait = Math.min(2_000, wait * 2)) {
+    try {
+      return await migrateToLatest(database);
+    } catch (error) {
+      // migrateToLatest wraps the database's error (its cause) in one naming the migration.
+      const fault = classifyDatabaseFault(error) ?? classifyDatabaseFault((error as Error).cause);
+      if (!fault) throw error;
+      if (!told) logger.warn({ fault }, 'waiting for the database before starting the worker');
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }

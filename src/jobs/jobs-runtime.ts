@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
+import { imageDirectory, watchedVolumes } from '../db/disk-space.js';
 import { createImageDownloader } from './image-downloads.js';
 import { imagePolicy } from './image-policy.js';
 import { createImageStore } from './image-store.js';
@@ -106,7 +106,7 @@ export function createJobsContext(
     webhookAllowPrivate: config.jobs.webhookAllowPrivate,
   };
   const settings = deps.amazonSettings ?? (() => config.amazon);
-  const imageDir = config.jobs.imageDir ?? join(database.dataDir ?? './data', 'images');
+  const imageDir = imageDirectory(config.jobs.imageDir, database.dataDir);
   ctx.images = createImageDownloader(
     ctx,
     createImageStore({ dir: imageDir, policy: async () => imagePolicy(await settings()) }),
@@ -155,6 +155,13 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
         lookup,
         leaseMs: config.jobs.leaseMs,
         maintenanceMs: config.jobs.maintenanceMs,
+        lowDisk: {
+          volumes: watchedVolumes(
+            database.dataDir,
+            imageDirectory(config.jobs.imageDir, database.dataDir),
+          ),
+          minFreeMb: config.jobs.minFreeDiskMb,
+        },
         ...(config.jobs.concurrency > 0 ? { concurrency: config.jobs.concurrency } : {}),
         ...options,
       });

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../amazon/clock.js';
 import { sweepExpiredLeases } from '../db/work-queue.js';
+import { classifyDatabaseFault } from '../db/db-fault.js';
 import { dueRetries } from './complete-job.js';
 import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
@@ -61,7 +62,11 @@ export function createMaintenanceLoop(
 
   const run = (): void => {
     running = runMaintenance(ctx, options.jobIds, options.readiness)
-      .catch((err: unknown) => ctx.logger.warn({ err }, 'job maintenance failed; trying again'))
+      .catch((err: unknown) => {
+        // A database fault is logged once by the database and the worker, not at every run.
+        if (classifyDatabaseFault(err)) ctx.logger.debug({ err }, 'job maintenance skipped');
+        else ctx.logger.warn({ err }, 'job maintenance failed; trying again');
+      })
       .finally(() => {
         runs += 1;
         running = null;

@@ -10,6 +10,9 @@ import type { JobOptions } from './job-options.js';
 import { completeIfDone } from './complete-job.js';
 import { applyJobAction } from './lifecycle.js';
 import { createMaintenanceLoop } from './maintenance.js';
+import { createDatabaseFaultBackoff } from './db-fault-backoff.js';
+import { createLowDiskGuard } from './low-disk-guard.js';
+import type { WatchedVolume } from '../db/disk-space.js';
 import {
   jobOwnerAndOptions,
   jobStatuses,
@@ -43,6 +46,8 @@ export interface WorkerOptions {
   maintenanceMs?: number;
   /** Times the maintenance runs; tests pass a manual clock. */
   clock?: Clock;
+  /** Claiming stops while one of these volumes has less free space (CODE2ASIN_MIN_FREE_DISK_MB). */
+  lowDisk?: { volumes: readonly WatchedVolume[]; minFreeMb: number; checkEveryMs?: number };
 }
 
 export interface Worker {
@@ -87,6 +92,13 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let lanes: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
+  const faultBackoff = createDatabaseFaultBackoff(ctx.logger);
+  const lowDisk = createLowDiskGuard(ctx, {
+    volumes: options.lowDisk?.volumes ?? [],
+    minFreeMb: options.lowDisk?.minFreeMb ?? 0,
+    checkEveryMs: options.lowDisk?.checkEveryMs,
+    jobIds: options.jobIds,
+  });
   const maintenance = createMaintenanceLoop(ctx, {
     periodMs: options.maintenanceMs ?? 5_000,
     jobIds: options.jobIds,
@@ -134,6 +146,21 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     }
   }
 
+  /**
+   * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
+   * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
+   */
+  async function claimUnlessHeld(): Promise<void> {
+    const hold = Math.max(faultBackoff.waitMs(), await lowDisk.holdMs().catch(() => 0));
+    if (hold > 0) return sleep(hold, stopController.signal);
+    try {
+      await claim();
+      faultBackoff.succeeded();
+    } catch (err) {
+      faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
+    }
+  }
+
   const heldFor = (jobId: string): boolean =>
     queue.some((h) => h.unit.job_id === jobId) ||
     [...inFlight.values()].some((h) => h.unit.job_id === jobId);
@@ -143,6 +170,12 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   async function next(): Promise<Held | null> {
     while (!stopController.signal.aborted) {
+      // During a database fault no lookup starts: its result could not be stored.
+      const faultWait = faultBackoff.waitMs();
+      if (faultWait > 0) {
+        await sleep(faultWait, stopController.signal);
+        continue;
+      }
       const held = queue.shift();
       if (held) return held;
       const wait = quietUntil - Date.now();
@@ -151,8 +184,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         continue;
       }
       if (!claiming) {
-        claiming = claim()
-          .catch((err: unknown) => ctx.logger.warn({ err }, 'claiming units failed; trying again'))
+        claiming = claimUnlessHeld()
           .then(() => {
             if (queue.length === 0) quietUntil = Date.now() + idlePollMs;
           })
@@ -165,9 +197,10 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   async function lane(): Promise<void> {
     for (let held = await next(); held; held = await next()) {
-      await processUnit(held).catch((err: unknown) =>
-        ctx.logger.error({ err, unit: held?.unit.id }, 'worker lane error'),
-      );
+      await processUnit(held).catch((err: unknown) => {
+        if (!faultBackoff.failed(err))
+          ctx.logger.error({ err, unit: held?.unit.id }, 'worker lane error');
+      });
     }
   }
 
@@ -236,6 +269,12 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   }
 
   async function handleFailure(held: Held, error: unknown, ms: number): Promise<void> {
+    if (faultBackoff.failed(error)) {
+      // Not the code's failure: no attempt is counted. The unit goes back now, or when its lease
+      // ends if the database cannot take even that.
+      await release([held]).catch(() => undefined);
+      return;
+    }
     if (error instanceof AmazonNotReadyError) {
       // Settings incomplete: nothing was sent. The job waits and starts again by itself.
       await release([held]);
@@ -311,7 +350,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     start() {
       const tick = () =>
         void refreshStatuses().catch((err: unknown) =>
-          ctx.logger.warn({ err }, 'status refresh failed'),
+          faultBackoff.warnUnlessFault(err, 'status refresh failed'),
         );
       // Leases renewed three times per lease: a unit held longer than its lease (a long wait
       // for a slot, a slow request, retries) stays this worker's.
@@ -321,7 +360,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
           id,
           [...queue, ...inFlight.values()].map((h) => h.unit.id),
           leaseMs,
-        ).catch((err: unknown) => ctx.logger.warn({ err }, 'lease renewal failed'));
+        ).catch((err: unknown) => faultBackoff.warnUnlessFault(err, 'lease renewal failed'));
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => lane());
       maintenance.start();

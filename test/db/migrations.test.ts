@@ -22,6 +22,7 @@ const TABLES = [
   'matching_rules',
   'provider_settings',
   'rate_limits',
+  'service_write_probe',
   'web_sessions',
 ];
 

@@ -19,7 +19,7 @@ forEachDatabase('GET /health', (ctx) => {
         version: string;
         amazon: { provider: string; source: string; ready: boolean; missing: string[] };
       };
-      assert.deepEqual(Object.keys(body).sort(), ['amazon', 'db', 'status', 'version']);
+      assert.deepEqual(Object.keys(body).sort(), ['amazon', 'db', 'disk', 'status', 'version']);
       // No settings at all: not ready, each missing variable named; Amazon itself, not the emulator.
       assert.deepEqual(body.amazon, {
         provider: 'creators',

@@ -22,14 +22,14 @@ export function registerWorkerCommand(program: Command): void {
         process.channel.unref();
       }
       const { openCliRuntime } = await import('../runtime.js');
-      const runtime = await openCliRuntime();
+      const runtime = await openCliRuntime({ waitForDatabase: true });
       const worker = runtime.jobs.startWorker(
         opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},
       );
       runtime.logger.info(`worker ${worker.id} started on ${runtime.database.kind}`);
       // A supervised worker is `serve`'s own: serve's block already says all of it.
       if (!opts.supervised) {
-        const { formatStartupReport, startupAmazonReadiness } =
+        const { formatStartupReport, startupAmazonReadiness, startupDisk } =
           await import('../startup-report.js');
         const { config, database, logger } = runtime;
         process.stdout.write(
@@ -38,6 +38,7 @@ export function registerWorkerCommand(program: Command): void {
             databaseUrl: config.databaseUrl,
             workerMode: `worker ${worker.id}`,
             amazon: await startupAmazonReadiness(config, database, logger),
+            disk: await startupDisk(config, database),
           }),
         );
       }

@@ -1,3 +1,4 @@
+import { classifyDatabaseFault } from '../../db/db-fault.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { fromJson, nowIso, toJson } from '../../db/dialect.js';
@@ -134,7 +135,12 @@ export async function verifyToken(
       .updateTable('api_tokens')
       .set({ last_used_at: new Date(now).toISOString() })
       .where('id', '=', row.id)
-      .execute();
+      .execute()
+      .catch((error: unknown) => {
+        // Bookkeeping only: while the disk is full (or the database briefly refuses writes) the
+        // request is still served; the time is written at a later request.
+        if (!classifyDatabaseFault(error)) throw error;
+      });
   }
   const record = toApiToken(row);
   return { tokenId: record.id, name: record.name, owner: record.owner, scopes: record.scopes };

@@ -5636,7 +5636,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability (no token needed) */
+        /** Liveness, database reachability and free disk space (no token needed) */
         get: {
             parameters: {
                 query?: never;
@@ -5646,7 +5646,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description ok (200) or degraded (503: the database does not answer) */
+                /** @description ok (200) or degraded (503) with `reason`: `database_unavailable` (the database does not answer), `disk_full` (it cannot be written), `low_disk` (a volume under CODE2ASIN_MIN_FREE_DISK_MB: workers stop claiming) */
                 "2XX": {
                     headers: {
                         [name: string]: unknown;
@@ -5657,6 +5657,15 @@ export interface paths {
                          *       "status": "ok",
                          *       "db": "sqlite",
                          *       "version": "0.1.0",
+                         *       "disk": [
+                         *         {
+                         *           "volume": "database",
+                         *           "path": "/srv/data",
+                         *           "free_mb": 5120,
+                         *           "total_mb": 20480,
+                         *           "low": false
+                         *         }
+                         *       ],
                          *       "amazon": {
                          *         "provider": "creators",
                          *         "source": "emulator",
@@ -5677,6 +5686,21 @@ export interface paths {
                             };
                             /** @enum {string} */
                             db?: "sqlite" | "postgres";
+                            disk?: {
+                                free_mb?: number;
+                                /** @description under CODE2ASIN_MIN_FREE_DISK_MB */
+                                low?: boolean;
+                                path?: string;
+                                total_mb?: number;
+                                /** @enum {string} */
+                                volume?: "database" | "images";
+                            }[];
+                            /** @description What is wrong and what to do */
+                            message?: string;
+                            /** @enum {string} */
+                            reason?: "database_unavailable" | "disk_full" | "low_disk";
+                            /** @description When the database fault began */
+                            since?: string;
                             /** @enum {string} */
                             status?: "ok" | "degraded";
                             version?: string;

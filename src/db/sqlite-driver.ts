@@ -1,0 +1,177 @@
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
+
+/**
+ * The one better-sqlite3 handle of a SQLite database, replaced when a fault may have left it
+ * unusable. Everything that runs statements on it directly (the bulk writers) reads `current`.
+ */
+export interface SqliteHandle {
+  readonly current: BetterSqlite3.Database;
+  /** Times the handle was replaced (the bulk writers drop their prepared statements then). */
+  readonly generation: number;
+}
+
+/** Error codes after which the handle is closed and opened again before the next statement. */
+const REOPEN_AFTER = /^SQLITE_(FULL|IOERR|CANTOPEN|NOMEM|PROTOCOL)/;
+
+/**
+ * SQLite through one handle that a fault cannot wedge. Three things it does that Kysely's driver
+ * does not:
+ * - Transactions take the write lock when they begin (`begin immediate`, waiting up to
+ *   busy_timeout for another process's). A deferred `begin` becomes a writer at its first write,
+ *   which fails at once with SQLITE_BUSY when another process committed in between.
+ * - A rollback is sent only while a transaction is open. On SQLITE_FULL or SQLITE_IOERR, SQLite
+ *   may roll the whole transaction back by itself; Kysely's unconditional `rollback` then failed
+ *   with "cannot rollback - no transaction is active", and that error replaced the real one
+ *   (a full disk then read as an unknown error: 500 `internal_error`, a unit failed).
+ * - After an I/O or disk-full error the handle is closed and opened again before the next
+ *   statement (statements reset, pager out of its error state), and a transaction the handle
+ *   still holds outside Kysely's is rolled back.
+ */
+export function createSqliteHandle(file: string, configure: (db: BetterSqlite3.Database) => void) {
+  const open = () => {
+    const db = new BetterSqlite3(file);
+    configure(db);
+    return db;
+  };
+  let db = open();
+  let generation = 0;
+  let reopenWanted = false;
+  const handle = {
+    get current() {
+      return db;
+    },
+    get generation() {
+      return generation;
+    },
+    /** Notes a failed statement: the handle is replaced before the next one when needed. */
+    failed(error: unknown): void {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && REOPEN_AFTER.test(code)) reopenWanted = true;
+    },
+    /** Between statements of no transaction: leaves the handle clean, reopening it if asked. */
+    settle(): void {
+      if (db.inTransaction) rollbackQuietly(db);
+      if (!reopenWanted || file === ':memory:') return;
+      const fresh = open(); // throws (and keeps the old handle) while the file cannot be opened
+      db.close();
+      db = fresh;
+      generation += 1;
+      reopenWanted = false;
+    },
+    close(): void {
+      if (db.open) db.close();
+    },
+  };
+  return handle;
+}
+
+export type ManagedSqliteHandle = ReturnType<typeof createSqliteHandle>;
+
+function rollbackQuietly(db: BetterSqlite3.Database): void {
+  try {
+    db.exec('rollback');
+  } catch {
+    // Nothing open after all: SQLite ended it between the check and the rollback.
+  }
+}
+
+export class ManagedSqliteDialect extends SqliteDialect {
+  constructor(private readonly handle: ManagedSqliteHandle) {
+    // The database is never read from the config: the driver below uses the handle.
+    super({ database: handle.current });
+  }
+
+  override createDriver(): Driver {
+    return new ManagedSqliteDriver(this.handle);
+  }
+}
+
+class ManagedSqliteDriver implements Driver {
+  private readonly mutex = new ConnectionMutex();
+  private readonly connection: ManagedSqliteConnection;
+
+  constructor(private readonly handle: ManagedSqliteHandle) {
+    this.connection = new ManagedSqliteConnection(handle);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // SQLite has one connection: the mutex makes callers wait for its release.
+    await this.mutex.lock();
+    try {
+      this.handle.settle();
+    } catch (error) {
+      this.mutex.unlock();
+      throw error;
+    }
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.handle.current.inTransaction)
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.mutex.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.handle.close();
+  }
+}
+
+class ManagedSqliteConnection implements DatabaseConnection {
+  constructor(private readonly handle: ManagedSqliteHandle) {}
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      const stmt = this.handle.current.prepare(compiledQuery.sql);
+      const parameters = compiledQuery.parameters as unknown[];
+      if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    } catch (error) {
+      this.handle.failed(error);
+      throw error;
+    }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not used on SQLite (a half-read statement would hold the file)');
+  }
+}
+
+class ConnectionMutex {
+  private promise: Promise<void> | undefined;
+  private resolve: (() => void) | undefined;
+
+  async lock(): Promise<void> {
+    while (this.promise) await this.promise;
+    this.promise = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  unlock(): void {
+    const resolve = this.resolve;
+    this.promise = undefined;
+    this.resolve = undefined;
+    resolve?.();
+  }
+}

@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/env.js';
+import { packageVersion } from '../config/package-version.js';
+import { PROVIDER_NAMES } from '../config/provider-names.js';
+import type { Database } from '../db/database.js';
+import { describeDatabaseFault } from '../db/db-fault.js';
+import {
+  describeLowDisk,
+  imageDirectory,
+  measureVolumes,
+  watchedVolumes,
+  type VolumeSpace,
+} from '../db/disk-space.js';
+import { probeDatabaseWrite } from '../db/write-probe.js';
+
+const VOLUME_SCHEMA = {
+  type: 'object',
+  properties: {
+    volume: { type: 'string', enum: ['database', 'images'] },
+    path: { type: 'string' },
+    free_mb: { type: 'number' },
+    total_mb: { type: 'number' },
+    low: { type: 'boolean', description: 'under CODE2ASIN_MIN_FREE_DISK_MB' },
+  },
+};
+
+export const HEALTH_SCHEMA = {
+  tags: ['service'],
+  summary: 'Liveness, database reachability and free disk space (no token needed)',
+  response: {
+    '2xx': {
+      type: 'object',
+      description:
+        'ok (200) or degraded (503) with `reason`: `database_unavailable` (the database does not answer), `disk_full` (it cannot be written), `low_disk` (a volume under CODE2ASIN_MIN_FREE_DISK_MB: workers stop claiming)',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'degraded'] },
+        reason: { type: 'string', enum: ['database_unavailable', 'disk_full', 'low_disk'] },
+        message: { type: 'string', description: 'What is wrong and what to do' },
+        since: { type: 'string', description: 'When the database fault began' },
+        db: { type: 'string', enum: ['sqlite', 'postgres'] },
+        version: { type: 'string' },
+        disk: { type: 'array', items: VOLUME_SCHEMA },
+        amazon: {
+          type: 'object',
+          description:
+            'The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent.',
+          properties: {
+            provider: { type: 'string', enum: [...PROVIDER_NAMES] },
+            source: { type: 'string', enum: ['amazon', 'emulator'] },
+            ready: { type: 'boolean' },
+            missing: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+      examples: [
+        {
+          status: 'ok',
+          db: 'sqlite',
+          version: '0.1.0',
+          disk: [
+            { volume: 'database', path: '/srv/data', free_mb: 5120, total_mb: 20480, low: false },
+          ],
+          amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
+        },
+      ],
+    },
+  },
+};
+
+interface Problem {
+  reason: 'database_unavailable' | 'disk_full' | 'low_disk';
+  message: string;
+  since?: string;
+}
+
+/**
+ * `/health`: a read tells whether the database answers; while a fault is known (a write failed
+ * with a full disk), a write probe tells whether it cleared, so the answer follows the disk
+ * within one call even in a process that writes nothing else.
+ */
+export function registerHealthRoute(
+  app: FastifyInstance,
+  deps: { database: Database; config: Config; amazon: () => Promise<object> },
+): void {
+  const { database, config } = deps;
+  const minFreeMb = config.jobs.minFreeDiskMb;
+  const volumes = watchedVolumes(
+    database.dataDir,
+    imageDirectory(config.jobs.imageDir, database.dataDir),
+  );
+
+  app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
+    const disk = await measureVolumes(volumes, minFreeMb);
+    const problem = await databaseProblem(database, disk, minFreeMb);
+    reply.code(problem ? 503 : 200);
+    return {
+      status: problem ? 'degraded' : 'ok',
+      ...problem,
+      db: database.kind,
+      version: packageVersion(),
+      disk,
+      amazon: problem?.reason === 'database_unavailable' ? undefined : await deps.amazon(),
+    };
+  });
+}
+
+async function databaseProblem(
+  database: Database,
+  disk: readonly VolumeSpace[],
+  minFreeMb: number,
+): Promise<Problem | null> {
+  try {
+    await database.db.selectFrom('code2asin_jobs').select('id').limit(1).execute();
+  } catch {
+    const fault = database.faults.current();
+    return {
+      reason: 'database_unavailable',
+      message: describeDatabaseFault('database_unavailable'),
+      since: fault?.since,
+    };
+  }
+  if (database.faults.current()) await probeDatabaseWrite(database).catch(() => undefined);
+  const fault = database.faults.current();
+  if (fault) return { reason: fault.code, message: fault.message, since: fault.since };
+  // No room at all: a small write may still fit in space SQLite holds already (the probe above
+  // went through), the next larger one will not.
+  if (disk.some((v) => v.volume === 'database' && v.free_mb === 0))
+    return { reason: 'disk_full', message: describeDatabaseFault('disk_full') };
+  const low = disk.filter((v) => v.low);
+  if (low.length > 0) return { reason: 'low_disk', message: describeLowDisk(low, minFreeMb) };
+  return null;
+}
