@@ -3,6 +3,7 @@ import type { AmazonClientDeps } from './client.js';
 import { createCreatorsTransport } from './creators/creators-transport.js';
 import { AmazonError } from './errors.js';
 import { isVersionValidFor, type Marketplace } from './marketplaces.js';
+import { keepaProviderEntry } from './keepa/keepa-entry.js';
 import { createPaapiTransport } from './paapi/paapi-transport.js';
 import { createProvider, type ProviderOptions, type Transport } from './provider-core.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
@@ -46,6 +47,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderEntry>> = Object.f
       s.paapi.endpoint ?? s.paapi.host,
     ],
   },
+  keepa: keepaProviderEntry,
 });
 
 /** The Associates tag the Creators API and PA-API put in every request (other providers need none). */

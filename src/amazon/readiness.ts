@@ -29,8 +29,20 @@ const TAG: MissingSetting = {
   problem: 'your Associates tracking id, e.g. mystore-21',
 };
 
+/** Providers whose requests carry the Associates tag (the others need none). */
+const SENDS_ASSOCIATE_TAG: ReadonlySet<ProviderName> = new Set(['creators', 'paapi']);
+
 function providerMissing(s: AmazonSettings): MissingSetting[] {
   const missing: MissingSetting[] = [];
+  if (s.provider === 'keepa') {
+    if (!s.keepa.key)
+      missing.push({
+        variable: 'AMAZON_KEEPA_KEY',
+        field: 'keepa_key',
+        problem: 'the Keepa API access key (keepa.com → API; a paid plan)',
+      });
+    return missing;
+  }
   if (s.provider === 'paapi') {
     if (!s.paapi.accessKey)
       missing.push({
@@ -77,7 +89,8 @@ export function amazonReadiness(settings: AmazonSettings, source: AmazonSource):
       field: 'enabled',
       problem: 'Amazon API access is off; set it to true',
     });
-  if (!settings.associateTag?.trim()) missing.push(TAG);
+  if (SENDS_ASSOCIATE_TAG.has(settings.provider) && !settings.associateTag?.trim())
+    missing.push(TAG);
   missing.push(...providerMissing(settings));
   return {
     provider: settings.provider,

@@ -27,6 +27,7 @@ const CONFIG_HINT: Record<ProviderName, string> = {
     'check AMAZON_CREATORS_CREDENTIAL_ID, AMAZON_CREATORS_CREDENTIAL_SECRET and AMAZON_CREATORS_CREDENTIAL_VERSION (or PUT /api/v1/amazon/config)',
   paapi:
     'check AMAZON_PAAPI_ACCESS_KEY, AMAZON_PAAPI_SECRET_KEY and AMAZON_PAAPI_REGION (or PUT /api/v1/amazon/config)',
+  keepa: 'check AMAZON_KEEPA_KEY (or PUT /api/v1/amazon/config)',
 };
 
 const TAG_HINT =

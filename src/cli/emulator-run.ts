@@ -53,8 +53,13 @@ export function emulatorOptionsFromFlags(
 function envOf(emu: RunningEmulator): Record<string, string> {
   const hasPaapi = emu.credentials.some((c) => c.kind === 'paapi');
   // Marks what the settings point at: start-up, /health, jobs and result files say "emulator".
+  const hasKeepa = (emu.catalog.keepaKeys?.length ?? 0) > 0;
   return {
-    ...mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined),
+    ...mergeEnv(
+      emu.env('creators'),
+      hasPaapi ? emu.env('paapi') : undefined,
+      hasKeepa ? emu.env('keepa') : undefined,
+    ),
     CODE2ASIN_AMAZON_SOURCE: 'emulator',
   };
 }
@@ -73,9 +78,13 @@ export function describeEmulator(emu: RunningEmulator): string {
         `  paapi ${c.region}  accessKey=${c.accessKey}  secretKey=${c.secretKey}  tag=${c.partnerTag}${flags}`,
       );
   }
+  for (const k of emu.catalog.keepaKeys ?? []) {
+    const plan = k.paid === false ? ' (plan expired: every /product gets 402)' : '';
+    lines.push(`  keepa  key=${k.key}  refill=${k.refillRate ?? 20} tokens/min${plan}`);
+  }
   lines.push(
     '',
-    '# Environment (set AMAZON_PROVIDER=paapi to use PA-API 5.0):',
+    '# Environment (set AMAZON_PROVIDER=paapi to use PA-API 5.0, keepa for Keepa):',
     formatEnv(envOf(emu)),
   );
   const relaxed = Object.entries(emu.behaviour)

@@ -148,6 +148,15 @@ export const VARIABLES = {
     schema: optionalText.pipe(httpUrl.optional()),
     expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787`',
   },
+  AMAZON_KEEPA_KEY: {
+    schema: optionalText,
+    expected: 'the Keepa API access key (keepa.com → API)',
+    secret: true,
+  },
+  AMAZON_KEEPA_API_URL: {
+    schema: httpUrl,
+    expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787/keepa`',
+  },
   AMAZON_TPS: { schema: positiveNumber, expected: 'requests per second, a positive number' },
   AMAZON_BURST: { schema: z.coerce.number().int().min(1), expected: 'a whole number ≥ 1' },
   AMAZON_TPD: {
@@ -238,6 +247,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_MARKETPLACE: 'www.amazon.fr',
   AMAZON_CREATORS_CREDENTIAL_VERSION: '3.2',
   AMAZON_CREATORS_API_URL: 'https://creatorsapi.amazon',
+  AMAZON_KEEPA_API_URL: 'https://api.keepa.com',
   AMAZON_TPS: '1',
   AMAZON_BURST: '1',
   AMAZON_TPD: '8640',
@@ -300,6 +310,11 @@ export interface Config {
       readonly host: string | undefined;
       readonly region: string | undefined;
       readonly endpoint: string | undefined;
+    };
+    /** Keepa (a paid third-party service, no Associates tag): the key and the API's address. */
+    readonly keepa: {
+      readonly key: string | undefined;
+      readonly apiUrl: string;
     };
     readonly tps: number;
     readonly burst: number;
@@ -390,6 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     v.CODE2ASIN_ADMIN_TOKEN,
     v.AMAZON_CREATORS_CREDENTIAL_SECRET,
     v.AMAZON_PAAPI_SECRET_KEY,
+    v.AMAZON_KEEPA_KEY,
     v.CODE2ASIN_WEBHOOK_SECRET,
     passwordOf(v.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
@@ -426,6 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         region: v.AMAZON_PAAPI_REGION,
         endpoint: v.AMAZON_PAAPI_ENDPOINT,
       },
+      keepa: { key: v.AMAZON_KEEPA_KEY, apiUrl: v.AMAZON_KEEPA_API_URL },
       tps: v.AMAZON_TPS,
       burst: v.AMAZON_BURST,
       tpd: v.AMAZON_TPD,

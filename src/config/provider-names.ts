@@ -6,6 +6,7 @@
 export const PROVIDER_LABELS = Object.freeze({
   creators: 'Creators API',
   paapi: 'PA-API',
+  keepa: 'Keepa',
 } as const);
 
 export type ProviderName = keyof typeof PROVIDER_LABELS;

@@ -12,6 +12,7 @@ const SECRET_SENT_TO: Readonly<Record<string, string>> = Object.freeze({
   creators_token_url: 'creators_credential_secret',
   paapi_host: 'paapi_secret_key',
   paapi_endpoint: 'paapi_secret_key',
+  keepa_api_url: 'keepa_key',
 });
 
 /**

@@ -1,6 +1,7 @@
 import type { EmulatorCatalog, EmulatorCredential } from './catalog.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { FaultSettings } from './faults.js';
+import type { KeepaTokenBuckets } from './keepa-tokens.js';
 import type { QuotaSettings, QuotaTracker } from './quota.js';
 import type { Random } from './random.js';
 import type { StatsRecorder } from './stats.js';
@@ -36,6 +37,8 @@ export interface EmulatorState {
   /** The emulator's clock (epoch ms): `Date.now` unless a test passes its own. */
   now: () => number;
   tokens: TokenStore;
+  /** Keepa's token bucket of each key. */
+  keepaTokens: KeepaTokenBuckets;
   quota: QuotaTracker;
   stats: StatsRecorder;
   faults: FaultSettings;

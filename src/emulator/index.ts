@@ -4,19 +4,21 @@ import type {
   CreatorsCredential,
   EmulatorCatalog,
   EmulatorCredential,
+  KeepaCredential,
   PaapiCredential,
 } from './catalog.js';
 import { loadCatalogFile, validateCatalog } from './catalog.js';
 import { indexCatalog } from './catalog-index.js';
 import type { EmulatorBehaviour, EmulatorState } from './emulator-state.js';
 import { STRICT_BEHAVIOUR } from './emulator-state.js';
-import { creatorsEnv, paapiEnv } from './env.js';
+import { creatorsEnv, keepaEnv, paapiEnv } from './env.js';
 import type { FaultSettings } from './faults.js';
 import { defaultFaults } from './faults.js';
 import { generateCatalog } from './generate-catalog.js';
+import { KeepaTokenBuckets } from './keepa-tokens.js';
 import { QuotaTracker } from './quota.js';
 import { createRandom } from './random.js';
-import { createEmulatorServer } from './server.js';
+import { createEmulatorServer, statsOf } from './server.js';
 import type { EmulatorStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
 import { TokenStore } from './token-store.js';
@@ -27,10 +29,12 @@ export type {
   CreatorsCredential,
   EmulatorCatalog,
   EmulatorCredential,
+  KeepaCredential,
   PaapiCredential,
   TruthEntry,
 } from './catalog.js';
-export { CatalogError, loadCatalogFile, validateCatalog } from './catalog.js';
+export { CatalogError, keepaStatsKey, loadCatalogFile, validateCatalog } from './catalog.js';
+export type { KeepaKeyStats } from './keepa-tokens.js';
 export type { FaultSettings } from './faults.js';
 export type { EmulatorBehaviour } from './emulator-state.js';
 export type { EmulatorStats, OperationStats, CredentialStats } from './stats.js';
@@ -71,7 +75,7 @@ export interface RunningEmulator {
   /** The strictness in force (all false = strict). */
   behaviour: Readonly<EmulatorBehaviour>;
   /** `AMAZON_*` variables pointing the service at the emulator. */
-  env(kind?: 'creators' | 'paapi', credentialIndex?: number): Record<string, string>;
+  env(kind?: 'creators' | 'paapi' | 'keepa', credentialIndex?: number): Record<string, string>;
   /** Same as `GET /__emulator/stats`. */
   stats(): EmulatorStats;
   resetStats(): void;
@@ -106,6 +110,7 @@ function createState(options: EmulatorOptions, catalog: EmulatorCatalog): Emulat
     index: indexCatalog(catalog),
     now,
     tokens: new TokenStore(now),
+    keepaTokens: new KeepaTokenBuckets(now),
     quota: new QuotaTracker(now),
     stats: new StatsRecorder(now),
     faults,
@@ -130,6 +135,12 @@ function pick<T extends EmulatorCredential>(
   return found as T;
 }
 
+function pickKeepa(catalog: EmulatorCatalog, i: number): KeepaCredential {
+  const found = catalog.keepaKeys?.[i];
+  if (!found) throw new Error(`The emulator catalog has no Keepa key #${i} (keepaKeys).`);
+  return found;
+}
+
 /** Starts the emulator: one HTTP server speaking the Creators API and PA-API 5.0. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const catalog = resolveCatalog(options);
@@ -152,10 +163,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: catalog.credentials,
     behaviour: { ...state.behaviour },
     env: (kind = 'creators', i = 0) =>
-      kind === 'creators'
-        ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
-        : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
-    stats: () => state.stats.snapshot(),
+      kind === 'keepa'
+        ? keepaEnv(url, catalog, pickKeepa(catalog, i))
+        : kind === 'creators'
+          ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
+          : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
+    stats: () => statsOf(state),
     resetStats: () => state.stats.reset(),
     revokeTokens: () => state.tokens.revokeAll(),
     setFaults: (f) => Object.assign(state.faults, f),

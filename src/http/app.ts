@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { loadConfig, type Config } from '../config/env.js';
+import { PROVIDER_NAMES } from '../config/provider-names.js';
 import type { TrustProxy } from '../config/trust-proxy.js';
 import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
@@ -62,7 +63,7 @@ const HEALTH_SCHEMA = {
           description:
             'The Amazon provider, what it points at (`amazon`, or `emulator` in the demo), and whether its settings are complete (`missing` names the variables otherwise). No request is sent.',
           properties: {
-            provider: { type: 'string', enum: ['creators', 'paapi'] },
+            provider: { type: 'string', enum: [...PROVIDER_NAMES] },
             source: { type: 'string', enum: ['amazon', 'emulator'] },
             ready: { type: 'boolean' },
             missing: { type: 'array', items: { type: 'string' } },

@@ -74,6 +74,7 @@ forEachDatabase('Amazon routes: provider failures', (ctx) => {
         region: undefined,
         endpoint: undefined,
       },
+      keepa: { key: undefined, apiUrl: 'https://api.keepa.com' },
       tps: 1,
       burst: 1,
       tpd: 100,

@@ -3,6 +3,7 @@ import {
   type AmazonSettingField,
 } from '../../config/amazon-setting-fields.js';
 import { VARIABLES } from '../../config/env.js';
+import { PROVIDER_NAMES } from '../../config/provider-names.js';
 import { ERROR_REF } from '../http-error.js';
 
 /** JSON-schema of the Amazon routes, shared by validation, serialisation and OpenAPI. */
@@ -22,6 +23,8 @@ const EXAMPLES: Record<string, unknown> = {
   paapi_host: 'webservices.amazon.fr',
   paapi_region: 'eu-west-1',
   paapi_endpoint: 'http://127.0.0.1:8787',
+  keepa_key: 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01',
+  keepa_api_url: 'https://api.keepa.com',
   tps: 1,
   burst: 1,
   tpd: 8640,
@@ -66,7 +69,7 @@ export const CONFIG_RESPONSE_SCHEMA = {
   description: 'The effective settings',
   required: ['provider', 'marketplace', 'updated_at', 'settings'],
   properties: {
-    provider: { type: 'string', enum: ['creators', 'paapi'] },
+    provider: { type: 'string', enum: [...PROVIDER_NAMES] },
     marketplace: { type: 'string' },
     updated_at: { type: ['string', 'null'], description: 'Last change of a stored value.' },
     settings: {

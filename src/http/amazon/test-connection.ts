@@ -37,6 +37,10 @@ export async function testConnection(
   try {
     const client = clients.clientFor(settings);
     const signal = AbortSignal.timeout(Math.max(2 * settings.timeoutMs, 5_000));
+    if (client.checkAccess) {
+      await client.checkAccess({ signal });
+      return { ok: true, latency_ms: latency(), ...base, marketplace: client.marketplace.domain };
+    }
     const outcomes = await client.searchByCodes([TEST_KEYWORDS], { signal });
     const outcome = outcomes.get(TEST_KEYWORDS);
     if (outcome?.status === 'error') throw outcome.error;
