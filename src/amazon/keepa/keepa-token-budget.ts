@@ -111,6 +111,7 @@ export class KeepaTokenBudget implements RateLimiter {
       this.refillRate = status.refillRate;
       this.nextRefillAt = now + status.refillInMs;
       this.consumed += status.tokensConsumed ?? 0;
+      this.requests.recordTokens?.({ ...status, tokensConsumed: status.tokensConsumed ?? 0 });
     }
     this.pump();
   }
@@ -118,6 +119,8 @@ export class KeepaTokenBudget implements RateLimiter {
   /** Keepa said the key has no tokens: nothing goes before the refill it named. */
   onThrottle(retryAfterMs?: number | null): void {
     this.throttles += 1;
+    // Not the request limiter's onThrottle: a lack of tokens says nothing of the request rate.
+    this.requests.recordThrottle?.();
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + (retryAfterMs ?? MINUTE_MS));
     this.pump();
   }

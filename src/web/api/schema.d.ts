@@ -55,7 +55,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi";
+                            provider: "creators" | "paapi" | "keepa";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -118,6 +118,25 @@ export interface paths {
                                     /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
                                     value: boolean | null;
                                 };
+                                keepa_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`). */
+                                    value: string | null;
+                                };
+                                keepa_key?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
                                 marketplace?: {
                                     secret: boolean;
                                     /** @enum {string} */
@@ -169,7 +188,7 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `keepa` (overrides `AMAZON_PROVIDER`). */
                                     value: string | null;
                                 };
                                 timeout_ms?: {
@@ -301,6 +320,16 @@ export interface paths {
                          */
                         enabled?: boolean | null;
                         /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`).
+                         * @example https://api.keepa.com
+                         */
+                        keepa_api_url?: string | null;
+                        /**
+                         * @description the Keepa API access key (keepa.com → API) (overrides `AMAZON_KEEPA_KEY`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01
+                         */
+                        keepa_key?: string | null;
+                        /**
                          * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
                          * @example www.amazon.fr
                          */
@@ -331,7 +360,7 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `keepa` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
@@ -388,7 +417,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi";
+                            provider: "creators" | "paapi" | "keepa";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -451,6 +480,25 @@ export interface paths {
                                     /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
                                     value: boolean | null;
                                 };
+                                keepa_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`). */
+                                    value: string | null;
+                                };
+                                keepa_key?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
                                 marketplace?: {
                                     secret: boolean;
                                     /** @enum {string} */
@@ -502,7 +550,7 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `keepa` (overrides `AMAZON_PROVIDER`). */
                                     value: string | null;
                                 };
                                 timeout_ms?: {
@@ -1097,6 +1145,16 @@ export interface paths {
                          */
                         enabled?: boolean | null;
                         /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`).
+                         * @example https://api.keepa.com
+                         */
+                        keepa_api_url?: string | null;
+                        /**
+                         * @description the Keepa API access key (keepa.com → API) (overrides `AMAZON_KEEPA_KEY`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01
+                         */
+                        keepa_key?: string | null;
+                        /**
                          * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
                          * @example www.amazon.fr
                          */
@@ -1127,7 +1185,7 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `keepa` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
@@ -5283,7 +5341,7 @@ export interface paths {
                             amazon?: {
                                 missing?: string[];
                                 /** @enum {string} */
-                                provider?: "creators" | "paapi";
+                                provider?: "creators" | "paapi" | "keepa";
                                 ready?: boolean;
                                 /** @enum {string} */
                                 source?: "amazon" | "emulator";
