@@ -1072,6 +1072,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/amazon/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quota dashboard: allowed pace, use and what is left, per credential
+         * @description Figures from every process using this database (written within a second). Keepa credentials show their token budget.
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every credential used through this database, with its quota and its use */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            credentials: {
+                                allowed: {
+                                    requests_per_day: number;
+                                    requests_per_second: number;
+                                    /** @description Keepa: the refill rate of the plan. */
+                                    tokens_per_minute: number | null;
+                                };
+                                /** @description Credential id or access key; a Keepa key only by its last 4 characters. */
+                                credential: string | null;
+                                /** @description The shared limiter key (provider:sha256). */
+                                key: string;
+                                next_reset: {
+                                    /** @description Next 00:00 UTC. */
+                                    requests: string;
+                                    /** @description Keepa: next refill. */
+                                    tokens: string | null;
+                                };
+                                paused_until: string | null;
+                                provider: string;
+                                remaining: {
+                                    requests_today: number;
+                                    /** @description Keepa: balance now (may be negative). */
+                                    tokens_left: number | null;
+                                };
+                                /** @description Requests sent. */
+                                requests: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                /** @description 429 answers. */
+                                throttled: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                /** @description Tokens spent (Keepa). */
+                                tokens: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                updated_at: string;
+                            }[];
+                            now: string;
+                        };
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/amazon/test": {
         parameters: {
             query?: never;
