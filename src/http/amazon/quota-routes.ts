@@ -85,6 +85,26 @@ export const QUOTAS_RESPONSE_SCHEMA = {
       },
     },
   },
+  examples: [
+    {
+      now: '2026-12-05T03:00:00.000Z',
+      credentials: [
+        {
+          provider: 'keepa',
+          credential: '…x7Qa',
+          key: 'keepa:5f2c…',
+          allowed: { requests_per_second: 1, requests_per_day: 8640, tokens_per_minute: 20 },
+          requests: { last_minute: 1, last_hour: 12, today: 40 },
+          tokens: { last_minute: 100, last_hour: 1210, today: 3950 },
+          throttled: { last_minute: 0, last_hour: 1, today: 1 },
+          remaining: { requests_today: 8600, tokens_left: -80 },
+          paused_until: null,
+          next_reset: { requests: '2026-12-06T00:00:00.000Z', tokens: '2026-12-05T03:00:41.000Z' },
+          updated_at: '2026-12-05T02:59:59.000Z',
+        },
+      ],
+    },
+  ],
 } as const;
 
 /** The dashboard's figures at `now`, this process's buffered figures written first. */
