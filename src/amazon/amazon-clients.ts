@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from './client.js';
 import type { AmazonSettings } from './provider.js';
 import { PROVIDERS } from './provider-registry.js';
+import { withQuotaRecording, type QuotaCredential, type QuotaRecorder } from './quota-recorder.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { createSharedRateLimiter } from './shared-rate-limiter.js';
@@ -23,6 +24,8 @@ export interface AmazonClients {
   clientFor(settings: AmazonSettings): AmazonClient;
   /** The limiter of the settings' credential (and rate). */
   limiterFor(settings: AmazonSettings): RateLimiter;
+  /** Writes the quota figures this process has buffered (before the dashboard is read). */
+  flushQuota(): Promise<void>;
 }
 
 export interface AmazonClientsOptions {
@@ -36,6 +39,8 @@ export interface AmazonClientsOptions {
    * `rate_limits`). Without it each process paces itself alone.
    */
   rateLimitStore?: RateLimitStore;
+  /** Where each credential's requests, 429s and tokens are recorded (the quota dashboard). */
+  quotaRecorder?: QuotaRecorder;
 }
 
 export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonClients {
@@ -58,6 +63,8 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
       limiter = store
         ? createSharedRateLimiter({ ...pace, store, key: quotaKey(settings) })
         : createRateLimiter(pace);
+      const recorder = options.quotaRecorder;
+      if (recorder) limiter = withQuotaRecording(limiter, recorder, quotaCredentialOf(settings));
       limiters.set(key, limiter);
     }
     return limiter;
@@ -65,6 +72,7 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
 
   return {
     limiterFor,
+    flushQuota: () => options.quotaRecorder?.flush() ?? Promise.resolve(),
     clientFor(settings) {
       const key = fingerprint(settings);
       const cached = clients.get(key);
@@ -97,6 +105,19 @@ function credentialKey(s: AmazonSettings): string {
  */
 function quotaKey(s: AmazonSettings): string {
   return `${s.provider}:${sha256(JSON.stringify(credentialOf(s)))}`;
+}
+
+/** The credential as the quota dashboard shows it: its limiter key and a name that is no secret. */
+function quotaCredentialOf(s: AmazonSettings): QuotaCredential {
+  const name =
+    s.provider === 'creators'
+      ? (s.creators.credentialId ?? null)
+      : s.provider === 'paapi'
+        ? (s.paapi.accessKey ?? null)
+        : s.provider === 'keepa' && s.keepa.key
+          ? `…${s.keepa.key.slice(-4)}`
+          : null;
+  return { key: quotaKey(s), provider: s.provider, credential: name, tps: s.tps, tpd: s.tpd };
 }
 
 function fingerprint(s: AmazonSettings): string {

@@ -4,6 +4,7 @@ import type { AmazonClientDeps } from './client.js';
 import { createCreatorsTransport } from './creators/creators-transport.js';
 import { AmazonError } from './errors.js';
 import { isVersionValidFor, type Marketplace } from './marketplaces.js';
+import { keepaProviderEntry } from './keepa/keepa-entry.js';
 import { createPaapiTransport } from './paapi/paapi-transport.js';
 import { createProvider, type ProviderOptions, type Transport } from './provider-core.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
@@ -58,6 +59,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderEntry>> = Object.f
       s.spapi.refreshToken ? fingerprint(s.spapi.refreshToken) : null,
     ],
   },
+  keepa: keepaProviderEntry,
 });
 
 /** A short non-reversible name of a secret (quota keys must never hold the secret itself). */

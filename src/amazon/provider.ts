@@ -99,4 +99,9 @@ export interface AmazonProvider {
   /** Full items by ASIN; partial failures are in `errors`, a total failure throws. */
   getItems(asins: string[], opts?: CallOptions): Promise<GetItemsResult>;
   getVariations(asin: string, opts?: VariationsOptions): Promise<VariationsResult>;
+  /**
+   * A call that proves the credentials work without spending quota (Keepa's free `/token`);
+   * throws the AmazonError the provider answered. Absent: the connection test searches a word.
+   */
+  checkAccess?(opts?: CallOptions): Promise<void>;
 }

@@ -16,6 +16,17 @@ export interface RateLimiter {
   /** A request went through: the rate may slowly climb back. */
   onSuccess(): void;
   state(): RateLimiterState;
+  /**
+   * Optional, for the quota dashboard: a 429 that a limiter on top of this one handled itself
+   * (Keepa's token budget), and the token status a provider's answer carried.
+   */
+  recordThrottle?(): void;
+  recordTokens?(status: {
+    tokensLeft: number;
+    refillRate: number;
+    refillInMs: number;
+    tokensConsumed: number;
+  }): void;
 }
 
 export interface RateLimiterState {

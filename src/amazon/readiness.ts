@@ -56,12 +56,21 @@ function spapiMissing(s: AmazonSettings): MissingSetting[] {
     .map(([variable, field, , problem]) => ({ variable, field, problem }));
 }
 
-/** Providers that send no Associates tag (SP-API authenticates the seller's app instead). */
-const TAGLESS: readonly ProviderName[] = ['spapi'];
+/** Providers whose requests carry the Associates tag (the others need none). */
+const SENDS_ASSOCIATE_TAG: ReadonlySet<ProviderName> = new Set(['creators', 'paapi']);
 
 function providerMissing(s: AmazonSettings): MissingSetting[] {
   const missing: MissingSetting[] = [];
   if (s.provider === 'spapi') return spapiMissing(s);
+  if (s.provider === 'keepa') {
+    if (!s.keepa.key)
+      missing.push({
+        variable: 'AMAZON_KEEPA_KEY',
+        field: 'keepa_key',
+        problem: 'the Keepa API access key (keepa.com → API; a paid plan)',
+      });
+    return missing;
+  }
   if (s.provider === 'paapi') {
     if (!s.paapi.accessKey)
       missing.push({
@@ -108,7 +117,8 @@ export function amazonReadiness(settings: AmazonSettings, source: AmazonSource):
       field: 'enabled',
       problem: 'Amazon API access is off; set it to true',
     });
-  if (!settings.associateTag?.trim() && !TAGLESS.includes(settings.provider)) missing.push(TAG);
+  if (SENDS_ASSOCIATE_TAG.has(settings.provider) && !settings.associateTag?.trim())
+    missing.push(TAG);
   missing.push(...providerMissing(settings));
   return {
     provider: settings.provider,

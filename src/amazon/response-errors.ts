@@ -29,6 +29,7 @@ const CONFIG_HINT: Record<ProviderName, string> = {
     'check AMAZON_PAAPI_ACCESS_KEY, AMAZON_PAAPI_SECRET_KEY and AMAZON_PAAPI_REGION (or PUT /api/v1/amazon/config)',
   spapi:
     'check AMAZON_SPAPI_CLIENT_ID, AMAZON_SPAPI_CLIENT_SECRET and AMAZON_SPAPI_REFRESH_TOKEN, and that the app has the Product Listing role for AMAZON_MARKETPLACE (or PUT /api/v1/amazon/config)',
+  keepa: 'check AMAZON_KEEPA_KEY (or PUT /api/v1/amazon/config)',
 };
 
 const TAG_HINT =

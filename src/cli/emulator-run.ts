@@ -53,11 +53,14 @@ export function emulatorOptionsFromFlags(
 function envOf(emu: RunningEmulator): Record<string, string> {
   const hasPaapi = emu.credentials.some((c) => c.kind === 'paapi');
   const hasSpapi = emu.credentials.some((c) => c.kind === 'spapi');
+  const hasKeepa = (emu.catalog.keepaKeys?.length ?? 0) > 0;
   // Marks what the settings point at: start-up, /health, jobs and result files say "emulator".
   return {
     ...mergeEnv(
-      mergeEnv(emu.env('creators'), hasPaapi ? emu.env('paapi') : undefined),
+      emu.env('creators'),
+      hasPaapi ? emu.env('paapi') : undefined,
       hasSpapi ? emu.env('spapi') : undefined,
+      hasKeepa ? emu.env('keepa') : undefined,
     ),
     CODE2ASIN_AMAZON_SOURCE: 'emulator',
   };
@@ -83,9 +86,13 @@ export function describeEmulator(emu: RunningEmulator): string {
         `  paapi ${c.region}  accessKey=${c.accessKey}  secretKey=${c.secretKey}  tag=${c.partnerTag}${flags}`,
       );
   }
+  for (const k of emu.catalog.keepaKeys ?? []) {
+    const plan = k.paid === false ? ' (plan expired: every /product gets 402)' : '';
+    lines.push(`  keepa  key=${k.key}  refill=${k.refillRate ?? 20} tokens/min${plan}`);
+  }
   lines.push(
     '',
-    '# Environment (set AMAZON_PROVIDER=paapi for PA-API 5.0, AMAZON_PROVIDER=spapi for SP-API):',
+    '# Environment (set AMAZON_PROVIDER=paapi for PA-API 5.0, spapi for SP-API, keepa for Keepa):',
     formatEnv(envOf(emu)),
   );
   const relaxed = Object.entries(emu.behaviour)

@@ -3,6 +3,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerMapCommand } from './commands/map.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerQuotaCommand } from './commands/quota.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerMigrateCommand(program);
   registerEmulatorCommand(program);
   registerTokensCommand(program);
+  registerQuotaCommand(program);
   return program;
 }
 

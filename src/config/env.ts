@@ -170,6 +170,15 @@ export const VARIABLES = {
     schema: optionalText.pipe(httpUrl.optional()),
     expected: 'an http(s) URL of the Login with Amazon token endpoint',
   },
+  AMAZON_KEEPA_KEY: {
+    schema: optionalText,
+    expected: 'the Keepa API access key (keepa.com → API)',
+    secret: true,
+  },
+  AMAZON_KEEPA_API_URL: {
+    schema: httpUrl,
+    expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787/keepa`',
+  },
   AMAZON_TPS: { schema: positiveNumber, expected: 'requests per second, a positive number' },
   AMAZON_BURST: { schema: z.coerce.number().int().min(1), expected: 'a whole number ≥ 1' },
   AMAZON_TPD: {
@@ -265,6 +274,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_MARKETPLACE: 'www.amazon.fr',
   AMAZON_CREATORS_CREDENTIAL_VERSION: '3.2',
   AMAZON_CREATORS_API_URL: 'https://creatorsapi.amazon',
+  AMAZON_KEEPA_API_URL: 'https://api.keepa.com',
   AMAZON_TPS: '1',
   AMAZON_BURST: '1',
   AMAZON_TPD: '8640',
@@ -335,6 +345,11 @@ export interface Config {
       readonly refreshToken: string | undefined;
       readonly endpoint: string | undefined;
       readonly tokenUrl: string | undefined;
+    };
+    /** Keepa (a paid third-party service, no Associates tag): the key and the API's address. */
+    readonly keepa: {
+      readonly key: string | undefined;
+      readonly apiUrl: string;
     };
     readonly tps: number;
     readonly burst: number;
@@ -429,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     v.AMAZON_PAAPI_SECRET_KEY,
     v.AMAZON_SPAPI_CLIENT_SECRET,
     v.AMAZON_SPAPI_REFRESH_TOKEN,
+    v.AMAZON_KEEPA_KEY,
     v.CODE2ASIN_WEBHOOK_SECRET,
     passwordOf(v.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
@@ -472,6 +488,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         endpoint: v.AMAZON_SPAPI_ENDPOINT,
         tokenUrl: v.AMAZON_SPAPI_TOKEN_URL,
       },
+      keepa: { key: v.AMAZON_KEEPA_KEY, apiUrl: v.AMAZON_KEEPA_API_URL },
       ...rateOf(v, fromEnvironment),
       tpd: v.AMAZON_TPD,
       timeoutMs: v.AMAZON_TIMEOUT_MS,

@@ -7,6 +7,7 @@ export const PROVIDER_LABELS = Object.freeze({
   creators: 'Creators API',
   paapi: 'PA-API',
   spapi: 'SP-API',
+  keepa: 'Keepa',
 } as const);
 
 export type ProviderName = keyof typeof PROVIDER_LABELS;

@@ -15,6 +15,7 @@ const SECRET_SENT_TO: Readonly<Record<string, string | readonly string[]>> = Obj
   // SP-API: the LWA endpoint gets both secrets; the API host the access token they buy.
   spapi_token_url: ['spapi_client_secret', 'spapi_refresh_token'],
   spapi_endpoint: ['spapi_client_secret', 'spapi_refresh_token'],
+  keepa_api_url: 'keepa_key',
 });
 
 /**

@@ -175,6 +175,30 @@ export interface RateLimitsTable {
 }
 
 /** A browser's sign-in (`POST /api/v1/session`); the id itself is only in the cookie. */
+/** Requests, 429s and tokens of one credential in one minute (quota dashboard). */
+export interface QuotaUsageTable {
+  key: string;
+  /** Epoch minute (ms / 60 000). */
+  minute: number;
+  requests: number;
+  throttles: number;
+  tokens: number;
+}
+
+/** The pace a credential is allowed and its last token status (quota dashboard). */
+export interface QuotaStatusTable {
+  key: string;
+  provider: string;
+  /** A name of the credential that is not a secret (credential id, access key, `…abcd`). */
+  credential: string | null;
+  tps: number;
+  tpd: number;
+  tokens_left: number | null;
+  refill_rate: number | null;
+  refill_at_ms: number | null;
+  updated_ms: number;
+}
+
 export interface WebSessionsTable {
   id_hash: string;
   token_id: string;
@@ -216,6 +240,8 @@ export interface DB {
   provider_settings: ProviderSettingsTable;
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
+  quota_usage: QuotaUsageTable;
+  quota_status: QuotaStatusTable;
   web_sessions: WebSessionsTable;
   code2asin_decisions: DecisionsTable;
   service_write_probe: WriteProbeTable;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { findMarketplace } from './marketplaces.js';
@@ -91,12 +92,26 @@ const spapiCredential = z.object({
   label: z.string().optional(),
 });
 
+const keepaCredential = z.object({
+  /** The access key (a secret: the stats show a hash of it, see `keepaStatsKey`). */
+  key: z.string().min(1),
+  /** Tokens added every minute (the plan); default 20. */
+  refillRate: z.number().int().positive().optional(),
+  /** Balance when the emulator starts; default an hour of refills (Keepa's cap). */
+  tokens: z.number().int().optional(),
+  /** false: every call but /token answers 402 Payment Required (an expired plan). */
+  paid: z.boolean().optional(),
+  label: z.string().optional(),
+});
+
 const catalogSchema = z.object({
   version: z.literal(1).optional(),
   marketplaces: z.record(z.string(), marketplaceSchema),
   credentials: z
     .array(z.discriminatedUnion('kind', [creatorsCredential, paapiCredential, spapiCredential]))
     .min(1),
+  /** Keepa keys (Keepa is not an Amazon credential: no marketplaces, tags or quotas per second). */
+  keepaKeys: z.array(keepaCredential).optional(),
   noise: z
     .object({
       unrelatedPerCodeSearch: z.number().int().min(0).max(20).optional(),
@@ -131,6 +146,8 @@ export type CreatorsCredential = z.infer<typeof creatorsCredential>;
 export type PaapiCredential = z.infer<typeof paapiCredential>;
 /** An SP-API app authorisation the emulator accepts. */
 export type SpapiCredential = z.infer<typeof spapiCredential>;
+/** A Keepa key the emulator accepts, with its plan. */
+export type KeepaCredential = z.infer<typeof keepaCredential>;
 /** Any credential of the catalog. */
 export type EmulatorCredential = CreatorsCredential | PaapiCredential | SpapiCredential;
 /** One row of the ground truth of a generated catalog. */
@@ -208,4 +225,9 @@ export function loadCatalogFile(file: string): EmulatorCatalog {
 export function credentialKey(c: EmulatorCredential): string {
   if (c.kind === 'spapi') return c.clientId;
   return c.kind === 'creators' ? c.id : c.accessKey;
+}
+
+/** How the stats name a Keepa key: `keepa-` and a hash, never the key itself. */
+export function keepaStatsKey(key: string): string {
+  return `keepa-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }

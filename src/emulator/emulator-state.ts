@@ -1,6 +1,7 @@
 import type { EmulatorCatalog, EmulatorCredential } from './catalog.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { FaultSettings } from './faults.js';
+import type { KeepaTokenBuckets } from './keepa-tokens.js';
 import type { QuotaSettings, QuotaTracker } from './quota.js';
 import type { Random } from './random.js';
 import type { SpapiTokenStore } from './spapi-token.js';
@@ -39,6 +40,8 @@ export interface EmulatorState {
   tokens: TokenStore;
   /** Access tokens issued to SP-API apps (refresh-token grant). */
   spapiTokens: SpapiTokenStore;
+  /** Keepa's token bucket of each key. */
+  keepaTokens: KeepaTokenBuckets;
   quota: QuotaTracker;
   stats: StatsRecorder;
   faults: FaultSettings;

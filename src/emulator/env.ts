@@ -1,6 +1,7 @@
 import type {
   CreatorsCredential,
   EmulatorCatalog,
+  KeepaCredential,
   PaapiCredential,
   SpapiCredential,
 } from './catalog.js';
@@ -87,6 +88,39 @@ export function spapiEnv(
   };
 }
 
+/** Marketplaces Keepa covers (its `domain` ids 1–12), in the order a default is picked. */
+const KEEPA_DOMAINS = [
+  'www.amazon.fr',
+  'www.amazon.de',
+  'www.amazon.co.uk',
+  'www.amazon.it',
+  'www.amazon.es',
+  'www.amazon.com',
+  'www.amazon.ca',
+  'www.amazon.co.jp',
+  'www.amazon.in',
+  'www.amazon.com.mx',
+  'www.amazon.com.br',
+];
+
+/**
+ * `AMAZON_*` variables for a Keepa key: the emulator serves `/product` and `/token` at its root,
+ * as `https://api.keepa.com` does. No Associates tag: Keepa needs none.
+ */
+export function keepaEnv(
+  url: string,
+  catalog: EmulatorCatalog,
+  k: KeepaCredential,
+): Record<string, string> {
+  const served = Object.keys(catalog.marketplaces);
+  return {
+    AMAZON_PROVIDER: 'keepa',
+    AMAZON_KEEPA_KEY: k.key,
+    AMAZON_KEEPA_API_URL: url,
+    AMAZON_MARKETPLACE: KEEPA_DOMAINS.find((d) => served.includes(d)) ?? 'www.amazon.fr',
+  };
+}
+
 /** Formats variables as `KEY=value` lines. */
 export function formatEnv(vars: Record<string, string>): string {
   return Object.entries(vars)
@@ -98,8 +132,12 @@ export function formatEnv(vars: Record<string, string>): string {
  * One block for both protocols: the Creators variables (the default provider) followed by the
  * PA-API ones, so that pasting it keeps `AMAZON_PROVIDER=creators`.
  */
-export function mergeEnv(creators: Record<string, string>, paapi?: Record<string, string>) {
+export function mergeEnv(
+  creators: Record<string, string>,
+  ...others: (Record<string, string> | undefined)[]
+) {
   const out = { ...creators };
-  for (const [k, v] of Object.entries(paapi ?? {})) if (!(k in out)) out[k] = v;
+  for (const other of others)
+    for (const [k, v] of Object.entries(other ?? {})) if (!(k in out)) out[k] = v;
   return out;
 }

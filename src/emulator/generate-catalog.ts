@@ -125,6 +125,14 @@ export function generateCatalogWith(
     version: 1,
     marketplaces: { 'www.amazon.fr': { products: ctx.products, browseNodes: browseNodes() } },
     credentials: creds,
+    // Fixed (no draw from rng): adding it changed no generated product or credential.
+    keepaKeys: [
+      {
+        key: 'emulator-keepa-key-0000000000000000000000000000000000000001',
+        refillRate: 60,
+        label: 'Keepa, 60 tokens/min',
+      },
+    ],
     noise: { unrelatedPerCodeSearch: 1 },
     truth: ctx.truth,
   };

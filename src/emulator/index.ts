@@ -4,6 +4,7 @@ import type {
   CreatorsCredential,
   EmulatorCatalog,
   EmulatorCredential,
+  KeepaCredential,
   PaapiCredential,
   SpapiCredential,
 } from './catalog.js';
@@ -11,13 +12,14 @@ import { loadCatalogFile, validateCatalog } from './catalog.js';
 import { indexCatalog } from './catalog-index.js';
 import type { EmulatorBehaviour, EmulatorState } from './emulator-state.js';
 import { STRICT_BEHAVIOUR } from './emulator-state.js';
-import { creatorsEnv, paapiEnv, spapiEnv } from './env.js';
+import { creatorsEnv, keepaEnv, paapiEnv, spapiEnv } from './env.js';
 import type { FaultSettings } from './faults.js';
 import { defaultFaults } from './faults.js';
 import { generateCatalog } from './generate-catalog.js';
+import { KeepaTokenBuckets } from './keepa-tokens.js';
 import { QuotaTracker } from './quota.js';
 import { createRandom } from './random.js';
-import { createEmulatorServer } from './server.js';
+import { createEmulatorServer, statsOf } from './server.js';
 import type { EmulatorStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
 import { TokenStore } from './token-store.js';
@@ -29,11 +31,13 @@ export type {
   CreatorsCredential,
   EmulatorCatalog,
   EmulatorCredential,
+  KeepaCredential,
   PaapiCredential,
   SpapiCredential,
   TruthEntry,
 } from './catalog.js';
-export { CatalogError, loadCatalogFile, validateCatalog } from './catalog.js';
+export { CatalogError, keepaStatsKey, loadCatalogFile, validateCatalog } from './catalog.js';
+export type { KeepaKeyStats } from './keepa-tokens.js';
 export type { FaultSettings } from './faults.js';
 export type { EmulatorBehaviour } from './emulator-state.js';
 export type { EmulatorStats, OperationStats, CredentialStats } from './stats.js';
@@ -74,7 +78,10 @@ export interface RunningEmulator {
   /** The strictness in force (all false = strict). */
   behaviour: Readonly<EmulatorBehaviour>;
   /** `AMAZON_*` variables pointing the service at the emulator. */
-  env(kind?: 'creators' | 'paapi' | 'spapi', credentialIndex?: number): Record<string, string>;
+  env(
+    kind?: 'creators' | 'paapi' | 'spapi' | 'keepa',
+    credentialIndex?: number,
+  ): Record<string, string>;
   /** Same as `GET /__emulator/stats`. */
   stats(): EmulatorStats;
   resetStats(): void;
@@ -110,6 +117,7 @@ function createState(options: EmulatorOptions, catalog: EmulatorCatalog): Emulat
     now,
     tokens: new TokenStore(now),
     spapiTokens: new SpapiTokenStore(now),
+    keepaTokens: new KeepaTokenBuckets(now),
     quota: new QuotaTracker(now),
     stats: new StatsRecorder(now),
     faults,
@@ -134,6 +142,12 @@ function pick<T extends EmulatorCredential>(
   return found as T;
 }
 
+function pickKeepa(catalog: EmulatorCatalog, i: number): KeepaCredential {
+  const found = catalog.keepaKeys?.[i];
+  if (!found) throw new Error(`The emulator catalog has no Keepa key #${i} (keepaKeys).`);
+  return found;
+}
+
 /** Starts the emulator: one HTTP server speaking the Creators API and PA-API 5.0. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const catalog = resolveCatalog(options);
@@ -156,12 +170,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: catalog.credentials,
     behaviour: { ...state.behaviour },
     env: (kind = 'creators', i = 0) =>
-      kind === 'creators'
-        ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
-        : kind === 'spapi'
-          ? spapiEnv(url, catalog, pick<SpapiCredential>(catalog.credentials, 'spapi', i))
-          : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
-    stats: () => state.stats.snapshot(),
+      kind === 'keepa'
+        ? keepaEnv(url, catalog, pickKeepa(catalog, i))
+        : kind === 'creators'
+          ? creatorsEnv(url, catalog, pick<CreatorsCredential>(catalog.credentials, 'creators', i))
+          : kind === 'spapi'
+            ? spapiEnv(url, catalog, pick<SpapiCredential>(catalog.credentials, 'spapi', i))
+            : paapiEnv(url, catalog, pick<PaapiCredential>(catalog.credentials, 'paapi', i)),
+    stats: () => statsOf(state),
     resetStats: () => state.stats.reset(),
     revokeTokens: () => {
       state.tokens.revokeAll();

@@ -23,7 +23,7 @@ export interface ApiOutcome {
   reply: Reply;
   /** Credential id or access key, `-` when unknown. */
   credentialKey: string;
-  kind: 'creators' | 'paapi' | 'spapi';
+  kind: 'creators' | 'paapi' | 'spapi' | 'keepa';
   /** A hang or a malformed body still to apply (500/503 are already in the reply). */
   fault: 'none' | 'hang' | 'malformed' | 500 | 503;
 }

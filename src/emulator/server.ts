@@ -1,12 +1,15 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { handleCreators } from './creators-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import { drawLatency } from './faults.js';
+import { handleKeepa } from './keepa-routes.js';
 import { handlePaapi } from './paapi-routes.js';
 import type { ApiOutcome, Reply } from './reply.js';
 import { jsonReply } from './reply.js';
+import type { EmulatorStats } from './stats.js';
 import { handleTokenRequest } from './token-endpoint.js';
 import { handleSpapi } from './spapi-routes.js';
 import { handleSpapiToken, isRefreshGrant } from './spapi-token.js';
@@ -41,6 +44,7 @@ async function sendApi(
   out: ApiOutcome,
   op: string,
   arrivedAt: number,
+  gzip = false,
 ) {
   const latency = drawLatency(state.faults, state.rng);
   if (latency > 0) await sleep(latency);
@@ -54,7 +58,20 @@ async function sendApi(
     reply = { ...reply, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) };
   // Counted at arrival: "most requests in any 1-second window" is what the limiter saw.
   state.stats.record(out.credentialKey, out.kind, op, reply.status, arrivedAt);
-  send(res, reply);
+  if (gzip) sendGzip(res, reply);
+  else send(res, reply);
+}
+
+/** Keepa answers gzip to a client that asks for it (reference §4). */
+function sendGzip(res: ServerResponse, reply: Reply): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(reply.status, { ...reply.headers, 'content-encoding': 'gzip' });
+  res.end(gzipSync(reply.body));
+}
+
+/** Stats of every protocol, with the Keepa keys' token figures. */
+export function statsOf(state: EmulatorState): EmulatorStats {
+  return { ...state.stats.snapshot(), keepa: state.keepaTokens.snapshot() };
 }
 
 function handleToken(
@@ -96,7 +113,7 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
   const path = url.split('?')[0] ?? '/';
   const method = req.method ?? 'GET';
   if (path === '/__emulator/stats' && method === 'GET')
-    return send(res, jsonReply(200, state.stats.snapshot()));
+    return send(res, jsonReply(200, statsOf(state)));
   if (path === '/__emulator/health') return send(res, jsonReply(200, { ok: true }));
   if ((path === '/oauth2/token' || path === '/auth/o2/token') && method === 'POST')
     return handleToken(state, req, res, body);
@@ -112,6 +129,18 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
     const out = handleSpapi(state, path, method, url, req.headers);
     state.arrivedAt = undefined;
     return sendApi(state, res, out, out.op, arrivedAt);
+  }
+  if (path === '/product' || path === '/token') {
+    const query = new URL(url, 'http://emulator').searchParams;
+    state.arrivedAt = arrivedAt;
+    const out = handleKeepa(state, {
+      path: path === '/product' ? 'product' : 'token',
+      method,
+      query,
+    });
+    state.arrivedAt = undefined;
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    return sendApi(state, res, out, path.slice(1), arrivedAt, gzip);
   }
   const paapi = /^\/paapi5\/([^/]+)$/.exec(path);
   if (paapi?.[1]) {

@@ -1,3 +1,5 @@
+import type { KeepaKeyStats } from './keepa-tokens.js';
+
 /** Counts of one (credential, operation) pair, or of a whole credential. */
 export interface OperationStats {
   requests: number;
@@ -22,7 +24,11 @@ export interface CredentialStats extends OperationStats {
 export interface EmulatorStats {
   since: string;
   total: OperationStats;
+  /** Per protocol (`creators`, `paapi`, `keepa`): every credential's requests together. */
+  protocols: Record<string, OperationStats>;
   credentials: Record<string, CredentialStats>;
+  /** Token figures of each Keepa key used (named `keepa-<hash>`, never by the key). */
+  keepa?: Record<string, KeepaKeyStats>;
 }
 
 class Counter {
@@ -66,6 +72,7 @@ class Counter {
 export class StatsRecorder {
   private since = new Date();
   private total = new Counter();
+  private protocols = new Map<string, Counter>();
   private credentials = new Map<
     string,
     { kind: string; all: Counter; ops: Map<string, Counter> }
@@ -88,6 +95,12 @@ export class StatsRecorder {
     }
     op.record(status, t);
     c.all.record(status, t);
+    let protocol = this.protocols.get(kind);
+    if (!protocol) {
+      protocol = new Counter();
+      this.protocols.set(kind, protocol);
+    }
+    protocol.record(status, t);
     this.total.record(status, t);
   }
 
@@ -102,6 +115,9 @@ export class StatsRecorder {
     return {
       since: this.since.toISOString(),
       total: structuredClone(this.total.data),
+      protocols: Object.fromEntries(
+        [...this.protocols].map(([kind, counter]) => [kind, structuredClone(counter.data)]),
+      ),
       credentials,
     };
   }
@@ -110,6 +126,7 @@ export class StatsRecorder {
   reset(): void {
     this.since = new Date();
     this.total = new Counter();
+    this.protocols = new Map();
     this.credentials = new Map();
   }
 }

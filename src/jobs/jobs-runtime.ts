@@ -1,3 +1,4 @@
+import { createDatabaseQuotaStore } from '../db/quota-store.js';
 import { createHmac } from 'node:crypto';
 import { imageDirectory, watchedVolumes } from '../db/disk-space.js';
 import { createImageDownloader } from './image-downloads.js';
@@ -65,6 +66,8 @@ export function createProcessAmazonClients(
   return createAmazonClients({
     clientDeps: { logger },
     rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
+    // Figures of the quota dashboard (GET /api/v1/amazon/quotas, `code2asin quota`).
+    quotaRecorder: createDatabaseQuotaStore(database),
   });
 }
 

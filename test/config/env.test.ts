@@ -77,7 +77,7 @@ describe('configuration', () => {
     try {
       loadConfig({
         CODE2ASIN_PORT: 'eighty',
-        AMAZON_PROVIDER: 'keepa',
+        AMAZON_PROVIDER: 'nosuch',
         AMAZON_CREATORS_CREDENTIAL_VERSION: '4.0',
         DATABASE_URL: 'mysql://x',
         AMAZON_PAAPI_ENABLED: 'maybe',

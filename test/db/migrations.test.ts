@@ -21,6 +21,8 @@ const TABLES = [
   'code2asin_rows',
   'matching_rules',
   'provider_settings',
+  'quota_status',
+  'quota_usage',
   'rate_limits',
   'service_write_probe',
   'web_sessions',

@@ -81,6 +81,7 @@ forEachDatabase('Amazon routes: provider failures', (ctx) => {
         endpoint: undefined,
         tokenUrl: undefined,
       },
+      keepa: { key: undefined, apiUrl: 'https://api.keepa.com' },
       tps: 1,
       burst: 1,
       tpd: 100,

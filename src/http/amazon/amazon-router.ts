@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { registerConfigRoutes, type AmazonRouteDeps } from './config-routes.js';
 import { registerProductRoutes } from './product-routes.js';
+import { registerQuotaRoutes } from './quota-routes.js';
 
 export type { AmazonRouteDeps } from './config-routes.js';
 
@@ -9,5 +10,6 @@ export function createAmazonRouter(deps: AmazonRouteDeps): FastifyPluginAsync {
   return async (app) => {
     await registerConfigRoutes(app, deps);
     await registerProductRoutes(app, deps);
+    await registerQuotaRoutes(app, deps);
   };
 }

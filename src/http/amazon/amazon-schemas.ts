@@ -1,9 +1,9 @@
-import { PROVIDER_NAMES } from '../../config/provider-names.js';
 import {
   AMAZON_SETTING_FIELDS,
   type AmazonSettingField,
 } from '../../config/amazon-setting-fields.js';
 import { VARIABLES } from '../../config/env.js';
+import { PROVIDER_NAMES } from '../../config/provider-names.js';
 import { ERROR_REF } from '../http-error.js';
 
 /** JSON-schema of the Amazon routes, shared by validation, serialisation and OpenAPI. */
@@ -28,6 +28,8 @@ const EXAMPLES: Record<string, unknown> = {
   spapi_refresh_token: 'Atzr|IwEBIEXAMPLE',
   spapi_endpoint: 'https://sellingpartnerapi-eu.amazon.com',
   spapi_token_url: 'https://api.amazon.com/auth/o2/token',
+  keepa_key: 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01',
+  keepa_api_url: 'https://api.keepa.com',
   tps: 1,
   burst: 1,
   tpd: 8640,

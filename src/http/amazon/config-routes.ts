@@ -27,6 +27,8 @@ export interface AmazonRouteDeps {
   config: Pick<Config, 'amazon' | 'fromEnvironment'>;
   keys: SecretKeys;
   clients: AmazonClients;
+  /** The clock of the quota dashboard (tests). */
+  now?: () => number;
 }
 
 /** The effective settings: defaults < environment < stored. */

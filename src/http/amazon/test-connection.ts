@@ -42,6 +42,10 @@ export async function testConnection(
   try {
     const client = clients.clientFor(settings);
     const signal = AbortSignal.timeout(Math.max(2 * settings.timeoutMs, 5_000));
+    if (client.checkAccess) {
+      await client.checkAccess({ signal });
+      return { ok: true, latency_ms: latency(), ...base, marketplace: client.marketplace.domain };
+    }
     const probe = client.batchKeyOf ? TEST_CODE : TEST_KEYWORDS;
     const outcomes = await client.searchByCodes([probe], { signal });
     const outcome = outcomes.get(probe);

@@ -55,7 +55,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi" | "spapi";
+                            provider: "creators" | "paapi" | "spapi" | "keepa";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -118,6 +118,25 @@ export interface paths {
                                     /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
                                     value: boolean | null;
                                 };
+                                keepa_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`). */
+                                    value: string | null;
+                                };
+                                keepa_key?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
                                 marketplace?: {
                                     secret: boolean;
                                     /** @enum {string} */
@@ -169,7 +188,7 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `spapi` or `keepa` (overrides `AMAZON_PROVIDER`). */
                                     value: string | null;
                                 };
                                 spapi_client_id?: {
@@ -346,6 +365,16 @@ export interface paths {
                          */
                         enabled?: boolean | null;
                         /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`).
+                         * @example https://api.keepa.com
+                         */
+                        keepa_api_url?: string | null;
+                        /**
+                         * @description the Keepa API access key (keepa.com → API) (overrides `AMAZON_KEEPA_KEY`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01
+                         */
+                        keepa_key?: string | null;
+                        /**
                          * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
                          * @example www.amazon.fr
                          */
@@ -376,7 +405,7 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `spapi` or `keepa` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
@@ -458,7 +487,7 @@ export interface paths {
                         "application/json": {
                             marketplace: string;
                             /** @enum {string} */
-                            provider: "creators" | "paapi" | "spapi";
+                            provider: "creators" | "paapi" | "spapi" | "keepa";
                             settings: {
                                 associate_tag?: {
                                     secret: boolean;
@@ -521,6 +550,25 @@ export interface paths {
                                     /** @description true or false (overrides `AMAZON_PAAPI_ENABLED`). */
                                     value: boolean | null;
                                 };
+                                keepa_api_url?: {
+                                    secret: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /** @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`). */
+                                    value: string | null;
+                                };
+                                keepa_key?: {
+                                    secret: boolean;
+                                    /** @description Whether the secret has a value (from `source`). */
+                                    set: boolean;
+                                    /** @enum {string} */
+                                    source: "default" | "env" | "stored";
+                                    /**
+                                     * @description Always null: nothing of a secret is shown.
+                                     * @enum {object|null}
+                                     */
+                                    value: never | null;
+                                };
                                 marketplace?: {
                                     secret: boolean;
                                     /** @enum {string} */
@@ -572,7 +620,7 @@ export interface paths {
                                     secret: boolean;
                                     /** @enum {string} */
                                     source: "default" | "env" | "stored";
-                                    /** @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`). */
+                                    /** @description `creators` or `paapi` or `spapi` or `keepa` (overrides `AMAZON_PROVIDER`). */
                                     value: string | null;
                                 };
                                 spapi_client_id?: {
@@ -1139,6 +1187,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/amazon/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quota dashboard: allowed pace, use and what is left, per credential
+         * @description Figures from every process using this database (written within a second). Keepa credentials show their token budget.
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every credential used through this database, with its quota and its use */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "now": "2026-12-05T03:00:00.000Z",
+                         *       "credentials": [
+                         *         {
+                         *           "provider": "keepa",
+                         *           "credential": "…x7Qa",
+                         *           "key": "keepa:5f2c…",
+                         *           "allowed": {
+                         *             "requests_per_second": 1,
+                         *             "requests_per_day": 8640,
+                         *             "tokens_per_minute": 20
+                         *           },
+                         *           "requests": {
+                         *             "last_minute": 1,
+                         *             "last_hour": 12,
+                         *             "today": 40
+                         *           },
+                         *           "tokens": {
+                         *             "last_minute": 100,
+                         *             "last_hour": 1210,
+                         *             "today": 3950
+                         *           },
+                         *           "throttled": {
+                         *             "last_minute": 0,
+                         *             "last_hour": 1,
+                         *             "today": 1
+                         *           },
+                         *           "remaining": {
+                         *             "requests_today": 8600,
+                         *             "tokens_left": -80
+                         *           },
+                         *           "paused_until": null,
+                         *           "next_reset": {
+                         *             "requests": "2026-12-06T00:00:00.000Z",
+                         *             "tokens": "2026-12-05T03:00:41.000Z"
+                         *           },
+                         *           "updated_at": "2026-12-05T02:59:59.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            credentials: {
+                                allowed: {
+                                    requests_per_day: number;
+                                    requests_per_second: number;
+                                    /** @description Keepa: the refill rate of the plan. */
+                                    tokens_per_minute: number | null;
+                                };
+                                /** @description Credential id or access key; a Keepa key only by its last 4 characters. */
+                                credential: string | null;
+                                /** @description The shared limiter key (provider:sha256). */
+                                key: string;
+                                next_reset: {
+                                    /** @description Next 00:00 UTC. */
+                                    requests: string;
+                                    /** @description Keepa: next refill. */
+                                    tokens: string | null;
+                                };
+                                paused_until: string | null;
+                                provider: string;
+                                remaining: {
+                                    requests_today: number;
+                                    /** @description Keepa: balance now (may be negative). */
+                                    tokens_left: number | null;
+                                };
+                                /** @description Requests sent. */
+                                requests: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                /** @description 429 answers. */
+                                throttled: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                /** @description Tokens spent (Keepa). */
+                                tokens: {
+                                    /** @description In the last 60 minutes, this one included. */
+                                    last_hour: number;
+                                    /** @description In the current minute. */
+                                    last_minute: number;
+                                    /** @description Since 00:00 UTC. */
+                                    today: number;
+                                };
+                                updated_at: string;
+                            }[];
+                            now: string;
+                        };
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/amazon/test": {
         parameters: {
             query?: never;
@@ -1212,6 +1434,16 @@ export interface paths {
                          */
                         enabled?: boolean | null;
                         /**
+                         * @description an http(s) URL, e.g. `http://127.0.0.1:8787/keepa` (overrides `AMAZON_KEEPA_API_URL`).
+                         * @example https://api.keepa.com
+                         */
+                        keepa_api_url?: string | null;
+                        /**
+                         * @description the Keepa API access key (keepa.com → API) (overrides `AMAZON_KEEPA_KEY`); secret: stored encrypted, never shown (only whether it is set).
+                         * @example abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01
+                         */
+                        keepa_key?: string | null;
+                        /**
                          * @description a marketplace domain such as `www.amazon.fr` (overrides `AMAZON_MARKETPLACE`).
                          * @example www.amazon.fr
                          */
@@ -1242,7 +1474,7 @@ export interface paths {
                          */
                         paapi_secret_key?: string | null;
                         /**
-                         * @description `creators` or `paapi` or `spapi` (overrides `AMAZON_PROVIDER`).
+                         * @description `creators` or `paapi` or `spapi` or `keepa` (overrides `AMAZON_PROVIDER`).
                          * @example creators
                          */
                         provider?: string | null;
@@ -5679,7 +5911,7 @@ export interface paths {
                             amazon?: {
                                 missing?: string[];
                                 /** @enum {string} */
-                                provider?: "creators" | "paapi" | "spapi";
+                                provider?: "creators" | "paapi" | "spapi" | "keepa";
                                 ready?: boolean;
                                 /** @enum {string} */
                                 source?: "amazon" | "emulator";
