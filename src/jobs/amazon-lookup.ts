@@ -56,13 +56,15 @@ export function createAmazonLookup(
   };
   return {
     readiness: async () => amazonReadiness(await current(), source),
-    async batching(marketplace: string): Promise<LookupBatching> {
+    async batching(marketplace?: string): Promise<LookupBatching> {
       // Unusable settings: the lookup itself will say why; one unit per request meanwhile.
-      const client = await clientFor(marketplace).catch(() => null);
+      const s = await current().catch(() => null);
+      const client = s ? await clientFor(marketplace ?? s.marketplace).catch(() => null) : null;
       if (!client) return ONE_PER_REQUEST;
       return {
         maxCodesPerCall: client.maxCodesPerCall,
         batchKeyOf: (code) => batchKey(client, code),
+        requestsPerSecond: client.limiter.state().configuredTps,
       };
     },
     async lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]> {

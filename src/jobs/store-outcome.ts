@@ -45,6 +45,7 @@ export async function storeBatch(
   entries: readonly BatchEntry[],
   options: FailureOptions,
 ): Promise<StoredEntry[]> {
+  const batchOptions = { ...options, retryAt: retryTimes(options.backoffMs) };
   return database.db.transaction().execute(async (trx) => {
     const stored: StoredEntry[] = [];
     for (const entry of entries) {
@@ -53,7 +54,7 @@ export async function storeBatch(
           await storeResultIn(trx, entry.unit, workerId, entry.result, options.processingMs),
         );
       } else {
-        const outcome = await storeFailureIn(trx, entry.unit, workerId, entry.error, options);
+        const outcome = await storeFailureIn(trx, entry.unit, workerId, entry.error, batchOptions);
         stored.push({ outcome, previousAsin: null });
       }
     }
@@ -65,6 +66,27 @@ export interface FailureOptions {
   maxAttempts: number;
   backoffMs: (attempt: number) => number;
   processingMs: number;
+  /** When a retried unit is due again; one batch shares it (see `retryTimes`). */
+  retryAt?: RetryAt;
+}
+
+type RetryAt = (attempt: number, retryAfterMs: number | null) => string;
+
+/**
+ * Retry times, one per attempt number and retry-after: the units of one request that failed
+ * alike are due at the same instant, so they come back as one request, not one each.
+ */
+function retryTimes(backoffMs: (attempt: number) => number): RetryAt {
+  const times = new Map<string, string>();
+  return (attempt, retryAfterMs) => {
+    const key = `${attempt}:${retryAfterMs}`;
+    let at = times.get(key);
+    if (at === undefined) {
+      at = nowIso(Math.max(retryAfterMs ?? 0, backoffMs(attempt)));
+      times.set(key, at);
+    }
+    return at;
+  };
 }
 
 async function storeResultIn(
@@ -161,11 +183,11 @@ async function storeFailureIn(
   // Throttled: the request was refused for pace, not for the code; it costs no attempt.
   const attempts = error.throttled ? unit.attempts : unit.attempts + 1;
   if (error.retryable && (error.throttled || attempts < options.maxAttempts)) {
-    const delay = Math.max(error.retryAfterMs ?? 0, options.backoffMs(unit.attempts + 1));
+    const retryAt = options.retryAt ?? retryTimes(options.backoffMs);
     const fields: Updateable<ResultsTable> = {
       status: 'pending',
       attempts,
-      next_attempt_at: nowIso(delay),
+      next_attempt_at: retryAt(unit.attempts + 1, error.retryAfterMs),
       error_class: error.code,
       error_message: error.message,
     };

@@ -63,7 +63,12 @@ export type UnitOutcome = { ok: true; result: LookupResult } | { ok: false; erro
 export interface LookupBatching {
   maxCodesPerCall: number;
   batchKeyOf?(code: string): string;
+  /** The provider's configured pace (requests per second), for ETAs; absent: the quota's. */
+  requestsPerSecond?: number;
 }
+
+/** A batch shape as plain data (it crosses to the ingestion threads): no batch key function. */
+export type RequestShape = Omit<LookupBatching, 'batchKeyOf'>;
 
 /** A request's worth of units with the provider: spends quota (through the provider's limiter). */
 export interface UnitLookup {
@@ -74,8 +79,11 @@ export interface UnitLookup {
    * (settings incomplete, provider unusable, aborted).
    */
   lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]>;
-  /** The batch shape for a marketplace; absent: one unit per request. */
-  batching?(marketplace: string): Promise<LookupBatching>;
+  /**
+   * The batch shape for a marketplace (default: the settings' own); absent: one unit per
+   * request. Never throws: unusable settings give one unit per request.
+   */
+  batching?(marketplace?: string): Promise<LookupBatching>;
   /** Whether the settings can be used now; the worker re-checks it for waiting jobs. */
   readiness?(): Promise<AmazonReadiness>;
 }
@@ -84,7 +92,10 @@ export interface UnitLookup {
 export const ONE_PER_REQUEST: LookupBatching = { maxCodesPerCall: 1 };
 
 /** The batch shape of a lookup for a marketplace (one unit per request when it has none). */
-export async function batchingOf(lookup: UnitLookup, marketplace: string): Promise<LookupBatching> {
+export async function batchingOf(
+  lookup: UnitLookup,
+  marketplace?: string,
+): Promise<LookupBatching> {
   const b = lookup.batching ? await lookup.batching(marketplace) : ONE_PER_REQUEST;
   return { ...b, maxCodesPerCall: Math.max(1, Math.floor(b.maxCodesPerCall)) };
 }

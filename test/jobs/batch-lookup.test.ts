@@ -7,6 +7,7 @@ import { parseCode } from '../../src/codes/index.js';
 import { claimUnits } from '../../src/db/work-queue.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createAmazonLookup } from '../../src/jobs/amazon-lookup.js';
+import { batchingOf } from '../../src/jobs/unit-lookup.js';
 import type { JobsContext } from '../../src/jobs/context.js';
 import { createJob } from '../../src/jobs/create-job.js';
 import { getJob, type Job } from '../../src/jobs/jobs-repository.js';
@@ -45,7 +46,7 @@ const display = (code: string): string => {
 };
 
 async function runJob(
-  ctx: JobsContext,
+  ctx: JobsContext & { lookupBatching?: JobsContext['lookupBatching'] },
   codes: string[],
   options: { maxCodesPerCall?: number; refresh?: boolean; owner?: string } & {
     beforeAnswer?: Parameters<typeof createBatchTestClients>[0] extends infer O
@@ -56,12 +57,14 @@ async function runJob(
   } = {},
 ): Promise<{ job: Job; log: BatchLog; worker: Worker }> {
   const { clients, log } = createBatchTestClients(options);
+  const lookup = createAmazonLookup(emulatorSettings(emu), ctx.database.db, { clients });
+  // As the jobs runtime does: the pre-flight counts requests with the provider's batch shape.
+  ctx.lookupBatching = () => batchingOf(lookup);
   const created = await createJob(ctx, {
     owner: options.owner ?? 'batch',
     options: { name: 'Batch', marketplaces: ['fr'], refresh: options.refresh ?? true },
     codes,
   });
-  const lookup = createAmazonLookup(emulatorSettings(emu), ctx.database.db, { clients });
   const worker = createWorker(ctx, {
     lookup,
     idlePollMs: 20,
@@ -175,6 +178,17 @@ forEachDatabase('batch lookups', (db) => {
     for (const call of log.calls) assert.equal(new Set(call.map(identifierTypeOf)).size, 1);
     assert.deepEqual(log.calls.flat().sort(), codes.map(display).sort());
     assert.equal(job.counters.done, 8);
+  });
+
+  it('the pre-flight counts the requests the worker then sends: ⌈codes / 5⌉ per identifier type', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const codes = [...ean.slice(0, 7), ...isbn.slice(0, 3)];
+    const { job, log } = await runJob(ctx, codes);
+    assert.equal(job.preflight?.to_query, 10);
+    assert.equal(job.preflight?.requests, 3, '⌈7/5⌉ EAN + ⌈3/5⌉ ISBN');
+    // At the provider's pace (emulator settings: 50 requests per second).
+    assert.equal(job.preflight?.eta_seconds, 1);
+    assert.equal(log.calls.length, 3, JSON.stringify(log.calls));
   });
 
   it('a code known from the cache or an always rule, or repeated, never enters a request', async () => {
