@@ -189,9 +189,9 @@ async function runJob(
     },
   });
   const lookup = {
-    lookup: (unit: Parameters<typeof inner.lookup>[0], signal: AbortSignal) => {
+    lookupMany: (units: Parameters<typeof inner.lookupMany>[0], signal: AbortSignal) => {
       lookupStarts.push(performance.now());
-      return inner.lookup(unit, signal);
+      return inner.lookupMany(units, signal);
     },
   };
   const worker = createWorker(ctx, { lookup, idlePollMs: 50, jobIds: [jobId] });

@@ -1,11 +1,11 @@
 import { asinProblem, isValidAsin, normalizeAsin } from './asin.js';
 import { equivalentForms, parseCode } from '../codes/index.js';
-import type { CodeType } from '../codes/types.js';
+import type { CodeType, ValidCode } from '../codes/types.js';
 import { decideMatch } from '../matching/decide-match.js';
 import type { MatchDecision, MatchInput, MatchingRule, RowContext } from '../matching/types.js';
 import { AmazonError } from './errors.js';
 import type { AmazonProduct } from './product.js';
-import type { AmazonProvider, CallOptions } from './provider.js';
+import type { AmazonProvider, CallOptions, SearchOutcome } from './provider.js';
 
 /** Which external-id list of an item carried the code. */
 export type MatchedOn = 'ean' | 'upc' | 'isbn';
@@ -71,6 +71,11 @@ export interface ProductFunctions {
    * returned item as a scored candidate.
    */
   searchAmazonByEan(code: string, opts?: SearchByEanOptions): Promise<EanSearchResult>;
+  /** The decisions for several barcodes, batched as the provider allows (one outcome each). */
+  searchAmazonByEans(
+    requests: readonly EanSearchRequest[],
+    opts?: Omit<SearchByEanOptions, 'row' | 'rules'>,
+  ): Promise<EanSearchOutcome[]>;
   /** Whether the ASIN exists and is accessible; malformed ASINs are refused without a request. */
   validateAsinOnAmazon(
     asin: string,
@@ -84,6 +89,7 @@ export interface ProductFunctions {
 export function createProductFunctions(provider: AmazonProvider): ProductFunctions {
   return {
     searchAmazonByEan: (code, opts) => searchAmazonByEan(provider, code, opts),
+    searchAmazonByEans: (requests, opts) => searchAmazonByEans(provider, requests, opts),
     validateAsinOnAmazon: (asin, opts) => validateAsinOnAmazon(provider, asin, opts),
     fetchAmazonProductData: (asin, opts) => fetchAmazonProductData(provider, asin, opts),
   };
@@ -94,36 +100,108 @@ export async function searchAmazonByEan(
   raw: string,
   opts: SearchByEanOptions = {},
 ): Promise<EanSearchResult> {
-  const parsed = parseCode(raw);
-  if (!parsed.valid) {
-    throw new AmazonError('invalid_data', parsed.message, { reason: 'InvalidCode' });
+  const [outcome] = await searchAmazonByEans(
+    provider,
+    [{ code: raw, row: opts.row, rules: opts.rules }],
+    opts,
+  );
+  if (!outcome || !outcome.ok) throw outcome?.error;
+  return outcome.result;
+}
+
+/** One code of a batch search: the code and what its decision uses besides Amazon's answer. */
+export interface EanSearchRequest {
+  code: string;
+  row?: RowContext;
+  rules?: readonly MatchingRule[];
+}
+
+/** One code's decision, or what failed for this code alone. */
+export type EanSearchOutcome =
+  { ok: true; result: EanSearchResult } | { ok: false; error: AmazonError };
+
+/**
+ * The decisions for several barcodes, in their order: the codes go to the provider in as few
+ * `searchByCodes` calls as its `maxCodesPerCall` and `batchKeyOf` allow (one per search index
+ * too: a call has one), then each code is decided on its own answer. An invalid code fails alone,
+ * without a request. Throws only when the whole call was aborted.
+ */
+export async function searchAmazonByEans(
+  provider: AmazonProvider,
+  requests: readonly EanSearchRequest[],
+  opts: Omit<SearchByEanOptions, 'row' | 'rules'> = {},
+): Promise<EanSearchOutcome[]> {
+  const outcomes: (EanSearchOutcome | undefined)[] = requests.map(() => undefined);
+  const groups = new Map<string, { code: ValidCode; index: number }[]>();
+  requests.forEach((request, index) => {
+    const parsed = parseCode(request.code);
+    if (!parsed.valid) {
+      const error = new AmazonError('invalid_data', parsed.message, { reason: 'InvalidCode' });
+      outcomes[index] = { ok: false, error };
+      return;
+    }
+    const key = `${searchIndexOf(parsed, opts)}\u0000${provider.batchKeyOf?.(parsed.code) ?? ''}`;
+    const group = groups.get(key) ?? [];
+    group.push({ code: parsed, index });
+    groups.set(key, group);
+  });
+  const max = Math.max(1, provider.maxCodesPerCall);
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += max) {
+      const part = group.slice(i, i + max);
+      const answers = await provider.searchByCodes(
+        part.map((p) => p.code.code),
+        {
+          signal: opts.signal,
+          searchIndex: searchIndexOf(part[0]!.code, opts),
+          maxPages: opts.maxPages,
+          isMatch: (item, c) => matchedOn(c, item).length > 0,
+        },
+      );
+      for (const { code, index } of part) {
+        outcomes[index] = decideOne(provider, code, answers.get(code.code), requests[index]!, opts);
+      }
+    }
   }
+  return outcomes as EanSearchOutcome[];
+}
+
+/** `Books` for an ISBN, `All` otherwise, unless the caller chose one. */
+function searchIndexOf(parsed: ValidCode, opts: { searchIndex?: string }): string {
+  return opts.searchIndex ?? (parsed.type.startsWith('ISBN') ? 'Books' : 'All');
+}
+
+function decideOne(
+  provider: AmazonProvider,
+  parsed: ValidCode,
+  outcome: SearchOutcome | undefined,
+  request: EanSearchRequest,
+  opts: { decide?: Decide; acceptThreshold?: number },
+): EanSearchOutcome {
   // The display form (EAN-13 for a UPC-A, ISBN-13 for a book) is what is searched and keyed.
   const code = parsed.code;
-  const outcomes = await provider.searchByCodes([code], {
-    signal: opts.signal,
-    searchIndex: opts.searchIndex ?? (parsed.type.startsWith('ISBN') ? 'Books' : 'All'),
-    maxPages: opts.maxPages,
-    isMatch: (item, c) => matchedOn(c, item).length > 0,
-  });
-  const outcome = outcomes.get(code);
   if (!outcome) {
-    throw new AmazonError('unknown', `The provider gave no answer for ${code}; try again.`, {
-      retryable: true,
-    });
+    const error = new AmazonError(
+      'unknown',
+      `The provider gave no answer for ${code}; try again.`,
+      {
+        retryable: true,
+      },
+    );
+    return { ok: false, error };
   }
-  if (outcome.status === 'error') throw outcome.error;
+  if (outcome.status === 'error') return { ok: false, error: outcome.error };
   const items = outcome.status === 'found' ? outcome.items : [];
   const marketplace = provider.marketplace.domain;
   const decision = (opts.decide ?? decideMatch)({
     code: parsed,
     items,
-    row: opts.row,
-    rules: opts.rules,
+    row: request.row,
+    rules: request.rules,
     marketplace,
     acceptThreshold: opts.acceptThreshold,
   });
-  return {
+  const result: EanSearchResult = {
     code,
     code_type: parsed.type,
     gtin14: parsed.gtin14,
@@ -134,6 +212,7 @@ export async function searchAmazonByEan(
     request_ids: outcome.requestIds,
     items,
   };
+  return { ok: true, result };
 }
 
 export async function validateAsinOnAmazon(

@@ -7,7 +7,15 @@ import { amazonReadiness, AmazonNotReadyError, type AmazonSource } from '../amaz
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
 import { listRulesForCodes } from '../matching/matching-rules-repository.js';
-import type { LookupResult, LookupUnit, UnitLookup } from './unit-lookup.js';
+import type { MatchingRule } from '../matching/types.js';
+import {
+  ONE_PER_REQUEST,
+  type LookupBatching,
+  type LookupResult,
+  type LookupUnit,
+  type UnitLookup,
+  type UnitOutcome,
+} from './unit-lookup.js';
 
 /**
  * The worker's lookup through Amazon: search the code, then decide with the matching module and
@@ -48,30 +56,73 @@ export function createAmazonLookup(
   };
   return {
     readiness: async () => amazonReadiness(await current(), source),
-    async lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult> {
-      const parsed = parseCode(unit.code);
-      if (!parsed.valid)
-        throw Object.assign(new Error(parsed.message), { code: 'invalid_data', retryable: false });
-      const client = await clientFor(unit.marketplace);
-      const rules = await listRulesForCodes(db, unit.owner, unit.marketplace, [unit.gtin]);
-      const decision = await client.searchAmazonByEan(parsed.code, {
-        signal,
-        row: unit.context ?? undefined,
-        rules,
-        acceptThreshold,
-      });
+    async batching(marketplace?: string): Promise<LookupBatching> {
+      // Unusable settings: the lookup itself will say why; one unit per request meanwhile.
+      const s = await current().catch(() => null);
+      const client = s ? await clientFor(marketplace ?? s.marketplace).catch(() => null) : null;
+      if (!client) return ONE_PER_REQUEST;
       return {
-        status: decision.asin ? 'found' : decision.proposed_asin ? 'to_review' : 'not_found',
-        asin: decision.asin,
-        proposed_asin: decision.proposed_asin,
-        match_type: decision.match_type,
-        confidence: decision.confidence,
-        reasons: decision.reasons,
-        candidates: decision.candidates,
-        product: decision.product,
-        request_id: decision.request_ids.at(-1) ?? null,
-        provider: client.name,
+        maxCodesPerCall: client.maxCodesPerCall,
+        batchKeyOf: (code) => batchKey(client, code),
+        requestsPerSecond: client.limiter.state().configuredTps,
       };
     },
+    async lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]> {
+      const marketplace = units[0]?.marketplace;
+      if (marketplace === undefined) return [];
+      if (units.some((u) => u.marketplace !== marketplace))
+        throw new Error('lookupMany takes the units of one marketplace');
+      const client = await clientFor(marketplace);
+      const rules = await rulesOf(db, marketplace, units);
+      const decisions = await client.searchAmazonByEans(
+        units.map((unit, i) => ({
+          code: unit.code,
+          row: unit.context ?? undefined,
+          rules: rules[i],
+        })),
+        { signal, acceptThreshold },
+      );
+      return decisions.map((d): UnitOutcome => {
+        if (!d.ok) return { ok: false, error: d.error };
+        const decision = d.result;
+        const result: LookupResult = {
+          status: decision.asin ? 'found' : decision.proposed_asin ? 'to_review' : 'not_found',
+          asin: decision.asin,
+          proposed_asin: decision.proposed_asin,
+          match_type: decision.match_type,
+          confidence: decision.confidence,
+          reasons: decision.reasons,
+          candidates: decision.candidates,
+          product: decision.product,
+          request_id: decision.request_ids.at(-1) ?? null,
+          provider: client.name,
+        };
+        return { ok: true, result };
+      });
+    },
   };
+}
+
+/**
+ * Codes share a worker batch when the provider lets them share a request and they are searched
+ * in the same index (`Books` for an ISBN): then a batch is exactly one `searchByCodes` call.
+ */
+function batchKey(client: AmazonClient, code: string): string {
+  const parsed = parseCode(code);
+  const index = parsed.valid && parsed.type.startsWith('ISBN') ? 'Books' : 'All';
+  return `${index}:${client.batchKeyOf?.(code) ?? ''}`;
+}
+
+/** Each unit's rules (its owner's, for its code), read in one query per owner. */
+async function rulesOf(
+  db: Kysely<DB>,
+  marketplace: string,
+  units: readonly LookupUnit[],
+): Promise<MatchingRule[][]> {
+  const byOwner = new Map<string, MatchingRule[]>();
+  for (const owner of new Set(units.map((u) => u.owner))) {
+    const gtins = units.filter((u) => u.owner === owner).map((u) => u.gtin);
+    byOwner.set(owner, await listRulesForCodes(db, owner, marketplace, gtins));
+  }
+  return units.map((u) => (byOwner.get(u.owner) ?? []).filter((r) => r.gtin === u.gtin));
 }

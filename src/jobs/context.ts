@@ -5,6 +5,7 @@ import type { OutboundClient } from '../net/outbound-request.js';
 import type { ImageDownloader } from './image-downloads.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
+import type { LookupBatching } from './unit-lookup.js';
 
 /** What the jobs module needs from the process: database, logs and the end-of-job hook. */
 export interface JobsContext {
@@ -26,4 +27,9 @@ export interface JobsContext {
    * (tests with a fake lookup). A job created while not ready waits (`waiting_for_amazon`).
    */
   amazonReadiness?: () => Promise<AmazonReadiness>;
+  /**
+   * How the provider batches codes and its pace, for the pre-flight's request count and ETA.
+   * Absent: one code per request at `quotaTps`.
+   */
+  lookupBatching?: () => Promise<LookupBatching>;
 }

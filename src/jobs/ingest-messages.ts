@@ -1,5 +1,6 @@
 import { FileError, FileLimitError, type FileErrorCode } from '../files/file-error.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
+import type { RequestShape } from './unit-lookup.js';
 import type { CreateJobInput } from './create-job.js';
 import { JobError, type JobErrorCode } from './errors.js';
 import {
@@ -35,6 +36,8 @@ export interface IngestRequest {
    * thread has no Amazon settings): the job records its provider, or waits for Amazon.
    */
   readiness?: AmazonReadiness;
+  /** The provider's batch size and pace as the calling process sees them (pre-flight). */
+  requestShape?: RequestShape;
 }
 
 export type IngestReply =

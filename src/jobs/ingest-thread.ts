@@ -32,8 +32,12 @@ function start(data: IngestThreadData): void {
     webhookAllowPrivate: data.webhookAllowPrivate,
   };
   port.on('message', (request: IngestRequest) => {
-    const { readiness } = request;
-    const own: JobsContext = readiness ? { ...ctx, amazonReadiness: async () => readiness } : ctx;
+    const { readiness, requestShape } = request;
+    const own: JobsContext = {
+      ...ctx,
+      ...(readiness ? { amazonReadiness: async () => readiness } : {}),
+      ...(requestShape ? { lookupBatching: async () => requestShape } : {}),
+    };
     void createJob(own, request.input).then(
       (job) =>
         port.postMessage({ id: request.id, kind: 'done', jobId: job.id } satisfies IngestReply),

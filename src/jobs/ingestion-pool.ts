@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { AmazonReadiness } from '../amazon/readiness.js';
+import type { RequestShape } from './unit-lookup.js';
 import type { Config } from '../config/env.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,7 +29,11 @@ export interface IngestionPool {
    * Creates the job in a thread; resolves to its id, or rejects as `createJob` would. `readiness`:
    * the Amazon settings' readiness as the calling process sees it.
    */
-  createJob(input: ThreadJobInput, readiness?: AmazonReadiness): Promise<string>;
+  createJob(
+    input: ThreadJobInput,
+    readiness?: AmazonReadiness,
+    requestShape?: RequestShape,
+  ): Promise<string>;
   /** Threads started (at most `threads`), ingestions running, and waiting. */
   readonly threads: number;
   readonly running: number;
@@ -48,6 +53,7 @@ interface Task {
   id: number;
   input: ThreadJobInput;
   readiness?: AmazonReadiness;
+  requestShape?: RequestShape;
   resolve(jobId: string): void;
   reject(error: Error): void;
 }
@@ -112,6 +118,7 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
         id: task.id,
         input: task.input,
         readiness: task.readiness,
+        requestShape: task.requestShape,
       } satisfies IngestRequest);
     }
   };
@@ -135,14 +142,14 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
   };
 
   return {
-    createJob(input, readiness) {
+    createJob(input, readiness, requestShape) {
       if (closed) return Promise.reject(new Error('the ingestion pool is closed'));
       const idle = slots.some((s) => s.task === null) || slots.length < options.threads;
       if (!idle && queue.length >= options.queueLimit) {
         return Promise.reject(busy(options.threads, options.queueLimit));
       }
       return new Promise<string>((resolve, reject) => {
-        queue.push({ id: nextId++, input, readiness, resolve, reject });
+        queue.push({ id: nextId++, input, readiness, requestShape, resolve, reject });
         dispatch();
       });
     },

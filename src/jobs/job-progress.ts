@@ -17,7 +17,9 @@ export const RATE_WINDOW_MS = 60_000;
 /**
  * A job's progress, the one computation the API, the CLI and the UI show: percent to a tenth,
  * ETA as the open units at the current rate (0 once a running job has nothing open, null while
- * the rate is unknown).
+ * the rate is unknown). The rate is measured in units, not requests, so a provider that answers
+ * several codes per request (`maxCodesPerCall`) shows in it as it is; before any is measured,
+ * the pre-flight's `eta_seconds` counts its requests.
  */
 export function jobProgress(input: {
   total: number;

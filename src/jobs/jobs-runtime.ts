@@ -18,7 +18,7 @@ import { createJobLogWriter } from './job-log.js';
 import { pruneJobLogs } from './log-retention.js';
 import { createJobEndNotifier } from './webhook.js';
 import { createWorker, type Worker, type WorkerOptions } from './worker.js';
-import type { UnitLookup } from './unit-lookup.js';
+import { batchingOf, type UnitLookup } from './unit-lookup.js';
 
 export interface JobsRuntime {
   ctx: JobsContext & { cacheTtlDays: number };
@@ -142,6 +142,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
     });
   const readiness = lookup.readiness?.bind(lookup);
   if (readiness) ctx.amazonReadiness = readiness;
+  ctx.lookupBatching = () => batchingOf(lookup);
   const workers: Worker[] = [];
   const prune = () =>
     void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) =>

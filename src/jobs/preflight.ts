@@ -6,6 +6,7 @@ import type { MatchingRule } from '../matching/types.js';
 import type { JobsContext } from './context.js';
 import type { Job, PreflightReport } from './jobs-repository.js';
 import type { IngestCounts } from './prepare-chunk.js';
+import type { LookupBatching } from './unit-lookup.js';
 import { recountJob } from './recount-job.js';
 
 /** Default age after which a cached mapping is looked up again. */
@@ -31,7 +32,12 @@ export async function buildPreflight(
     if (!job.options.refresh)
       cached = await applyCache(db, job, ctx.cacheTtlDays ?? DEFAULT_CACHE_TTL_DAYS);
   }
-  const report = countReport(job, counts, { byRule, cached }, ctx.quotaTps, detection);
+  const batching = await ctx.lookupBatching?.().catch((err: unknown) => {
+    ctx.logger.warn({ err }, 'batch shape unknown; counting one code per request');
+    return undefined;
+  });
+  const cost = await requestCost(db, job, batching, ctx.quotaTps);
+  const report = countReport(job, counts, { byRule, cached }, cost, detection);
   await db
     .updateTable('code2asin_jobs')
     .set({
@@ -155,11 +161,55 @@ async function applyCache(db: Kysely<DB>, job: Job, ttlDays: number): Promise<nu
   return Number(result.numUpdatedRows);
 }
 
+/** What the codes to query will cost: requests (null: one per unit), at requests per second. */
+interface RequestCost {
+  requests: number | null;
+  tps: number;
+}
+
+/**
+ * The requests the pending units need: per marketplace and batch key, ⌈units / maxCodesPerCall⌉
+ * (the worker batches units of one job, marketplace and key). The key is taken as a function of
+ * the code type (true of the identifier-type keys providers use); without the provider's key
+ * function (an ingestion thread), each code type counts as its own key, which can only
+ * over-count. One code per request: no query, one request per unit.
+ */
+async function requestCost(
+  db: Kysely<DB>,
+  job: Job,
+  batching: LookupBatching | undefined,
+  quotaTps: number,
+): Promise<RequestCost> {
+  const tps = batching?.requestsPerSecond ?? quotaTps;
+  const max = Math.max(1, Math.floor(batching?.maxCodesPerCall ?? 1));
+  if (max === 1 || job.options.use_amazon_api === false) return { requests: null, tps };
+  const groups = await db
+    .selectFrom('code2asin_results')
+    .select([
+      'marketplace',
+      'code_type',
+      sql<string>`min(code)`.as('sample'),
+      sql<number>`count(*)`.as('n'),
+    ])
+    .where('job_id', '=', job.id)
+    .where('status', '=', 'pending')
+    .groupBy(['marketplace', 'code_type'])
+    .execute();
+  const perKey = new Map<string, number>();
+  for (const g of groups) {
+    const key = `${g.marketplace}\u0000${batching?.batchKeyOf?.(g.sample) ?? g.code_type}`;
+    perKey.set(key, (perKey.get(key) ?? 0) + Number(g.n));
+  }
+  let requests = 0;
+  for (const n of perKey.values()) requests += Math.ceil(n / max);
+  return { requests, tps };
+}
+
 function countReport(
   job: Job,
   counts: IngestCounts,
   resolved: { byRule: number; cached: number },
-  tps: number,
+  cost: RequestCost,
   detection: Record<string, unknown> | null,
 ): PreflightReport {
   // One unit per marketplace for each distinct valid code: inserted or skipped together.
@@ -167,6 +217,7 @@ function countReport(
   const direct = job.options.use_amazon_api === false;
   const imported = direct ? counts.units : 0;
   const toQuery = direct ? 0 : counts.units - resolved.byRule - resolved.cached;
+  const requests = direct ? 0 : (cost.requests ?? toQuery);
   const invalidByReason = Object.fromEntries(
     Object.entries(counts.invalidByReason).sort(([a], [b]) => a.localeCompare(b)),
   );
@@ -183,8 +234,8 @@ function countReport(
     by_rule: resolved.byRule,
     imported,
     to_query: toQuery,
-    requests: toQuery,
-    eta_seconds: Math.ceil(toQuery / Math.max(tps, 0.001)),
+    requests: requests,
+    eta_seconds: Math.ceil(requests / Math.max(cost.tps, 0.001)),
     detection,
   };
 }

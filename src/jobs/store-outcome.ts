@@ -1,7 +1,7 @@
-import type { Updateable } from 'kysely';
+import type { Transaction, Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { nowIso, toJson } from '../db/dialect.js';
-import type { ResultsTable } from '../db/schema.js';
+import type { DB, ResultsTable } from '../db/schema.js';
 import type { ClaimedUnit } from '../db/work-queue.js';
 import type { LookupErrorShape, LookupResult } from './unit-lookup.js';
 
@@ -14,6 +14,83 @@ export type StoredOutcome = 'found' | 'not_found' | 'to_review' | 'error' | 'ret
  */
 export async function storeResult(
   database: Database,
+  unit: ClaimedUnit,
+  workerId: string,
+  result: LookupResult,
+  processingMs: number,
+): Promise<{ outcome: StoredOutcome; previousAsin: string | null }> {
+  return database.db
+    .transaction()
+    .execute((trx) => storeResultIn(trx, unit, workerId, result, processingMs));
+}
+
+/** One unit's part of a batch: its lookup's result, or the error that concerns it alone. */
+export type BatchEntry =
+  { unit: ClaimedUnit; result: LookupResult } | { unit: ClaimedUnit; error: LookupErrorShape };
+
+export interface StoredEntry {
+  outcome: StoredOutcome;
+  /** The cached ASIN before this result (results only). */
+  previousAsin: string | null;
+}
+
+/**
+ * Stores the outcomes of one request — results, failures and counters — in one transaction: a
+ * worker killed before the commit leaves the whole batch claimed (its lease hands it back), after
+ * it nothing is left to do. Entries come back in order.
+ */
+export async function storeBatch(
+  database: Database,
+  workerId: string,
+  entries: readonly BatchEntry[],
+  options: FailureOptions,
+): Promise<StoredEntry[]> {
+  const batchOptions = { ...options, retryAt: retryTimes(options.backoffMs) };
+  return database.db.transaction().execute(async (trx) => {
+    const stored: StoredEntry[] = [];
+    for (const entry of entries) {
+      if ('result' in entry) {
+        stored.push(
+          await storeResultIn(trx, entry.unit, workerId, entry.result, options.processingMs),
+        );
+      } else {
+        const outcome = await storeFailureIn(trx, entry.unit, workerId, entry.error, batchOptions);
+        stored.push({ outcome, previousAsin: null });
+      }
+    }
+    return stored;
+  });
+}
+
+export interface FailureOptions {
+  maxAttempts: number;
+  backoffMs: (attempt: number) => number;
+  processingMs: number;
+  /** When a retried unit is due again; one batch shares it (see `retryTimes`). */
+  retryAt?: RetryAt;
+}
+
+type RetryAt = (attempt: number, retryAfterMs: number | null) => string;
+
+/**
+ * Retry times, one per attempt number and retry-after: the units of one request that failed
+ * alike are due at the same instant, so they come back as one request, not one each.
+ */
+function retryTimes(backoffMs: (attempt: number) => number): RetryAt {
+  const times = new Map<string, string>();
+  return (attempt, retryAfterMs) => {
+    const key = `${attempt}:${retryAfterMs}`;
+    let at = times.get(key);
+    if (at === undefined) {
+      at = nowIso(Math.max(retryAfterMs ?? 0, backoffMs(attempt)));
+      times.set(key, at);
+    }
+    return at;
+  };
+}
+
+async function storeResultIn(
+  trx: Transaction<DB>,
   unit: ClaimedUnit,
   workerId: string,
   result: LookupResult,
@@ -36,49 +113,47 @@ export async function storeResult(
     error_class: null,
     error_message: null,
   };
-  return database.db.transaction().execute(async (trx) => {
-    const previous = await trx
-      .selectFrom('amazon_mappings')
-      .select('asin')
-      .where('marketplace', '=', unit.marketplace)
-      .where('gtin', '=', unit.gtin)
-      .executeTakeFirst();
-    const previousAsin = previous?.asin ?? null;
-    if (!(await finishUnit(trx, unit, workerId, { ...fields, previous_asin: previousAsin }, now))) {
-      return { outcome: 'lost' as const, previousAsin };
-    }
-    await trx
-      .updateTable('code2asin_jobs')
-      .set((eb) => ({
-        done_count: eb('done_count', '+', 1),
-        ...(result.status === 'found'
-          ? { found_count: eb('found_count', '+', 1) }
-          : result.status === 'to_review'
-            ? { to_review_count: eb('to_review_count', '+', 1) }
-            : { not_found_count: eb('not_found_count', '+', 1) }),
-        updated_at: now,
-      }))
-      .where('id', '=', unit.job_id)
-      .execute();
-    const mapping = {
-      asin: result.asin,
-      proposed_asin: result.proposed_asin,
-      match_type: result.match_type,
-      confidence: result.confidence,
-      reasons: fields.reasons as string,
-      candidates: fields.candidates as string,
-      product: (fields.product as string | null) ?? null,
-      request_id: result.request_id,
-      provider: result.provider ?? null,
-      fetched_at: now,
-    };
-    await trx
-      .insertInto('amazon_mappings')
-      .values({ marketplace: unit.marketplace, gtin: unit.gtin, ...mapping })
-      .onConflict((oc) => oc.columns(['marketplace', 'gtin']).doUpdateSet(mapping))
-      .execute();
-    return { outcome: result.status, previousAsin };
-  });
+  const previous = await trx
+    .selectFrom('amazon_mappings')
+    .select('asin')
+    .where('marketplace', '=', unit.marketplace)
+    .where('gtin', '=', unit.gtin)
+    .executeTakeFirst();
+  const previousAsin = previous?.asin ?? null;
+  if (!(await finishUnit(trx, unit, workerId, { ...fields, previous_asin: previousAsin }, now))) {
+    return { outcome: 'lost' as const, previousAsin };
+  }
+  await trx
+    .updateTable('code2asin_jobs')
+    .set((eb) => ({
+      done_count: eb('done_count', '+', 1),
+      ...(result.status === 'found'
+        ? { found_count: eb('found_count', '+', 1) }
+        : result.status === 'to_review'
+          ? { to_review_count: eb('to_review_count', '+', 1) }
+          : { not_found_count: eb('not_found_count', '+', 1) }),
+      updated_at: now,
+    }))
+    .where('id', '=', unit.job_id)
+    .execute();
+  const mapping = {
+    asin: result.asin,
+    proposed_asin: result.proposed_asin,
+    match_type: result.match_type,
+    confidence: result.confidence,
+    reasons: fields.reasons as string,
+    candidates: fields.candidates as string,
+    product: (fields.product as string | null) ?? null,
+    request_id: result.request_id,
+    provider: result.provider ?? null,
+    fetched_at: now,
+  };
+  await trx
+    .insertInto('amazon_mappings')
+    .values({ marketplace: unit.marketplace, gtin: unit.gtin, ...mapping })
+    .onConflict((oc) => oc.columns(['marketplace', 'gtin']).doUpdateSet(mapping))
+    .execute();
+  return { outcome: result.status, previousAsin };
 }
 
 /**
@@ -90,58 +165,63 @@ export async function storeFailure(
   unit: ClaimedUnit,
   workerId: string,
   error: LookupErrorShape,
-  options: { maxAttempts: number; backoffMs: (attempt: number) => number; processingMs: number },
+  options: FailureOptions,
+): Promise<StoredOutcome> {
+  return database.db
+    .transaction()
+    .execute((trx) => storeFailureIn(trx, unit, workerId, error, options));
+}
+
+async function storeFailureIn(
+  trx: Transaction<DB>,
+  unit: ClaimedUnit,
+  workerId: string,
+  error: LookupErrorShape,
+  options: FailureOptions,
 ): Promise<StoredOutcome> {
   const now = nowIso();
-  const attempts = unit.attempts + 1;
-  if (error.retryable && attempts < options.maxAttempts) {
-    const delay = Math.max(error.retryAfterMs ?? 0, options.backoffMs(attempts));
-    const ok = await finishUnit(
-      database.db,
-      unit,
-      workerId,
-      {
-        status: 'pending',
-        attempts,
-        next_attempt_at: nowIso(delay),
-        error_class: error.code,
-        error_message: error.message,
-      },
-      now,
-    );
-    return ok ? 'retry' : 'lost';
+  // Throttled: the request was refused for pace, not for the code; it costs no attempt.
+  const attempts = error.throttled ? unit.attempts : unit.attempts + 1;
+  if (error.retryable && (error.throttled || attempts < options.maxAttempts)) {
+    const retryAt = options.retryAt ?? retryTimes(options.backoffMs);
+    const fields: Updateable<ResultsTable> = {
+      status: 'pending',
+      attempts,
+      next_attempt_at: retryAt(unit.attempts + 1, error.retryAfterMs),
+      error_class: error.code,
+      error_message: error.message,
+    };
+    return (await finishUnit(trx, unit, workerId, fields, now)) ? 'retry' : 'lost';
   }
-  return database.db.transaction().execute(async (trx) => {
-    const ok = await finishUnit(
-      trx,
-      unit,
-      workerId,
-      {
-        status: 'error',
-        attempts,
-        error_class: error.code,
-        error_message: error.message,
-        request_id: error.requestId ?? null,
-        processing_ms: options.processingMs,
-      },
-      now,
-    );
-    if (!ok) return 'lost';
-    await trx
-      .updateTable('code2asin_jobs')
-      .set((eb) => ({
-        done_count: eb('done_count', '+', 1),
-        error_count: eb('error_count', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', '=', unit.job_id)
-      .execute();
-    return 'error';
-  });
+  const ok = await finishUnit(
+    trx,
+    unit,
+    workerId,
+    {
+      status: 'error',
+      attempts,
+      error_class: error.code,
+      error_message: error.message,
+      request_id: error.requestId ?? null,
+      processing_ms: options.processingMs,
+    },
+    now,
+  );
+  if (!ok) return 'lost';
+  await trx
+    .updateTable('code2asin_jobs')
+    .set((eb) => ({
+      done_count: eb('done_count', '+', 1),
+      error_count: eb('error_count', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', '=', unit.job_id)
+    .execute();
+  return 'error';
 }
 
 async function finishUnit(
-  db: Database['db'],
+  db: Transaction<DB>,
   unit: ClaimedUnit,
   workerId: string,
   fields: Updateable<ResultsTable>,

@@ -46,13 +46,58 @@ export interface LookupErrorShape {
    */
   providerUnusable: boolean;
   pauseMessage: string | null;
+  /**
+   * Amazon refused the request for pace (429 after the limiter's own retries): nothing is wrong
+   * with the codes, so they are rescheduled without using an attempt.
+   */
+  throttled?: boolean;
 }
 
-/** Resolves one unit with the provider: spends quota (through the provider's limiter). */
+/** One unit's outcome in a batch: its result, or what failed for this unit alone. */
+export type UnitOutcome = { ok: true; result: LookupResult } | { ok: false; error: unknown };
+
+/**
+ * How the units of one marketplace may share a request: at most `maxCodesPerCall` codes, and
+ * only codes with the same `batchKeyOf` (absent: any codes together).
+ */
+export interface LookupBatching {
+  maxCodesPerCall: number;
+  batchKeyOf?(code: string): string;
+  /** The provider's configured pace (requests per second), for ETAs; absent: the quota's. */
+  requestsPerSecond?: number;
+}
+
+/** A batch shape as plain data (it crosses to the ingestion threads): no batch key function. */
+export type RequestShape = Omit<LookupBatching, 'batchKeyOf'>;
+
+/** A request's worth of units with the provider: spends quota (through the provider's limiter). */
 export interface UnitLookup {
-  lookup(unit: LookupUnit, signal: AbortSignal): Promise<LookupResult>;
+  /**
+   * Resolves units of one job and one marketplace, all with one batch key and at most
+   * `maxCodesPerCall` of them, in one provider request. Resolves to one outcome per unit, in
+   * the units' order; throws when the whole batch failed before or instead of a request
+   * (settings incomplete, provider unusable, aborted).
+   */
+  lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]>;
+  /**
+   * The batch shape for a marketplace (default: the settings' own); absent: one unit per
+   * request. Never throws: unusable settings give one unit per request.
+   */
+  batching?(marketplace?: string): Promise<LookupBatching>;
   /** Whether the settings can be used now; the worker re-checks it for waiting jobs. */
   readiness?(): Promise<AmazonReadiness>;
+}
+
+/** One unit per request: what a lookup without `batching` gets. */
+export const ONE_PER_REQUEST: LookupBatching = { maxCodesPerCall: 1 };
+
+/** The batch shape of a lookup for a marketplace (one unit per request when it has none). */
+export async function batchingOf(
+  lookup: UnitLookup,
+  marketplace?: string,
+): Promise<LookupBatching> {
+  const b = lookup.batching ? await lookup.batching(marketplace) : ONE_PER_REQUEST;
+  return { ...b, maxCodesPerCall: Math.max(1, Math.floor(b.maxCodesPerCall)) };
 }
 
 /** Reads the error shape off anything thrown; unknown errors are `unknown`, not retried. */
@@ -66,6 +111,7 @@ export function lookupErrorOf(error: unknown): LookupErrorShape {
       retryAfterMs: e.retryAfterMs ?? null,
       message,
       requestId: e.requestId ?? null,
+      throttled: e.code === 'api_rate_limit' && (e as { status?: unknown }).status === 429,
       ...unusable(e.code, message),
     };
   }

@@ -34,17 +34,24 @@ export async function markJobServed(db: Kysely<DB>, jobId: string): Promise<void
     .execute();
 }
 
-/** What the worker needs of a job besides its units: its owner (rules) and options (images). */
+/**
+ * What the worker needs of a job besides its units: its owner (rules), options (images) and
+ * marketplaces (batch sizes).
+ */
 export async function jobOwnerAndOptions(
   db: Kysely<DB>,
   jobId: string,
-): Promise<{ owner: string; options: JobOptions }> {
+): Promise<{ owner: string; options: JobOptions; marketplaces: string[] }> {
   const row = await db
     .selectFrom('code2asin_jobs')
-    .select(['owner', 'options'])
+    .select(['owner', 'options', 'marketplaces'])
     .where('id', '=', jobId)
     .executeTakeFirstOrThrow();
-  return { owner: row.owner, options: fromJson<JobOptions>(row.options) as JobOptions };
+  return {
+    owner: row.owner,
+    options: fromJson<JobOptions>(row.options) as JobOptions,
+    marketplaces: fromJson<string[]>(row.marketplaces) ?? [],
+  };
 }
 
 /** The current status of each of these jobs (a deleted job is absent). */

@@ -120,10 +120,10 @@ forEachDatabase('worker fairness and statistics', (db) => {
     let release = (): void => {};
     const gate = new Promise<void>((r) => (release = r));
     const counting = (name: string, waitFor: Promise<void>): UnitLookup => ({
-      async lookup(unit, signal) {
+      async lookupMany(units, signal) {
         calls.push(name);
         await waitFor;
-        return real.lookup(unit, signal);
+        return real.lookupMany(units, signal);
       },
     });
     // A's request outlasts several leases: it ends only when the test has seen A renew its

@@ -5,7 +5,12 @@ import { loadConfig } from '../../src/config/env.js';
 import { amazonReadiness } from '../../src/amazon/readiness.js';
 import { measureVolumes } from '../../src/db/disk-space.js';
 import { createJob } from '../../src/jobs/create-job.js';
-import type { LookupResult, UnitLookup } from '../../src/jobs/unit-lookup.js';
+import type {
+  LookupResult,
+  LookupUnit,
+  UnitLookup,
+  UnitOutcome,
+} from '../../src/jobs/unit-lookup.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { createTestApp } from '../http/http-helpers.js';
 import { forEachDatabase } from '../helpers/database.js';
@@ -18,9 +23,10 @@ const CODES = ['4006381333931', '9780306406157', '5901234123457'];
 function countingLookup(): UnitLookup & { calls: number } {
   const lookup = {
     calls: 0,
-    async lookup(): Promise<LookupResult> {
+    async lookupMany(units: readonly LookupUnit[]): Promise<UnitOutcome[]> {
       lookup.calls += 1;
-      return { asin: null, match_type: 'none', confidence: 0 } as unknown as LookupResult;
+      const result = { asin: null, match_type: 'none', confidence: 0 } as unknown as LookupResult;
+      return units.map(() => ({ ok: true, result }));
     },
   };
   return lookup;

@@ -6,7 +6,7 @@ import { completeIfDone } from '../../src/jobs/complete-job.js';
 import type { JobsContext } from '../../src/jobs/context.js';
 import { createJob } from '../../src/jobs/create-job.js';
 import { getJob } from '../../src/jobs/jobs-repository.js';
-import type { LookupResult, LookupUnit, UnitLookup } from '../../src/jobs/unit-lookup.js';
+import type { LookupUnit, UnitLookup, UnitOutcome } from '../../src/jobs/unit-lookup.js';
 import { createWorker, type Worker } from '../../src/jobs/worker.js';
 import { ManualClock } from '../amazon/manual-clock.js';
 import { forEachDatabase } from '../helpers/database.js';
@@ -20,9 +20,9 @@ function createStuckLookup(): UnitLookup & { started: LookupUnit[] } {
   const started: LookupUnit[] = [];
   return {
     started,
-    lookup(unit, signal) {
-      started.push(unit);
-      return new Promise<LookupResult>((_resolve, reject) => {
+    lookupMany(units, signal) {
+      started.push(...units);
+      return new Promise<UnitOutcome[]>((_resolve, reject) => {
         signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
       });
     },

@@ -188,6 +188,11 @@ async function createJobThrough(deps: JobsRouteDeps, input: CreateJobInput): Pro
   if (!deps.ingestion) return createJob(deps.jobs, input);
   // The thread has no Amazon settings: it is told whether they are ready, as read here.
   const readiness = await deps.jobs.amazonReadiness?.();
-  const id = await deps.ingestion.createJob(input, readiness);
+  const batching = await deps.jobs.lookupBatching?.();
+  const shape = batching && {
+    maxCodesPerCall: batching.maxCodesPerCall,
+    requestsPerSecond: batching.requestsPerSecond,
+  };
+  const id = await deps.ingestion.createJob(input, readiness, shape);
   return getJob(deps.jobs.database.db, id);
 }

@@ -5,7 +5,7 @@ import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
 import { TAGS } from './job-schemas.js';
 import type { JobsRouteDeps } from './jobs-router.js';
-import { chooseResult } from './manual-choice.js';
+import { chooseResult } from '../../jobs/manual-choice.js';
 import {
   CHOICE_BODY,
   CHOICE_RESPONSE,
@@ -14,7 +14,7 @@ import {
   RESULTS_QUERY,
   RESULTS_RESPONSE,
 } from './result-schemas.js';
-import { listResults, type ResultFilters } from './results-query.js';
+import { listResults, toResultView, type ResultFilters } from './results-query.js';
 import { JOB_PARAMS } from './job-schemas.js';
 
 type ResultsRequest = {
@@ -106,7 +106,13 @@ export function registerResultRoutes(app: FastifyInstance, deps: JobsRouteDeps):
     },
     async (request) => {
       const job = await getJob(db, request.params.id, ownerFilter(requireAuth(request)));
-      return chooseResult(deps.jobs, job, request.params.resultId, request.body.asin);
+      const { result, rules } = await chooseResult(
+        deps.jobs,
+        job,
+        request.params.resultId,
+        request.body.asin,
+      );
+      return { result: toResultView(result), rules };
     },
   );
 }

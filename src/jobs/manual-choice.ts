@@ -1,19 +1,18 @@
 import type { Selectable, Transaction } from 'kysely';
-import { asinProblem, isValidAsin, normalizeAsin } from '../../amazon/asin.js';
-import { nowIso, toJson } from '../../db/dialect.js';
-import type { DB, ResultsTable } from '../../db/schema.js';
-import type { JobsContext } from '../../jobs/context.js';
-import type { Job } from '../../jobs/jobs-repository.js';
-import { upsertRule, type StoredMatchingRule } from '../../matching/matching-rules-repository.js';
-import { HttpError } from '../http-error.js';
-import { toResultView, type ResultView } from './results-query.js';
+import { asinProblem, isValidAsin, normalizeAsin } from '../amazon/asin.js';
+import { nowIso, toJson } from '../db/dialect.js';
+import type { DB, ResultsTable } from '../db/schema.js';
+import type { JobsContext } from './context.js';
+import { JobError } from './errors.js';
+import type { Job } from './jobs-repository.js';
+import { upsertRule, type StoredMatchingRule } from '../matching/matching-rules-repository.js';
 
-type Unit = Selectable<ResultsTable>;
+/** A result row (one unit of work). */
+export type Unit = Selectable<ResultsTable>;
 
 function validAsin(raw: string): string {
   const asin = normalizeAsin(raw);
-  if (!isValidAsin(asin))
-    throw new HttpError(400, 'invalid_asin', asinProblem(raw), { field: 'asin' });
+  if (!isValidAsin(asin)) throw new JobError('invalid_asin', asinProblem(raw), { field: 'asin' });
   return asin;
 }
 
@@ -30,7 +29,7 @@ export async function chooseResult(
   job: Job,
   resultId: number,
   rawAsin: string | null,
-): Promise<{ result: ResultView; rules: StoredMatchingRule[] }> {
+): Promise<{ result: Unit; rules: StoredMatchingRule[] }> {
   const asin = rawAsin === null ? null : validAsin(rawAsin);
   const outcome = await ctx.database.db.transaction().execute(async (trx) => {
     const unit = await trx
@@ -40,7 +39,7 @@ export async function chooseResult(
       .where('job_id', '=', job.id)
       .executeTakeFirst();
     if (!unit) {
-      throw new HttpError(404, 'result_not_found', `Result ${resultId} is not in job ${job.id}.`, {
+      throw new JobError('result_not_found', `Result ${resultId} is not in job ${job.id}.`, {
         job_id: job.id,
         result_id: resultId,
       });
@@ -58,7 +57,7 @@ export async function chooseResult(
     proposed: outcome.unit.proposed_asin,
     to: asin,
   });
-  return { result: toResultView(outcome.updated), rules: outcome.rules };
+  return { result: outcome.updated, rules: outcome.rules };
 }
 
 async function storeChoice(trx: Transaction<DB>, unit: Unit, asin: string | null): Promise<Unit> {
@@ -89,13 +88,10 @@ async function storeChoice(trx: Transaction<DB>, unit: Unit, asin: string | null
     .returningAll()
     .executeTakeFirst();
   if (!updated) {
-    throw new HttpError(
-      409,
+    throw new JobError(
       'result_changed',
       `Result ${unit.id} changed meanwhile; send the choice again.`,
-      {
-        result_id: unit.id,
-      },
+      { result_id: unit.id },
     );
   }
   return updated;

@@ -1,0 +1,216 @@
+import { fromJson } from '../db/dialect.js';
+import type { AmazonProduct } from '../amazon/product.js';
+import { AmazonNotReadyError } from '../amazon/readiness.js';
+import type { JobsContext } from './context.js';
+import type { HeldUnits, Held } from './held-units.js';
+import type { JobOptions } from './job-options.js';
+import type { JobSignals } from './job-signals.js';
+import type { DatabaseFaultBackoff } from './db-fault-backoff.js';
+import { applyJobAction } from './lifecycle.js';
+import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.js';
+import {
+  lookupErrorOf,
+  type LookupErrorShape,
+  type LookupUnit,
+  type UnitLookup,
+  type UnitOutcome,
+} from './unit-lookup.js';
+import { holdJobForAmazon } from './waiting-for-amazon.js';
+
+/** Requests sent, results stored, units handed back, since the worker started. */
+export interface WorkerStats {
+  requests: number;
+  stored: number;
+  released: number;
+}
+
+/** What a lane works with: the worker's units, signals and settings. */
+export interface LaneDeps {
+  ctx: JobsContext;
+  workerId: string;
+  lookup: UnitLookup;
+  held: HeldUnits;
+  signals: JobSignals;
+  maxAttempts: number;
+  stats: WorkerStats;
+  /** Database faults hold the worker; a unit caught in one goes back with no attempt counted. */
+  faults?: DatabaseFaultBackoff;
+  release(batch: readonly Held[]): Promise<void>;
+  jobOptions(jobId: string): Promise<JobOptions>;
+}
+
+/** One lane: takes a request's worth of units at a time until `next` has no more. */
+export async function runLane(deps: LaneDeps, next: () => Promise<Held[] | null>): Promise<void> {
+  for (let batch = await next(); batch; batch = await next()) {
+    const units = batch.map((h) => h.unit.id);
+    await runBatch(deps, batch).catch(async (err: unknown) => {
+      if (!deps.faults?.failed(err))
+        return deps.ctx.logger.error({ err, units }, 'worker lane error');
+      // Not the codes' failure (the store or a rule read hit a database fault): no attempt is
+      // counted. The units go back now, or when their lease ends if the database cannot take even
+      // that.
+      await deps.release(batch).catch(() => undefined);
+    });
+  }
+}
+
+/**
+ * One request's worth of units (one job, one marketplace, one batch key): one lookup, matching
+ * per unit, every outcome stored in one transaction. Aborted (pause, cancel, stop) before the
+ * answer, the units are handed back; a provider that cannot serve anyone pauses the job.
+ */
+export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
+  const jobId = (batch[0] as Held).unit.job_id;
+  const { signal, unlink } = deps.signals.forRequest(jobId);
+  if (signal.aborted) {
+    unlink();
+    return deps.release(batch);
+  }
+  deps.held.startFlight(batch);
+  const started = performance.now();
+  try {
+    deps.stats.requests += 1;
+    let outcomes: UnitOutcome[];
+    try {
+      outcomes = await deps.lookup.lookupMany(batch.map(lookupUnitOf), signal);
+    } catch (error) {
+      if (signal.aborted) return await deps.release(batch);
+      outcomes = batch.map(() => ({ ok: false, error }));
+    }
+    const fault = outcomes.find((o) => !o.ok && deps.faults?.failed(o.error));
+    if (fault) return await deps.release(batch).catch(() => undefined);
+    const stopping = outcomes.find((o) => !o.ok && stopsTheJob(o.error));
+    if (stopping && !stopping.ok) return await stopJob(deps, batch, stopping.error);
+    const entries = batch.map(({ unit }, i): BatchEntry => {
+      const o = outcomes[i];
+      if (o?.ok) return { unit, result: o.result };
+      return { unit, error: lookupErrorOf(o ? o.error : new Error('no outcome for this unit')) };
+    });
+    const ms = Math.round(performance.now() - started);
+    const stored = await storeBatch(deps.ctx.database, deps.workerId, entries, {
+      maxAttempts: deps.maxAttempts,
+      processingMs: ms,
+      backoffMs: (attempt) =>
+        Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+    });
+    deps.stats.stored += entries.filter((e) => 'result' in e).length;
+    for (const [i, entry] of entries.entries())
+      await afterStored(deps, entry, stored[i] as StoredEntry, ms);
+  } finally {
+    unlink();
+    deps.held.endFlight(batch);
+  }
+}
+
+function lookupUnitOf(held: Held): LookupUnit {
+  const { unit } = held;
+  return {
+    jobId: unit.job_id,
+    owner: held.owner,
+    marketplace: unit.marketplace,
+    code: unit.code,
+    gtin: unit.gtin,
+    context: fromJson(unit.context),
+  };
+}
+
+/** Failures no code of the job escapes: settings incomplete, provider refusing this account. */
+function stopsTheJob(error: unknown): boolean {
+  return error instanceof AmazonNotReadyError || lookupErrorOf(error).providerUnusable;
+}
+
+async function stopJob(deps: LaneDeps, batch: readonly Held[], error: unknown): Promise<void> {
+  const { ctx } = deps;
+  const jobId = (batch[0] as Held).unit.job_id;
+  await deps.release(batch);
+  deps.signals.abortJob(jobId);
+  if (error instanceof AmazonNotReadyError) {
+    // Settings incomplete: nothing was sent. The job waits and starts again by itself.
+    await holdJobForAmazon(ctx, jobId, error).catch((err: unknown) =>
+      ctx.logger.warn({ err, jobId }, 'job not held for the Amazon settings'),
+    );
+    return;
+  }
+  const e = lookupErrorOf(error);
+  // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
+  await applyJobAction(ctx, jobId, 'pause', { message: e.pauseMessage }).catch((err: unknown) =>
+    ctx.logger.debug({ err, jobId }, 'job not paused'),
+  );
+  await ctx.createJobLog(jobId, 'ERROR', 'Job paused: Amazon refused access', {
+    error_class: e.code,
+    message: e.message,
+  });
+}
+
+async function afterStored(
+  deps: LaneDeps,
+  entry: BatchEntry,
+  stored: StoredEntry,
+  ms: number,
+): Promise<void> {
+  const { unit } = entry;
+  if (!('result' in entry)) return logFailure(deps, entry.unit, entry.error, stored);
+  const { result } = entry;
+  const { outcome, previousAsin } = stored;
+  if (outcome === 'found' && result.product) await queueImages(deps, unit, result.product);
+  await deps.ctx.createJobLog(unit.job_id, 'DEBUG', 'Code looked up', {
+    code: unit.code,
+    code_type: unit.code_type,
+    marketplace: unit.marketplace,
+    previous_asin: previousAsin,
+    new_asin: result.asin,
+    change_reason: outcome === 'lost' ? 'lease_lost' : changeReason(previousAsin, result.asin),
+    match_type: result.match_type,
+    confidence: result.confidence,
+    processing_ms: ms,
+    request_id: result.request_id,
+  });
+}
+
+async function logFailure(
+  deps: LaneDeps,
+  unit: Held['unit'],
+  e: LookupErrorShape,
+  stored: StoredEntry,
+): Promise<void> {
+  const failed = stored.outcome === 'error';
+  await deps.ctx.createJobLog(
+    unit.job_id,
+    failed ? 'ERROR' : 'WARNING',
+    failed ? 'Code failed' : 'Code will be retried',
+    {
+      code: unit.code,
+      marketplace: unit.marketplace,
+      error_class: e.code,
+      message: e.message,
+      attempt: e.throttled ? unit.attempts : unit.attempts + 1,
+      request_id: e.requestId ?? null,
+    },
+  );
+}
+
+async function queueImages(
+  deps: LaneDeps,
+  unit: Held['unit'],
+  product: AmazonProduct,
+): Promise<void> {
+  const { images } = deps.ctx;
+  const o = await deps.jobOptions(unit.job_id);
+  if (!o.download_images || !images || o.max_images_per_product === 0) return;
+  images.enqueue({
+    jobId: unit.job_id,
+    unitId: unit.id,
+    marketplace: unit.marketplace,
+    gtin: unit.gtin,
+    product,
+    max: o.max_images_per_product,
+    mode: o.image_mode,
+  });
+}
+
+function changeReason(previous: string | null, next: string | null): string {
+  if (previous === null && next === null) return 'not_found';
+  if (previous === null) return 'new';
+  if (previous === next) return 'unchanged';
+  return next === null ? 'no_longer_found' : 'changed';
+}
