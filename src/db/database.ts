@@ -1,17 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type KyselyConfig,
-  type SqliteDialectConfig,
-} from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { CreateBulkWriter } from './bulk-insert.js';
 import {
@@ -23,6 +13,7 @@ import {
 import { createPostgresBulkWriter } from './postgres-bulk-writer.js';
 import type { DB } from './schema.js';
 import { createSqliteBulkWriters } from './sqlite-bulk-writer.js';
+import { noBlockingLockWait, SQLITE_LOCK_WAIT_MS, WaitingSqliteDialect } from './sqlite-driver.js';
 
 export interface Database {
   readonly db: Kysely<DB>;
@@ -112,11 +103,13 @@ export function openDatabase(
     // Takes effect on a new database only (before its first table); an existing one keeps its own.
     sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // From here on, lock waits are the dialect's, off the event loop (see sqlite-driver.ts).
+    noBlockingLockWait(sqlite);
     const db = new Kysely<DB>({
-      dialect: new ImmediateTransactionsDialect({ database: sqlite }),
+      dialect: new WaitingSqliteDialect({ database: sqlite }),
       log: options.log,
     });
     return {
@@ -147,32 +140,6 @@ export function openDatabase(
     createBulkWriter: createPostgresBulkWriter,
     close: once(() => db.destroy()),
   };
-}
-
-/**
- * SQLite whose transactions take the write lock when they begin (`begin immediate`, waiting up
- * to busy_timeout for another process's). A deferred `begin` reads first and becomes a writer at
- * its first write, which fails at once with SQLITE_BUSY ("database is locked", busy_timeout does
- * not apply) when another process committed in between: with two processes on one file (serve
- * and a worker, two workers) a worker's store of a result failed so several times a minute.
- */
-class ImmediateTransactionsDialect extends SqliteDialect {
-  private readonly driverConfig: SqliteDialectConfig;
-
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.driverConfig = config;
-  }
-
-  override createDriver(): Driver {
-    return new ImmediateTransactionsDriver(this.driverConfig);
-  }
-}
-
-class ImmediateTransactionsDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {
