@@ -89,6 +89,16 @@ export const VARIABLES = {
     expected:
       '`false`, `true` (trust every hop), a hop count, or proxy addresses/CIDRs such as `127.0.0.1,10.0.0.0/8`',
   },
+  CODE2ASIN_AUTH_FAILURES_PER_MINUTE: {
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    expected:
+      'wrong tokens answered 401 per client address per minute before 429, a whole number ≥ 1',
+  },
+  CODE2ASIN_AUTH_FAILURES_PER_SECOND: {
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    expected:
+      'wrong tokens answered 401 per second over all addresses before 429, a whole number ≥ 1',
+  },
   CODE2ASIN_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -267,6 +277,8 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_HOST: '127.0.0.1',
   CODE2ASIN_PORT: '8080',
   CODE2ASIN_TRUST_PROXY: 'false',
+  CODE2ASIN_AUTH_FAILURES_PER_MINUTE: '10',
+  CODE2ASIN_AUTH_FAILURES_PER_SECOND: '10',
   CODE2ASIN_LOG_LEVEL: 'info',
   AMAZON_PAAPI_ENABLED: 'true',
   AMAZON_PROVIDER: 'creators',
@@ -309,6 +321,11 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Proxies trusted to give the client's address (X-Forwarded-For): Fastify's `trustProxy`. */
   readonly trustProxy: TrustProxy;
+  /** Bounds on wrong tokens (a valid token is never refused): per address, and over all. */
+  readonly failedAuth: {
+    readonly perAddressPerMinute: number;
+    readonly perSecond: number;
+  };
   readonly logLevel: Parsed['CODE2ASIN_LOG_LEVEL'];
   /**
    * The processes using this database share each credential's quota through `rate_limits`;
@@ -459,6 +476,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? v.CODE2ASIN_CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, ''))
       : [],
     trustProxy: v.CODE2ASIN_TRUST_PROXY,
+    failedAuth: {
+      perAddressPerMinute: v.CODE2ASIN_AUTH_FAILURES_PER_MINUTE,
+      perSecond: v.CODE2ASIN_AUTH_FAILURES_PER_SECOND,
+    },
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
     amazonSource: v.CODE2ASIN_AMAZON_SOURCE,

@@ -15,7 +15,7 @@ import { withFaultTracking } from './fault-tracking-dialect.js';
 import { createPostgresBulkWriter } from './postgres-bulk-writer.js';
 import type { DB } from './schema.js';
 import { createSqliteBulkWriters } from './sqlite-bulk-writer.js';
-import { createSqliteHandle, ManagedSqliteDialect } from './sqlite-driver.js';
+import { createSqliteHandle, ManagedSqliteDialect, noBlockingLockWait } from './sqlite-driver.js';
 
 export interface Database {
   readonly db: Kysely<DB>;
@@ -166,9 +166,10 @@ function configureSqlite(sqlite: BetterSqlite3.Database): void {
   // Takes effect on a new database only (before its first table); an existing one keeps its own.
   sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  // Lock waits are the driver's, off the event loop (see sqlite-driver.ts).
+  noBlockingLockWait(sqlite);
   const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
   const pages = walCheckpointPages(sqlite.name, pageSize);
   sqlite.pragma(`wal_autocheckpoint = ${pages}`);

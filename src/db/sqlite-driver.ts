@@ -17,14 +17,19 @@ export interface SqliteHandle {
   readonly generation: number;
 }
 
+/** How long a statement waits for another connection's write lock before failing (as busy_timeout did). */
+export const SQLITE_LOCK_WAIT_MS = 5000;
+/** Longest pause between two tries: short, so a waiter takes the lock soon after it is free. */
+const MAX_RETRY_PAUSE_MS = 4;
+
 /** Error codes after which the handle is closed and opened again before the next statement. */
 const REOPEN_AFTER = /^SQLITE_(FULL|IOERR|CANTOPEN|NOMEM|PROTOCOL)/;
 
 /**
- * SQLite through one handle that a fault cannot wedge. Three things it does that Kysely's driver
+ * SQLite through one handle that a fault cannot wedge. Four things it does that Kysely's driver
  * does not:
- * - Transactions take the write lock when they begin (`begin immediate`, waiting up to
- *   busy_timeout for another process's). A deferred `begin` becomes a writer at its first write,
+ * - Transactions take the write lock when they begin (`begin immediate`, waiting for another
+ *   process's as below). A deferred `begin` becomes a writer at its first write,
  *   which fails at once with SQLITE_BUSY when another process committed in between.
  * - A rollback is sent only while a transaction is open. On SQLITE_FULL or SQLITE_IOERR, SQLite
  *   may roll the whole transaction back by itself; Kysely's unconditional `rollback` then failed
@@ -33,6 +38,14 @@ const REOPEN_AFTER = /^SQLITE_(FULL|IOERR|CANTOPEN|NOMEM|PROTOCOL)/;
  * - After an I/O or disk-full error the handle is closed and opened again before the next
  *   statement (statements reset, pager out of its error state), and a transaction the handle
  *   still holds outside Kysely's is rolled back.
+ * - A statement that finds the write lock taken waits for it without blocking the event loop:
+ *   the handle's busy_timeout is 0 (see {@link noBlockingLockWait}) and the statement is tried
+ *   again after a pause of a few ms, up to {@link SQLITE_LOCK_WAIT_MS}. With busy_timeout,
+ *   better-sqlite3 waited inside the call: while an ingestion thread held the lock, the job
+ *   worker's process stood still — its rate limiter's timers, its requests in flight — for as
+ *   long as the lock was held (event-loop stalls of 2–5 s on a loaded machine,
+ *   bench/upload-during-job.bench.ts). A statement that fails with SQLITE_BUSY has changed
+ *   nothing, so trying it again is safe.
  */
 export function createSqliteHandle(file: string, configure: (db: BetterSqlite3.Database) => void) {
   const open = () => {
@@ -141,6 +154,18 @@ class ManagedSqliteConnection implements DatabaseConnection {
   constructor(private readonly handle: ManagedSqliteHandle) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return this.run<R>(compiledQuery);
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await pause(Math.min(MAX_RETRY_PAUSE_MS, 1 + attempt));
+      }
+    }
+  }
+
+  private run<R>(compiledQuery: CompiledQuery): QueryResult<R> {
     try {
       const stmt = this.handle.current.prepare(compiledQuery.sql);
       const parameters = compiledQuery.parameters as unknown[];
@@ -174,4 +199,17 @@ class ConnectionMutex {
     this.resolve = undefined;
     resolve?.();
   }
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Lock waits are the driver's, off the event loop (see {@link createSqliteHandle}). */
+export function noBlockingLockWait(sqlite: BetterSqlite3.Database): void {
+  sqlite.pragma('busy_timeout = 0');
 }

@@ -129,19 +129,44 @@ function csvError(error: unknown, parser: Parser, limits: FileLimits): FileError
   const code = (error as { code?: string }).code;
   // The line where the parser stopped (a quoted cell may have started on an earlier one).
   const line = parser.info.lines;
-  if (code === 'CSV_MAX_RECORD_SIZE') {
-    const limit = limits.maxCellLength;
-    return new FileLimitError(
-      'cell_too_long',
-      `A cell near line ${line} is longer than ${limit.toLocaleString('en-US')} characters, the limit (maxCellLength). Check for a quote that is never closed, or shorten the cell.`,
-      { limit, actual: limit + 1, option: 'maxCellLength', line },
-    );
-  }
+  if (code === 'CSV_MAX_RECORD_SIZE') return recordTooLong(error, parser, line, limits);
   const message = error instanceof Error ? error.message : String(error);
   return new FileError(
     'unreadable',
     `The file cannot be read as delimited text near line ${line}: ${message}. Open it in Excel or LibreOffice and save it as CSV UTF-8.`,
     { line, csvCode: code },
     { cause: error },
+  );
+}
+
+/**
+ * csv-parse's bound is on the whole record (`max_record_size`: 4 bytes per character of
+ * maxCellLength), not on a cell: say which of the two it met. Inside a quoted cell it is most
+ * likely a quote never closed (the rest of the file reads as one cell); outside one, the row
+ * itself holds more bytes than the bound, in many cells.
+ */
+function recordTooLong(
+  error: unknown,
+  parser: Parser,
+  line: number,
+  limits: FileLimits,
+): FileLimitError {
+  const limit = limits.maxCellLength;
+  const bytes = limit * 4;
+  const { column } = error as { column?: number };
+  // The parser's own state (the error's `quoting` says whether a quote was closed, not open).
+  const quoting = (parser as unknown as { state?: { quoting?: unknown } }).state?.quoting === true;
+  const cells = typeof column === 'number' ? column + 1 : null;
+  const details = { limit, actual: limit + 1, option: 'maxCellLength', line, row_bytes: bytes };
+  if (quoting)
+    return new FileLimitError(
+      'cell_too_long',
+      `A quoted cell${cells ? ` (column ${cells})` : ''} that ends near line ${line} is still open after ${bytes.toLocaleString('en-US')} bytes: a quote that opens a cell is probably never closed. Close it, or write a quote inside a cell as two quotes ("").`,
+      details,
+    );
+  return new FileLimitError(
+    'cell_too_long',
+    `The row ending near line ${line} is longer than ${bytes.toLocaleString('en-US')} bytes${cells ? ` after ${cells.toLocaleString('en-US')} cells` : ''}, the most one row may hold (4 bytes per character of maxCellLength, ${limit.toLocaleString('en-US')}). Check that the file is split into cells and lines as you expect (its delimiter, its line ends), or remove the columns you do not need (library callers may raise maxCellLength).`,
+    details,
   );
 }

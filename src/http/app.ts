@@ -42,7 +42,7 @@ export interface AppDependencies {
   jobs?: JobsContext;
   /** Where uploads and JSON codes are ingested; on this event loop when absent. */
   ingestion?: IngestionPool;
-  /** Failed-authentication throttling per address (default 10 per minute). */
+  /** Overrides the configured bounds on wrong tokens (tests: small limits, a manual clock). */
   failedAuthLimits?: Partial<FailedAuthLimits>;
 }
 
@@ -94,7 +94,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerOpenApi(app);
   const auth = {
     db: deps.database.db,
-    failures: createFailedAuthLimiter(deps.failedAuthLimits),
+    failures: createFailedAuthLimiter({
+      maxFailures: config.failedAuth.perAddressPerMinute,
+      maxGlobalFailuresPerSecond: config.failedAuth.perSecond,
+      ...deps.failedAuthLimits,
+    }),
     sessions: createSessionCodec(secretKey),
   };
   registerAuth(app, auth);

@@ -48,9 +48,7 @@ export async function startServer(
       logger,
       print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
     });
-    // Closed after the app (cleanups run in reverse): no upload is waiting for it any more.
     const ingestion = createServeIngestionPool(config, logger);
-    if (ingestion) cleanups.push(() => ingestion.close());
     const app = await buildApp({
       database,
       logger,
@@ -61,7 +59,12 @@ export async function startServer(
       jobs: jobs.ctx,
       ingestion: ingestion ?? undefined,
     });
-    cleanups.push(() => app.close());
+    // The pool stops with the app, not after it: the app's close waits for the requests in
+    // flight, and an upload being read would hold it until its whole file was stored.
+    cleanups.push(async () => {
+      const [appClosed, poolClosed] = await Promise.allSettled([app.close(), ingestion?.close()]);
+      for (const r of [appClosed, poolClosed]) if (r.status === 'rejected') throw r.reason;
+    });
     // Started after the app: a stop closes the app (no new jobs) before the worker hands back its units.
     startJobWorker(config, database, jobs, logger, cleanups);
     const address = await app.listen({

@@ -3,7 +3,7 @@
  * logger and job log, and `createJob` run on the tasks the pool sends, one at a time. Importing
  * it does nothing outside such a thread.
  */
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import { openDatabase } from '../db/database.js';
 import { createLogger } from '../logging/logger.js';
@@ -59,8 +59,9 @@ function start(data: IngestThreadData): void {
 function lowerPriority(niceness: number, logger: ReturnType<typeof createLogger>): void {
   if (niceness === 0) return;
   try {
-    // pid 0: the calling thread (Linux keeps a niceness per thread).
-    setPriority(0, niceness);
+    // pid 0: the calling thread (Linux keeps a niceness per thread). Relative to the process's
+    // own niceness: a `serve` started with `nice` keeps its threads below itself.
+    setPriority(0, Math.min(19, getPriority(0) + niceness));
   } catch (err) {
     logger.debug({ err }, 'ingestion thread priority left unchanged');
   }

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { nowIso } from '../db/dialect.js';
+import { waitForRateLimiterSlots } from '../db/rate-limit-slots.js';
 import type { DB } from '../db/schema.js';
 import type { JobsContext } from './context.js';
 import { getJob, holdJobForIngestion, shareJobForIngestion, type Job } from './jobs-repository.js';
@@ -35,6 +36,16 @@ const CHUNK_ROWS = 1000;
  * (1M rows: 15.0 s with 50,000, 13.5 s with 10,000, same run).
  */
 const TRANSACTION_ROWS = 10_000;
+/**
+ * Rows per transaction on SQLite while another job is being looked up: its worker stores results
+ * and records its rate limiter's grants in the same file, and waits for the write lock at each
+ * (up to a whole transaction of this ingestion, about 0.2 s at 10,000 rows, more on a loaded
+ * machine). 1,000 rows hold it about 10–20 ms; the next rows are read between two transactions,
+ * with the lock free. Measured in bench/upload-during-job.bench.ts (docs/benchmarks/upload-during-job.md).
+ */
+const SHARED_TRANSACTION_ROWS = 1_000;
+/** Least time a transaction is expected to hold the write lock (see `waitForRateLimiterSlots`). */
+const MIN_HOLD_MS = 10;
 
 /**
  * Streams the input into `code2asin_rows` and one unit of work per (marketplace, distinct GTIN)
@@ -54,15 +65,21 @@ export async function ingestJob(
   const { database } = ctx;
   const twoConnections = database.kind === 'postgres' && !usingTwoConnections.has(database);
   if (twoConnections) usingTwoConnections.add(database);
+  // How long the last transaction held the lock (an estimate for the next one).
+  let holdMs = MIN_HOLD_MS;
   try {
     let more = true;
     while (more) {
+      const size = await transactionRows(database, job.id);
       // SQLite: the rows of a transaction are read before it takes the one write lock, so other
       // writers (the job worker storing results, the shared limiter) wait only for the inserts.
-      const input = database.kind === 'sqlite' ? await readAhead(rows, TRANSACTION_ROWS) : rows;
+      const input = database.kind === 'sqlite' ? await readAhead(rows, size) : rows;
+      if (size === SHARED_TRANSACTION_ROWS) await waitForRateLimiterSlots(database, holdMs);
+      const started = performance.now();
       more = await inTransactions(database, job.id, twoConnections, (rowsTrx, unitsTrx) =>
-        storeRows(database, { rows: rowsTrx, units: unitsTrx }, job, source, input, counts),
+        storeRows(database, { rows: rowsTrx, units: unitsTrx }, job, source, input, counts, size),
       );
+      holdMs = Math.max(MIN_HOLD_MS, performance.now() - started);
       if (input !== rows) more = (input as ReadAhead).more;
       onRowsRead?.(counts.rows);
     }
@@ -75,6 +92,22 @@ export async function ingestJob(
   const report = await buildPreflight(ctx, job, source.detection ?? null, counts);
   await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
   return getJob(ctx.database.db, job.id);
+}
+
+/**
+ * Rows of the next transaction: fewer on SQLite while another job is being looked up (one
+ * indexed read per transaction, so a job started meanwhile is seen within one).
+ */
+async function transactionRows(database: Database, jobId: string): Promise<number> {
+  if (database.kind !== 'sqlite') return TRANSACTION_ROWS;
+  const running = await database.db
+    .selectFrom('code2asin_jobs')
+    .select('id')
+    .where('status', '=', 'processing')
+    .where('id', '<>', jobId)
+    .limit(1)
+    .executeTakeFirst();
+  return running ? SHARED_TRANSACTION_ROWS : TRANSACTION_ROWS;
 }
 
 /** Rows read ahead of a transaction, and whether the input may hold more. */
@@ -111,7 +144,7 @@ async function readAhead(rows: AsyncIterator<InputRow>, count: number): Promise<
 }
 
 /**
- * Reads up to {@link TRANSACTION_ROWS} rows into the transaction, chunk by chunk; resolves to
+ * Reads up to `size` rows into the transaction, chunk by chunk; resolves to
  * whether rows may remain. The transaction stays open while the input is read: on PostgreSQL the
  * server inserts a chunk while the next one is parsed.
  */
@@ -122,14 +155,15 @@ async function storeRows(
   columns: InputColumns,
   rows: AsyncIterator<InputRow>,
   counts: IngestCounts,
+  size: number,
 ): Promise<boolean> {
   const rowWriter = database.createBulkWriter(trx.rows, ROWS_TABLE);
   const unitWriter = database.createBulkWriter(trx.units, UNITS_TABLE);
   let read = 0;
   let more = true;
-  while (more && read < TRANSACTION_ROWS) {
+  while (more && read < size) {
     const chunk: InputRow[] = [];
-    while (chunk.length < CHUNK_ROWS) {
+    while (chunk.length < Math.min(CHUNK_ROWS, size - read)) {
       const next = await rows.next();
       if (next.done) {
         more = false;

@@ -38,7 +38,10 @@ export interface IngestionPool {
   readonly threads: number;
   readonly running: number;
   readonly waiting: number;
-  /** Stops the threads; a running ingestion is abandoned (its job never runs, as after a crash). */
+  /**
+   * Stops the threads; a running ingestion is abandoned (its job never runs, as after a crash) and
+   * its upload, like every waiting one, is answered 503 `ingestion_busy` at once.
+   */
   close(): Promise<void>;
 }
 
@@ -164,10 +167,24 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
     },
     async close() {
       closed = true;
-      for (const task of queue.splice(0)) task.reject(new Error('the server is stopping'));
+      // Running uploads are answered now (503, send it again), not when their file is read: the
+      // HTTP server's close waits for every request in flight.
+      for (const task of queue.splice(0)) task.reject(stopping());
+      for (const slot of slots) {
+        slot.task?.reject(stopping());
+        slot.task = null;
+      }
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+}
+
+function stopping(): JobError {
+  return new JobError(
+    'ingestion_busy',
+    `The server is stopping; this upload was not stored. Send it again once the service is back (in about ${BUSY_RETRY_SECONDS} s).`,
+    { retry_after_seconds: BUSY_RETRY_SECONDS, stopping: true },
+  );
 }
 
 function busy(threads: number, queueLimit: number): JobError {

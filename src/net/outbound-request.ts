@@ -49,17 +49,23 @@ export interface OutboundClient {
 
 /**
  * Connects to the checked address itself, never to the name: no second lookup can move the
- * connection elsewhere. TLS still verifies the certificate against the URL's host name.
+ * connection elsewhere. TLS still names the URL's host (SNI) and verifies the certificate against
+ * it, with the system's certificate authorities or `tls.ca` (tests: a self-signed certificate).
  */
-export const directConnector: Connector = (target) =>
-  target.protocol === 'https:'
-    ? tlsConnect({
-        host: target.address,
-        port: target.port,
-        servername: isIP(target.hostname) ? undefined : target.hostname,
-        ALPNProtocols: ['http/1.1'],
-      })
-    : netConnect({ host: target.address, port: target.port });
+export function createDirectConnector(tls: { ca?: string | Buffer } = {}): Connector {
+  return (target) =>
+    target.protocol === 'https:'
+      ? tlsConnect({
+          host: target.address,
+          port: target.port,
+          servername: isIP(target.hostname) ? undefined : target.hostname,
+          ALPNProtocols: ['http/1.1'],
+          ca: tls.ca,
+        })
+      : netConnect({ host: target.address, port: target.port });
+}
+
+export const directConnector: Connector = createDirectConnector();
 
 /** The outbound client of a process; `resolve` and `connect` are injected by tests only. */
 export function createOutboundClient(

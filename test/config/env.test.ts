@@ -114,6 +114,32 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the wrong-token bounds, and refuses a bound that is not a whole number ≥ 1', () => {
+    assert.deepEqual(loadConfig({}).failedAuth, { perAddressPerMinute: 10, perSecond: 10 });
+    const set = loadConfig({
+      CODE2ASIN_AUTH_FAILURES_PER_MINUTE: '30',
+      CODE2ASIN_AUTH_FAILURES_PER_SECOND: '200',
+    });
+    assert.deepEqual(set.failedAuth, { perAddressPerMinute: 30, perSecond: 200 });
+    for (const [variable, bad] of [
+      ['CODE2ASIN_AUTH_FAILURES_PER_MINUTE', '0'],
+      ['CODE2ASIN_AUTH_FAILURES_PER_MINUTE', 'ten'],
+      ['CODE2ASIN_AUTH_FAILURES_PER_SECOND', '2.5'],
+      ['CODE2ASIN_AUTH_FAILURES_PER_SECOND', '-1'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ [variable]: bad }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.problems.length === 1 &&
+          e.problems[0]?.variable === variable &&
+          e.message.includes(`${variable}: "${bad}"`) &&
+          e.message.includes('a whole number ≥ 1'),
+        `${variable}=${bad}`,
+      );
+    }
+  });
+
   it('reads CODE2ASIN_TRUST_PROXY as false, true, a hop count or proxy addresses', () => {
     const trust = (v?: string) =>
       loadConfig(v === undefined ? {} : { CODE2ASIN_TRUST_PROXY: v }).trustProxy;

@@ -171,8 +171,27 @@ describe('delimited text: limits', () => {
     );
     await assert.rejects(openTable(open, { limits: { maxCellLength: 100 } }), {
       code: 'cell_too_long',
-      message: /near line \d+ is longer than 100 characters/,
+      message:
+        /quoted cell \(column 2\) that ends near line \d+ is still open after 400 bytes: a quote that opens a cell is probably never closed/,
     });
+  });
+
+  it('says a wide row of short cells is too long as a row, not that a cell is', async () => {
+    // 60 cells of 13 characters: each far under maxCellLength, the row over 4 × maxCellLength bytes.
+    const wide = writeText(
+      tmp.path('wide-row.csv'),
+      `EAN,Title\n${ean13(1)},${Array.from({ length: 60 }, () => ean13(2)).join(',')}\n`,
+    );
+    const refused = await openTable(wide, { limits: { maxCellLength: 100 } })
+      .then((t) => collect(t.rows))
+      .catch((e: unknown) => e);
+    assert.ok(refused instanceof FileLimitError, String(refused));
+    assert.equal(refused.code, 'cell_too_long');
+    assert.match(
+      refused.message,
+      /^The row ending near line 2 is longer than 400 bytes after \d+ cells, the most one row may hold/,
+    );
+    assert.doesNotMatch(refused.message, /A cell|quote/);
   });
 
   it('refuses a file holding only a header', async () => {

@@ -240,6 +240,47 @@ forEachDatabase('authentication of /api routes', (ctx) => {
     }
   });
 
+  it('takes both bounds from CODE2ASIN_AUTH_FAILURES_PER_MINUTE and CODE2ASIN_AUTH_FAILURES_PER_SECOND', async () => {
+    // A clock that does not move: the window never ends within the test, however slow the machine.
+    const clock = { now: () => 1_000_000 };
+    const wrongTokens = async (env: Record<string, string>, addresses: string[]) => {
+      const t = await createTestApp(ctx.database(), { env, failedAuthLimits: { clock } });
+      try {
+        const statuses: number[] = [];
+        for (const [i, remoteAddress] of addresses.entries()) {
+          const res = await t.call({
+            method: 'GET',
+            url: '/api/v1/amazon/config',
+            token: `c2a_env${i}`,
+            remoteAddress,
+          });
+          statuses.push(res.statusCode);
+        }
+        return statuses;
+      } finally {
+        await t.close();
+      }
+    };
+    const oneAddress = Array<string>(4).fill('10.1.0.1');
+    const many = Array.from({ length: 4 }, (_, i) => `10.2.${i}.1`);
+    // Per address: 2 a minute, the global bound out of the way.
+    assert.deepEqual(
+      await wrongTokens(
+        { CODE2ASIN_AUTH_FAILURES_PER_MINUTE: '2', CODE2ASIN_AUTH_FAILURES_PER_SECOND: '1000' },
+        oneAddress,
+      ),
+      [401, 401, 429, 429],
+    );
+    // Global: 3 a second over all addresses.
+    assert.deepEqual(
+      await wrongTokens({ CODE2ASIN_AUTH_FAILURES_PER_SECOND: '3' }, many),
+      [401, 401, 401, 429],
+    );
+    // The defaults (10 per address, 10 a second) let four through.
+    assert.deepEqual(await wrongTokens({}, oneAddress), [401, 401, 401, 401]);
+    assert.deepEqual(await wrongTokens({}, many), [401, 401, 401, 401]);
+  });
+
   it('keys the limit on the client behind a trusted proxy (CODE2ASIN_TRUST_PROXY), not on a spoofed header', async () => {
     const wrongFrom = async (t: TestApp, forwarded: string, remoteAddress = '127.0.0.1') =>
       (

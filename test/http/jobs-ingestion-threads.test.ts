@@ -116,4 +116,30 @@ forEachDatabase('Code2ASIN ingestion threads', (ctx) => {
       await small.close();
     }
   });
+
+  it('answers the uploads it holds at once when it closes (503, send it again), the running one included', async () => {
+    const closing = poolFor(1, 2);
+    const input = (name: string) => ({
+      owner: 'uploader',
+      options: { name, marketplaces: ['fr'], auto_start: false },
+      codes: SAMPLE_CODES,
+    });
+    // Submitted in one tick: the first is on the thread, the other two wait.
+    const held = [input('a'), input('b'), input('c')].map((i) =>
+      closing.createJob(i).then(
+        () => null,
+        (error: unknown) => error,
+      ),
+    );
+    assert.deepEqual([closing.running, closing.waiting], [1, 2]);
+    await closing.close();
+    // The first may have finished before the close reached it; those still held were answered.
+    const refused = (await Promise.all(held)).filter((e) => e !== null).map((e) => mapError(e));
+    assert.ok(refused.length >= 2, `${refused.length} refused`);
+    for (const a of refused) {
+      assert.equal(a?.status, 503);
+      assert.equal(a?.code, 'ingestion_busy');
+      assert.match(a?.message ?? '', /server is stopping; this upload was not stored/);
+    }
+  });
 });
