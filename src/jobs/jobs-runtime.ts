@@ -9,6 +9,7 @@ import type { Config } from '../config/env.js';
 import { watchAmazonSettings } from '../config/effective-amazon-settings.js';
 import type { SecretKeys } from '../config/provider-settings.js';
 import type { Database } from '../db/database.js';
+import { createDatabaseRateShareStore } from '../db/rate-share-store.js';
 import { createDatabaseRateLimitStore } from '../db/rate-limit-store.js';
 import type { Logger } from '../logging/logger.js';
 import { createAmazonLookup } from './amazon-lookup.js';
@@ -65,6 +66,8 @@ export function createProcessAmazonClients(
   return createAmazonClients({
     clientDeps: { logger },
     rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
+    rateShareStore: config.sharedRateLimit ? createDatabaseRateShareStore(database) : undefined,
+    shareLeaseMs: config.shareLeaseMs,
   });
 }
 

@@ -19,6 +19,7 @@ import {
 import { holdJobForAmazon } from './waiting-for-amazon.js';
 import { AmazonNotReadyError } from '../amazon/readiness.js';
 import { storeFailure, storeResult } from './store-outcome.js';
+import { startWorkerPresence, type WorkerPresence } from './worker-presence.js';
 import { lookupErrorOf, type LookupUnit, type UnitLookup } from './unit-lookup.js';
 
 export interface WorkerOptions {
@@ -87,6 +88,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let lanes: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
+  let presence: WorkerPresence | null = null;
   const maintenance = createMaintenanceLoop(ctx, {
     periodMs: options.maintenanceMs ?? 5_000,
     jobIds: options.jobIds,
@@ -325,6 +327,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => lane());
       maintenance.start();
+      presence = startWorkerPresence(ctx.database, {
+        id,
+        concurrency,
+        heldUnits: () => queue.length + inFlight.size,
+      });
     },
     async stop() {
       stopController.abort();
@@ -332,6 +339,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       await maintenance.stop();
       await Promise.allSettled(lanes);
       await release(queue.splice(0));
+      await presence?.stop();
     },
   };
 }
