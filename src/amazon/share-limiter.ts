@@ -20,7 +20,7 @@ export interface ShareLimiterOptions extends RateLimiterOptions {
   member?: ShareMember;
   /**
    * A dead member's share is back with the others within this (default 10 s): heartbeats every
-   * lease/20, changes start lease/5 after they are written, a member silent for the rest is
+   * lease/10, changes start lease/4 after they are written, a member silent for the rest is
    * dropped.
    */
   leaseMs?: number;
@@ -80,8 +80,8 @@ class ShareLimiter implements RateLimiter {
     this.tpd = Math.max(1, Math.floor(o.tpd ?? 8640));
     this.rate = new AdaptiveRate(o);
     const lease = o.leaseMs ?? 10_000;
-    this.beatMs = lease / 20;
-    this.switchMs = lease / 5;
+    this.beatMs = lease / 10;
+    this.switchMs = lease / 4;
     this.expiryMs = lease - this.switchMs - this.beatMs;
   }
 

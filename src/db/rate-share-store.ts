@@ -27,6 +27,7 @@ export function createDatabaseRateShareStore(
   options: DatabaseRateShareStoreOptions = {},
 ): RateShareStore {
   const pg = database.kind === 'postgres';
+  const created = new Set<string>();
   const readNow = async (trx: Transaction<DB>): Promise<number> => {
     if (options.now) return options.now();
     const expr = pg
@@ -41,22 +42,27 @@ export function createDatabaseRateShareStore(
     key: string,
     intervalMs: number,
   ): Promise<RateLimitSharesTable> {
-    await trx
-      .insertInto('rate_limit_shares')
-      .values({
-        key,
-        members: '[]',
-        since_ms: 0,
-        interval_ms: intervalMs,
-        previous: '[]',
-        previous_since_ms: 0,
-        previous_interval_ms: intervalMs,
-        paused_until_ms: 0,
-        day: 0,
-        day_count: 0,
-      })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+    // SQLite: this write comes first so the transaction holds the write lock from the start
+    // (a read first could not be upgraded while another process writes). PostgreSQL: once the
+    // row exists, `for update` alone locks it.
+    if (!pg || !created.has(key))
+      await trx
+        .insertInto('rate_limit_shares')
+        .values({
+          key,
+          members: '[]',
+          since_ms: 0,
+          interval_ms: intervalMs,
+          previous: '[]',
+          previous_since_ms: 0,
+          previous_interval_ms: intervalMs,
+          paused_until_ms: 0,
+          day: 0,
+          day_count: 0,
+        })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+    created.add(key);
     let q = trx.selectFrom('rate_limit_shares').selectAll().where('key', '=', key);
     if (pg) q = q.forUpdate();
     return q.executeTakeFirstOrThrow();
@@ -69,21 +75,23 @@ export function createDatabaseRateShareStore(
     beat: ShareBeat,
     t: number,
   ): Promise<string[]> {
-    const expired = t - beat.expiryMs;
-    await trx
-      .deleteFrom('rate_limit_members')
-      .where('key', '=', key)
-      .where((eb) => eb.or([eb('heartbeat_ms', '<=', expired), eb('member_id', '=', member.id)]))
-      .execute();
     if (beat.active)
       await trx
         .insertInto('rate_limit_members')
         .values({ key, member_id: member.id, host: member.host, pid: member.pid, heartbeat_ms: t })
+        .onConflict((oc) => oc.columns(['key', 'member_id']).doUpdateSet({ heartbeat_ms: t }))
+        .execute();
+    else
+      await trx
+        .deleteFrom('rate_limit_members')
+        .where('key', '=', key)
+        .where('member_id', '=', member.id)
         .execute();
     const rows = await trx
       .selectFrom('rate_limit_members')
       .select('member_id')
       .where('key', '=', key)
+      .where('heartbeat_ms', '>', t - beat.expiryMs)
       .execute();
     // Sorted here, not by the database: one order whatever the collation.
     return rows.map((r) => r.member_id).sort();
@@ -110,6 +118,11 @@ export function createDatabaseRateShareStore(
             intervalMs: beat.intervalMs,
           };
           state = { ...state, previous: state.current, current: next };
+          await trx
+            .deleteFrom('rate_limit_members')
+            .where('key', '=', key)
+            .where('heartbeat_ms', '<=', t - beat.expiryMs)
+            .execute();
         }
         await trx
           .updateTable('rate_limit_shares')

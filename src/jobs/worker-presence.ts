@@ -7,7 +7,7 @@ export interface WorkerPresenceOptions {
   concurrency: number;
   /** Units the worker holds now (queued locally or in flight). */
   heldUnits: () => number;
-  /** Heartbeat period (default 2 s); a worker silent for 3 periods is no longer listed. */
+  /** Heartbeat period (default 2 s); a worker silent for 5 periods is no longer listed. */
   periodMs?: number;
 }
 
@@ -31,7 +31,7 @@ export function startWorkerPresence(
     const now = Date.now();
     const values = {
       heartbeat_ms: now,
-      expires_ms: now + 3 * periodMs,
+      expires_ms: now + 5 * periodMs,
       claimed_units: options.heldUnits(),
       concurrency: options.concurrency,
     };
