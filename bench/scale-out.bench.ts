@@ -132,6 +132,17 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** `code2asin migrate` of the checkout at `root`. */
+function migrateWith(root: string, url: string): Promise<void> {
+  const child = spawn(process.execPath, [join(root, 'bin/code2asin.js'), 'migrate'], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: 'inherit',
+  });
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate: ${code}`)))),
+  );
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Answered (not 429) and 429 search requests per credential id. */
@@ -157,10 +168,12 @@ async function runCase(
   await admin.connect();
   await admin.query(`create database ${dbName}`);
   const url = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`);
-  const ctx = await openBenchJobs(url, TPS);
+  // Each build migrates with its own migrations (main does not know 0008's tables).
+  const root = build === 'before' ? BEFORE : HERE;
+  await migrateWith(root, url);
+  const ctx = await openBenchJobs(url, TPS, { migrate: false });
   const workers: ChildProcess[] = [];
   try {
-    const root = build === 'before' ? BEFORE : HERE;
     for (let k = 0; k < c.credentials; k++) {
       const env = {
         ...emu.env,

@@ -147,7 +147,9 @@ class ShareLimiter implements RateLimiter {
       )
       .finally(() => {
         this.beating = false;
-        if (active || this.queue.length > 0)
+        // A member that left keeps beating while the lists still name it: a change pending
+        // when it left delays its leaving, and the lists must not keep a share nobody uses.
+        if (active || this.queue.length > 0 || this.listed())
           this.beatTimer = this.timer(() => this.beat(), this.beatMs, false);
       });
   }
@@ -174,6 +176,17 @@ class ShareLimiter implements RateLimiter {
     // Grants go on while what was read holds; past it, nothing may be sent.
     if (!this.known || this.storeNow() + this.uncertainty >= this.validUntil())
       this.queue.rejectAll(storeUnavailable(error));
+  }
+
+  /** The latest lists read name this member (in force or pending). */
+  private listed(): boolean {
+    const k = this.known;
+    if (!k) return false;
+    const id = this.member.id;
+    return (
+      k.current.members.includes(id) ||
+      (k.current.sinceMs > k.nowMs && k.previous.members.includes(id))
+    );
   }
 
   private storeNow(): number {
