@@ -148,8 +148,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Answered (not 429) and 429 search requests per credential id. */
 function counts(s: EmulatorStats): Map<string, { answered: number; throttled: number }> {
   const out = new Map<string, { answered: number; throttled: number }>();
+  // Searches only: the token requests of the OAuth flow are not part of the quota.
   for (const [id, c] of Object.entries(s.credentials)) {
-    out.set(id, { answered: c.requests - c.status['429'], throttled: c.status['429'] });
+    const op = c.operations.searchItems;
+    if (op) out.set(id, { answered: op.requests - op.status['429'], throttled: op.status['429'] });
   }
   return out;
 }
