@@ -185,6 +185,8 @@ async function runCase(
         AMAZON_BURST: String(BURST),
         CODE2ASIN_SECRET_KEY: 'ab'.repeat(32),
         CODE2ASIN_LOG_LEVEL: 'info',
+        // Rate shares are opt-in; main ignores the variable.
+        CODE2ASIN_SHARE_LEASE_MS: '10000',
       };
       const started = await Promise.all(
         Array.from({ length: c.workers }, () => startWorker(root, env)),

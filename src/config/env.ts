@@ -157,8 +157,12 @@ export const VARIABLES = {
   AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
   CODE2ASIN_SHARED_RATE_LIMIT: { schema: bool, expected: 'true or false' },
   CODE2ASIN_SHARE_LEASE_MS: {
-    schema: z.coerce.number().int().min(200).max(600_000),
-    expected: 'milliseconds until a dead process’s share of a credential returns, 200–600000',
+    schema: z.coerce
+      .number()
+      .int()
+      .refine((v) => v === 0 || (v >= 200 && v <= 600_000)),
+    expected:
+      '0 (off) or milliseconds until a dead process’s share of a credential returns, 200–600000',
   },
   CODE2ASIN_WORKER: {
     schema: z
@@ -247,7 +251,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_TPD: '8640',
   AMAZON_TIMEOUT_MS: '10000',
   CODE2ASIN_SHARED_RATE_LIMIT: 'true',
-  CODE2ASIN_SHARE_LEASE_MS: '10000',
+  CODE2ASIN_SHARE_LEASE_MS: '0',
   CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_INGEST_THREADS: '1',
@@ -283,8 +287,9 @@ export interface Config {
    */
   readonly sharedRateLimit: boolean;
   /**
-   * With burst ≥ 2, each live process holds a share of a credential's slots (issue 23); a
-   * process that died gives its share back within this lease.
+   * > 0: with burst ≥ 2, each live process holds a share of a credential's slots (issue 23);
+   * a process that died gives its share back within this lease. 0 (default): off, the
+   * per-request schedule of `rate_limits` (the share scheme's figures are not measured yet).
    */
   readonly shareLeaseMs: number;
   /**

@@ -66,7 +66,10 @@ export function createProcessAmazonClients(
   return createAmazonClients({
     clientDeps: { logger },
     rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
-    rateShareStore: config.sharedRateLimit ? createDatabaseRateShareStore(database) : undefined,
+    rateShareStore:
+      config.sharedRateLimit && config.shareLeaseMs > 0
+        ? createDatabaseRateShareStore(database)
+        : undefined,
     shareLeaseMs: config.shareLeaseMs,
   });
 }
