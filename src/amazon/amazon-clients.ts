@@ -4,7 +4,9 @@ import type { AmazonSettings } from './provider.js';
 import { PROVIDERS } from './provider-registry.js';
 import { withQuotaRecording, type QuotaCredential, type QuotaRecorder } from './quota-recorder.js';
 import type { RateLimitStore } from './rate-limit-store.js';
-import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+import type { RateShareStore } from './rate-share-store.js';
+import { createShareLimiter } from './share-limiter.js';
 import { createSharedRateLimiter } from './shared-rate-limiter.js';
 
 /** Builds a client; tests may wrap the real one. */
@@ -41,6 +43,15 @@ export interface AmazonClientsOptions {
   rateLimitStore?: RateLimitStore;
   /** Where each credential's requests, 429s and tokens are recorded (the quota dashboard). */
   quotaRecorder?: QuotaRecorder;
+  /**
+   * Where processes agree on their shares of each credential's rate (issue 23). With it, a
+   * credential with burst ≥ 2 is paced by shares (no database round trip per request, the
+   * rate holds whatever the number of processes); burst 1 keeps `rateLimitStore`'s schedule,
+   * whose grants are checked one by one against every process's previous grant.
+   */
+  rateShareStore?: RateShareStore;
+  /** A dead process's share returns within this (default 10 s). */
+  shareLeaseMs?: number;
 }
 
 export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonClients {
@@ -59,10 +70,7 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
         tpd: settings.tpd,
         clock: options.clientDeps?.clock,
       };
-      const store = options.rateLimitStore;
-      limiter = store
-        ? createSharedRateLimiter({ ...pace, store, key: quotaKey(settings) })
-        : createRateLimiter(pace);
+      limiter = createLimiter(options, pace, quotaKey(settings));
       const recorder = options.quotaRecorder;
       if (recorder) limiter = withQuotaRecording(limiter, recorder, quotaCredentialOf(settings));
       limiters.set(key, limiter);
@@ -87,6 +95,18 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
       return client;
     },
   };
+}
+
+function createLimiter(
+  options: AmazonClientsOptions,
+  pace: RateLimiterOptions,
+  key: string,
+): RateLimiter {
+  const shares = options.rateShareStore;
+  if (shares && (pace.burst ?? 1) >= 2)
+    return createShareLimiter({ ...pace, store: shares, key, leaseMs: options.shareLeaseMs });
+  const store = options.rateLimitStore;
+  return store ? createSharedRateLimiter({ ...pace, store, key }) : createRateLimiter(pace);
 }
 
 /** The credential Amazon counts a quota for (provider, key id, endpoint). */

@@ -8,6 +8,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerWorkersCommand } from './commands/workers.js';
 import { packageVersion } from './version.js';
 
 /** Builds the `code2asin` command line. Commands parse flags and call library functions. */
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
+  registerWorkersCommand(program);
   registerMapCommand(program);
   registerValidateCommand(program);
   registerMigrateCommand(program);

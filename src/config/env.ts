@@ -197,6 +197,14 @@ export const VARIABLES = {
   },
   AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
   CODE2ASIN_SHARED_RATE_LIMIT: { schema: bool, expected: 'true or false' },
+  CODE2ASIN_SHARE_LEASE_MS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .refine((v) => v === 0 || (v >= 200 && v <= 600_000)),
+    expected:
+      '0 (off) or milliseconds until a dead process’s share of a credential returns, 200–600000',
+  },
   CODE2ASIN_WORKER: {
     schema: z
       .string()
@@ -292,6 +300,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_TPD: '8640',
   AMAZON_TIMEOUT_MS: '10000',
   CODE2ASIN_SHARED_RATE_LIMIT: 'true',
+  CODE2ASIN_SHARE_LEASE_MS: '0',
   CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_INGEST_THREADS: '1',
@@ -332,6 +341,12 @@ export interface Config {
    * false = each process paces itself alone (one process per credential only).
    */
   readonly sharedRateLimit: boolean;
+  /**
+   * > 0: with burst ≥ 2, each live process holds a share of a credential's slots (issue 23);
+   * a process that died gives its share back within this lease. 0 (default): off, the
+   * per-request schedule of `rate_limits` (the share scheme's figures are not measured yet).
+   */
+  readonly shareLeaseMs: number;
   /**
    * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
    * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.
@@ -482,6 +497,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
+    shareLeaseMs: v.CODE2ASIN_SHARE_LEASE_MS,
     amazonSource: v.CODE2ASIN_AMAZON_SOURCE,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,

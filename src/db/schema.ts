@@ -230,6 +230,44 @@ export interface WriteProbeTable {
   written_at: string;
 }
 
+/** A process wanting a share of a credential's rate (migration 0008). */
+export interface RateLimitMembersTable {
+  key: string;
+  member_id: string;
+  host: string;
+  pid: number;
+  heartbeat_ms: number;
+}
+
+/** Who holds which share of a credential's rate from when (migration 0008). */
+export interface RateLimitSharesTable {
+  key: string;
+  /** JSON array of member ids, in rank order: the list in force from `since_ms`. */
+  members: string;
+  since_ms: number;
+  /** Time between two slots of the credential (all members together) from `since_ms`. */
+  interval_ms: number;
+  /** The list in force before `since_ms`. */
+  previous: string;
+  previous_since_ms: number;
+  previous_interval_ms: number;
+  paused_until_ms: number;
+  day: number;
+  day_count: number;
+}
+
+/** A live worker process (migration 0008): `code2asin workers`. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_ms: number;
+  heartbeat_ms: number;
+  expires_ms: number;
+  claimed_units: number;
+  concurrency: number;
+}
+
 export interface DB {
   code2asin_jobs: JobsTable;
   code2asin_rows: RowsTable;
@@ -245,4 +283,7 @@ export interface DB {
   web_sessions: WebSessionsTable;
   code2asin_decisions: DecisionsTable;
   service_write_probe: WriteProbeTable;
+  rate_limit_members: RateLimitMembersTable;
+  rate_limit_shares: RateLimitSharesTable;
+  code2asin_workers: WorkersTable;
 }

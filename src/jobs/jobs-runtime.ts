@@ -10,6 +10,7 @@ import type { Config } from '../config/env.js';
 import { watchAmazonSettings } from '../config/effective-amazon-settings.js';
 import type { SecretKeys } from '../config/provider-settings.js';
 import type { Database } from '../db/database.js';
+import { createDatabaseRateShareStore } from '../db/rate-share-store.js';
 import { createDatabaseRateLimitStore } from '../db/rate-limit-store.js';
 import type { Logger } from '../logging/logger.js';
 import { createAmazonLookup } from './amazon-lookup.js';
@@ -68,6 +69,11 @@ export function createProcessAmazonClients(
     rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
     // Figures of the quota dashboard (GET /api/v1/amazon/quotas, `code2asin quota`).
     quotaRecorder: createDatabaseQuotaStore(database),
+    rateShareStore:
+      config.sharedRateLimit && config.shareLeaseMs > 0
+        ? createDatabaseRateShareStore(database)
+        : undefined,
+    shareLeaseMs: config.shareLeaseMs,
   });
 }
 

@@ -24,6 +24,7 @@ import {
   type LookupBatching,
   type UnitLookup,
 } from './unit-lookup.js';
+import { startWorkerPresence, type WorkerPresence } from './worker-presence.js';
 
 export interface WorkerOptions {
   lookup: UnitLookup;
@@ -93,6 +94,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     checkEveryMs: options.lowDisk?.checkEveryMs,
     jobIds: options.jobIds,
   });
+  let presence: WorkerPresence | null = null;
   const maintenance = createMaintenanceLoop(ctx, {
     periodMs: options.maintenanceMs ?? 5_000,
     jobIds: options.jobIds,
@@ -233,6 +235,11 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
       lanes = Array.from({ length: concurrency }, () => runLane(laneDeps, next));
       maintenance.start();
+      presence = startWorkerPresence(ctx.database, {
+        id,
+        concurrency,
+        heldUnits: () => held.ids().length,
+      });
     },
     async stop() {
       signals.stopAll();
@@ -240,6 +247,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       await maintenance.stop();
       await Promise.allSettled(lanes);
       await release(held.dropQueued());
+      await presence?.stop();
     },
   };
 }

@@ -7,6 +7,7 @@ import { reviewProposalsMigration } from './0004-review-proposals.js';
 import { answeringProviderMigration } from './0005-answering-provider.js';
 import { webUiMigration } from './0006-web-ui.js';
 import { jobProviderMigration } from './0007-job-provider.js';
+import { rateSharesMigration } from './0008-rate-shares.js';
 import { quotaUsageMigration } from './0009-quota-usage.js';
 import { writeProbeMigration } from './0013-write-probe.js';
 
@@ -23,6 +24,7 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0005-answering-provider': answeringProviderMigration(),
     '0006-web-ui': webUiMigration(d),
     '0007-job-provider': jobProviderMigration(),
+    '0008-rate-shares': rateSharesMigration(d),
     '0009-quota-usage': quotaUsageMigration(d),
     '0013-write-probe': writeProbeMigration(),
   };
