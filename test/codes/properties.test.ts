@@ -101,6 +101,9 @@ describe('parseCode properties', () => {
         for (const [at, sep] of cuts.sort((a, b) => b[0] - a[0])) {
           text = text.slice(0, at) + sep + text.slice(at);
         }
+        // "809900047111.0" is a number cell written with its decimals (a 12-digit UPC-A), read so
+        // on purpose: a dot before only zeros at the end is not a separator.
+        fc.pre(!/\.\D*0+$/.test(text));
         assert.equal(identity(parseCode(wrapper(text))), identity(parseCode(code)));
       }),
     );
