@@ -19,6 +19,24 @@ export interface QuotaTokenStatus {
   refillInMs: number;
   /** Tokens the answer cost. */
   tokensConsumed: number;
+  /** The provider's clock when it answered (epoch ms), null when the answer did not say. */
+  observedAtMs: number | null;
+}
+
+/**
+ * Whether a token status reported now says more about the balance than the one already held.
+ * Answers to concurrent requests arrive in any order, and each process sees only its own: the
+ * balance is the one of the latest answer by the provider's clock, and of two answers stamped
+ * the same millisecond the lower one (tokens are only taken between refills), never simply the
+ * last to arrive. An answer without a stamp is taken as it comes.
+ */
+export function supersedesTokenStatus(
+  next: Pick<QuotaTokenStatus, 'tokensLeft' | 'observedAtMs'>,
+  held: Pick<QuotaTokenStatus, 'tokensLeft' | 'observedAtMs'> | null,
+): boolean {
+  if (held === null || next.observedAtMs === null || held.observedAtMs === null) return true;
+  if (next.observedAtMs !== held.observedAtMs) return next.observedAtMs > held.observedAtMs;
+  return next.tokensLeft <= held.tokensLeft;
 }
 
 /** Where request, 429 and token figures go (the database's `quota_usage` / `quota_status`). */
@@ -67,6 +85,7 @@ export interface StoredQuota {
     tokens_left: number | null;
     refill_rate: number | null;
     refill_at_ms: number | null;
+    observed_ms: number | null;
     updated_ms: number;
   };
   /** Per minute (epoch minute) of the last day and more. */

@@ -26,6 +26,7 @@ export interface RateLimiter {
     refillRate: number;
     refillInMs: number;
     tokensConsumed: number;
+    observedAtMs: number | null;
   }): void;
 }
 

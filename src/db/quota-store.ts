@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
-import type { QuotaCredential, QuotaRecorder, QuotaTokenStatus } from '../amazon/quota-recorder.js';
+import {
+  supersedesTokenStatus,
+  type QuotaCredential,
+  type QuotaRecorder,
+  type QuotaTokenStatus,
+} from '../amazon/quota-recorder.js';
 import type { Database } from './database.js';
 import type { QuotaStatusTable, QuotaUsageTable } from './schema.js';
 
@@ -85,6 +90,14 @@ export function createDatabaseQuotaStore(
   const writeOne = async (p: Pending, at: number): Promise<void> => {
     const c = p.credential;
     const s = p.status;
+    const status = s
+      ? {
+          tokens_left: s.tokensLeft,
+          refill_rate: s.refillRate,
+          refill_at_ms: s.at + s.refillInMs,
+          observed_ms: s.observedAtMs ?? s.at,
+        }
+      : { tokens_left: null, refill_rate: null, refill_at_ms: null, observed_ms: null };
     await database.db
       .insertInto('quota_status')
       .values({
@@ -93,9 +106,7 @@ export function createDatabaseQuotaStore(
         credential: c.credential,
         tps: c.tps,
         tpd: c.tpd,
-        tokens_left: s?.tokensLeft ?? null,
-        refill_rate: s?.refillRate ?? null,
-        refill_at_ms: s ? s.at + s.refillInMs : null,
+        ...status,
         updated_ms: at,
       })
       .onConflict((oc) =>
@@ -104,13 +115,7 @@ export function createDatabaseQuotaStore(
           credential: c.credential,
           tps: c.tps,
           tpd: c.tpd,
-          ...(s
-            ? {
-                tokens_left: s.tokensLeft,
-                refill_rate: s.refillRate,
-                refill_at_ms: s.at + s.refillInMs,
-              }
-            : {}),
+          ...(s ? newerStatusOnly() : {}),
           updated_ms: at,
         }),
       )
@@ -150,7 +155,8 @@ export function createDatabaseQuotaStore(
     throttle: (c) => bump(c, 'throttles'),
     tokens(c, status) {
       bump(c, 'tokens', status.tokensConsumed);
-      entry(c).status = { ...status, at: now() };
+      const p = entry(c);
+      if (supersedesTokenStatus(status, p.status)) p.status = { ...status, at: now() };
     },
     flush,
     async read(sinceMinute) {
@@ -203,6 +209,29 @@ export function createDatabaseQuotaStore(
   };
 }
 
+/**
+ * The token status columns of an upsert, each kept as stored unless the new status is the later
+ * one by the provider's clock (or, stamped the same millisecond, the lower balance): another
+ * process may have written a later answer than the one this process flushes now. The rule is
+ * `supersedesTokenStatus`, in SQL.
+ */
+function newerStatusOnly() {
+  const newer = sql<boolean>`(quota_status.observed_ms is null
+    or excluded.observed_ms > quota_status.observed_ms
+    or (excluded.observed_ms = quota_status.observed_ms
+        and excluded.tokens_left <= quota_status.tokens_left))`;
+  const pick = (column: 'tokens_left' | 'refill_rate' | 'refill_at_ms' | 'observed_ms') =>
+    sql<number>`case when ${newer} then ${sql.ref(`excluded.${column}`)} else ${sql.ref(
+      `quota_status.${column}`,
+    )} end`;
+  return {
+    tokens_left: pick('tokens_left'),
+    refill_rate: pick('refill_rate'),
+    refill_at_ms: pick('refill_at_ms'),
+    observed_ms: pick('observed_ms'),
+  };
+}
+
 /** PostgreSQL may hand back numeric columns as strings. */
 function numeric(s: QuotaStatusTable): QuotaStatusTable {
   const n = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -213,6 +242,7 @@ function numeric(s: QuotaStatusTable): QuotaStatusTable {
     tokens_left: n(s.tokens_left),
     refill_rate: n(s.refill_rate),
     refill_at_ms: n(s.refill_at_ms),
+    observed_ms: n(s.observed_ms),
     updated_ms: Number(s.updated_ms),
   };
 }

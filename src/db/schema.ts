@@ -196,6 +196,8 @@ export interface QuotaStatusTable {
   tokens_left: number | null;
   refill_rate: number | null;
   refill_at_ms: number | null;
+  /** The provider's clock when it reported the token status (or ours when it did not say). */
+  observed_ms: number | null;
   updated_ms: number;
 }
 

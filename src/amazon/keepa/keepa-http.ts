@@ -12,6 +12,8 @@ export interface KeepaTokenStatus {
   refillRate: number;
   /** Tokens this request cost (null when the answer did not say). */
   tokensConsumed: number | null;
+  /** Keepa's own clock when it answered (`timestamp`, epoch ms), null when the answer had none. */
+  observedAtMs: number | null;
 }
 
 /** One decoded Keepa answer. */
@@ -73,6 +75,7 @@ export function tokenStatusOf(body: unknown): KeepaTokenStatus | null {
     refillInMs: Math.max(0, refillIn),
     refillRate,
     tokensConsumed: num(field(body, 'tokensConsumed')),
+    observedAtMs: num(field(body, 'timestamp')),
   };
 }
 

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
+import { supersedesTokenStatus } from '../quota-recorder.js';
 import type { RateLimiter, RateLimiterState } from '../rate-limiter.js';
 import type { KeepaTokenStatus } from './keepa-http.js';
 
@@ -39,6 +40,8 @@ export class KeepaTokenBudget implements RateLimiter {
   private readonly clock: Clock;
   private readonly waiters: Waiter[] = [];
   private tokensLeft: number | null = null;
+  /** The answer the estimate comes from. */
+  private reported: KeepaTokenStatus | null = null;
   private refillRate: number | null = null;
   private nextRefillAt = -Infinity;
   private pausedUntil = -Infinity;
@@ -101,15 +104,18 @@ export class KeepaTokenBudget implements RateLimiter {
 
   /**
    * A request that took `cost` tokens has its answer (or failed without one): its reservation
-   * ends and the token status it carried, if any, becomes the estimate.
+   * ends and the token status it carried, if any, becomes the estimate — unless an answer Keepa
+   * gave later already arrived (concurrent requests are answered in any order).
    */
   settle(cost: number, status: KeepaTokenStatus | null): void {
     this.release(cost);
     if (status) {
-      const now = this.clock.now();
-      this.tokensLeft = status.tokensLeft;
-      this.refillRate = status.refillRate;
-      this.nextRefillAt = now + status.refillInMs;
+      if (supersedesTokenStatus(status, this.reported)) {
+        this.reported = status;
+        this.tokensLeft = status.tokensLeft;
+        this.refillRate = status.refillRate;
+        this.nextRefillAt = this.clock.now() + status.refillInMs;
+      }
       this.consumed += status.tokensConsumed ?? 0;
       this.requests.recordTokens?.({ ...status, tokensConsumed: status.tokensConsumed ?? 0 });
     }

@@ -5,7 +5,7 @@ import type { DialectAdapter } from '../dialect.js';
  * What the quota dashboard reads besides `rate_limits`: requests, 429s and tokens spent per
  * credential and minute (`quota_usage`, kept two days), and per credential the pace it is allowed
  * and the last token status a provider reported (`quota_status`: Keepa's `tokensLeft`,
- * `refillRate`, next refill). `key` is the shared limiter's key (`provider:sha256`, no secret).
+ * `refillRate`, next refill, and when the provider gave it, `observed_ms`). `key` is the shared limiter's key (`provider:sha256`, no secret).
  */
 export function quotaUsageMigration(d: DialectAdapter) {
   return {
@@ -29,6 +29,7 @@ export function quotaUsageMigration(d: DialectAdapter) {
         .addColumn('tokens_left', d.realType)
         .addColumn('refill_rate', d.realType)
         .addColumn('refill_at_ms', d.realType)
+        .addColumn('observed_ms', d.realType)
         .addColumn('updated_ms', d.realType, (c) => c.notNull())
         .execute();
     },
