@@ -30,7 +30,7 @@ function createStuckLookup(): UnitLookup & { started: LookupUnit[] } {
 }
 
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 120_000;
   while (!(await check())) {
     assert.ok(Date.now() < deadline, `${what} did not happen`);
     await new Promise((r) => setTimeout(r, 20));
