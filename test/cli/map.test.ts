@@ -230,12 +230,17 @@ forEachDatabase('code2asin map', (db) => {
         lines.slice(1).every((l) => /;(found|not_found);/.test(l)),
         'every row resolved',
       );
-      const stillPending = await database.db
+      // The half-read job never ran: it is still pending, or — when the rerun lasted past
+      // ABANDONED_INGESTION_MS, as on a loaded machine — maintenance deleted it as abandoned.
+      const halfReadJob = await database.db
         .selectFrom('code2asin_jobs')
         .select('status')
         .where('id', '=', killedJob)
-        .executeTakeFirstOrThrow();
-      assert.equal(stillPending.status, 'pending', 'the half-read job never ran');
+        .executeTakeFirst();
+      assert.ok(
+        halfReadJob === undefined || halfReadJob.status === 'pending',
+        `the half-read job never ran (status ${halfReadJob?.status})`,
+      );
     } finally {
       await database.close();
     }
