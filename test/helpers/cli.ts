@@ -82,13 +82,17 @@ export function startCli(
   });
 }
 
-/** Sends a signal and waits for the exit code. */
+/**
+ * Sends a signal and waits for the exit code: null when a signal ended the child. A child that
+ * has already exited, by a code or by a signal (one SIGKILLed earlier keeps a null exit code and
+ * a signal code), resolves at once with what it ended with.
+ */
 export function stopChild(
-  child: ChildProcessWithoutNullStreams,
+  child: ChildProcess,
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     child.removeAllListeners('exit');
     child.on('exit', (code) => resolve(code));
     child.kill(signal);

@@ -32,6 +32,8 @@ const CDN = 'http://m.media-amazon.com';
 before(async () => {
   images = createServer((req, res) => {
     if (req.url?.startsWith('/img0')) loopbackImageRequests += 1;
+    // Never answered: only the store's time limit can end the request.
+    if (req.url?.startsWith('/stall')) return;
     if (req.url?.startsWith('/large'))
       res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.alloc(4096));
     else if (req.url?.startsWith('/a'))
@@ -60,6 +62,7 @@ before(async () => {
 });
 after(async () => {
   await emu.close();
+  images.closeAllConnections();
   await new Promise((r) => images.close(r));
 });
 
@@ -91,6 +94,23 @@ describe('image store', () => {
     await assert.rejects(store.save(`${base}/large`), /over the 1000-byte limit/);
     await assert.rejects(store.save(`${base}/nothing`), /HTTP 404/);
   });
+
+  // Without a time limit the request would wait for ever: the test's own timeout names that.
+  it(
+    'gives up on an image that does not arrive within its time limit',
+    { timeout: 300_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'c2a-img-'));
+      const policy = () =>
+        imagePolicy({ creators: { apiUrl: base }, paapi: { endpoint: undefined } });
+      const store = createImageStore({ dir, timeoutMs: 200, policy });
+      await assert.rejects(
+        store.save(`${base}/stall/1.png`),
+        (error: unknown) => error instanceof OutboundError && error.code === 'timeout',
+      );
+      assert.deepEqual(readdirSync(dir), [], 'nothing stored');
+    },
+  );
 
   it("fetches only from Amazon's image hosts at public addresses, or the configured endpoint", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'c2a-img-'));

@@ -60,7 +60,9 @@ before(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       received.push({ headers: req.headers, body });
-      if (failFirst > 0) {
+      if (req.url?.startsWith('/moved')) {
+        res.writeHead(302, { location: '/hooks/c2a' }).end();
+      } else if (failFirst > 0) {
         failFirst -= 1;
         res.writeHead(503).end();
       } else res.writeHead(204).end();
@@ -189,6 +191,50 @@ forEachDatabase('job end notification', (db) => {
       assert.equal(f.message, 'Webhook failed');
       assert.match(String(f.details), /not a public address/);
     }
+  });
+
+  it('sends the global webhook URL through the same guard, and follows no redirect', async () => {
+    received = [];
+    const ctx = createTestJobsContext(db.database());
+    const deliver = async (settings: { url: string; allowPrivate: boolean }) => {
+      const notifier = createJobEndNotifier(
+        { secret: SECRET, retryDelaysMs: [10, 10], ...settings },
+        ctx.logger,
+        ctx.createJobLog,
+      );
+      const job = await createJob(ctx, {
+        owner: 'alice',
+        options: { name: 'Global hook', marketplaces: ['fr'], auto_start: false },
+        codes: ['3017620422003'],
+      });
+      await notifier.onJobEnded({ ...job, status: 'completed' });
+      await notifier.pending();
+      return ctx.database.db
+        .selectFrom('code2asin_logs')
+        .select(['message', 'details'])
+        .where('job_id', '=', job.id)
+        .where('message', 'like', 'Webhook%')
+        .execute();
+    };
+    // CODE2ASIN_WEBHOOK_URL (no webhook_url on the job) at an IPv4-mapped loopback address.
+    const refused = await deliver({ url: reportedTargets()[0]!, allowPrivate: false });
+    assert.deepEqual(
+      refused.map((l) => l.message),
+      ['Webhook failed'],
+    );
+    assert.match(String(refused[0]!.details), /not a public address/);
+    assert.equal(received.length, 0);
+    // A receiver that answers with a redirect: one request, not retried, the hop never taken.
+    const moved = await deliver({
+      url: `http://127.0.0.1:${receiverPort()}/moved`,
+      allowPrivate: true,
+    });
+    assert.deepEqual(
+      moved.map((l) => l.message),
+      ['Webhook failed'],
+    );
+    assert.match(String(moved[0]!.details), /redirect/i);
+    assert.equal(received.length, 1);
   });
 
   it('refuses at creation (invalid_options, nothing stored) a webhook it would not deliver to', async () => {
