@@ -2110,8 +2110,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds */
+                /** @description ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; database_unavailable: the database cannot be reached. Nothing was stored; send it again after Retry-After seconds */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description disk_full: the upload cannot be stored (the database volume, or the temporary folder uploads are received in, is full). Nothing of it was kept, no job was created; free space and send it again after Retry-After seconds */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
