@@ -5907,6 +5907,10 @@ export interface paths {
                          *           "low": false
                          *         }
                          *       ],
+                         *       "storage": {
+                         *         "size_mb": 84.5,
+                         *         "volume_measured": true
+                         *       },
                          *       "amazon": {
                          *         "provider": "creators",
                          *         "source": "emulator",
@@ -5927,6 +5931,7 @@ export interface paths {
                             };
                             /** @enum {string} */
                             db?: "sqlite" | "postgres";
+                            /** @description Free space of the volumes this process writes to: the SQLite database's folder and the images' folder. PostgreSQL's volume is not listed (see `storage.note`). */
                             disk?: {
                                 free_mb?: number;
                                 /** @description under CODE2ASIN_MIN_FREE_DISK_MB */
@@ -5944,6 +5949,15 @@ export interface paths {
                             since?: string;
                             /** @enum {string} */
                             status?: "ok" | "degraded";
+                            /** @description The space the database takes (left out while it does not answer) */
+                            storage?: {
+                                /** @description What is not watched, and what to do */
+                                note?: string;
+                                /** @description SQLite: the file's pages; PostgreSQL: pg_database_size */
+                                size_mb?: number;
+                                /** @description Whether the free space of its volume is in `disk` */
+                                volume_measured?: boolean;
+                            };
                             version?: string;
                         };
                     };
