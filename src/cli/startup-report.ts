@@ -5,6 +5,7 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import type { Database } from '../db/database.js';
 import { amazonReadiness } from '../amazon/readiness.js';
 import type { Logger } from '../logging/logger.js';
+import { measureDatabaseStorage, type DatabaseStorage } from '../db/database-storage.js';
 import {
   imageDirectory,
   measureVolumes,
@@ -24,8 +25,8 @@ export interface StartupFacts {
   amazon: AmazonReadiness;
   /** The admin token generated at this start, shown once (or always, in the demo). */
   token?: string;
-  /** Free space on the database's and images' volumes. */
-  disk?: { volumes: VolumeSpace[]; minFreeMb: number };
+  /** Free space on the database's and images' volumes; what is known of PostgreSQL's. */
+  disk?: { volumes: VolumeSpace[]; minFreeMb: number; storage?: DatabaseStorage | null };
 }
 
 /** The database without its password: `sqlite:./data/code2asin.db`, `postgres://u@host/db`. */
@@ -75,28 +76,41 @@ function tokenLines(facts: StartupFacts): string[] {
   return lines;
 }
 
-/** One line per watched volume, with a warning when it is under the threshold. */
-function diskLines(volumes: readonly VolumeSpace[], minFreeMb: number): string[] {
-  return volumes.map((v, i) => {
+/**
+ * One line per watched volume, with a warning when it is under the threshold; for PostgreSQL,
+ * its size and that its volume is not watched here.
+ */
+function diskLines(
+  volumes: readonly VolumeSpace[],
+  minFreeMb: number,
+  storage?: DatabaseStorage | null,
+): string[] {
+  const lines = volumes.map((v, i) => {
     const head = i === 0 ? 'Disk        ' : '            ';
     const warn = v.low
       ? ` — LOW: under CODE2ASIN_MIN_FREE_DISK_MB=${minFreeMb}, the worker claims nothing until space is freed`
       : '';
     return `${head}${v.volume} ${v.path}: ${v.free_mb} MB free of ${v.total_mb} MB${warn}`;
   });
+  if (storage && !storage.volume_measured)
+    lines.push(
+      `${lines.length === 0 ? 'Disk        ' : '            '}database (PostgreSQL): ${storage.size_mb} MB used (pg_database_size); its server's free space is not measured here — watch that server's disk`,
+    );
+  return lines;
 }
 
 /** Free space on the volumes of this configuration (database folder for SQLite, images). */
 export async function startupDisk(
   config: Config,
   database: Database,
-): Promise<{ volumes: VolumeSpace[]; minFreeMb: number }> {
+): Promise<{ volumes: VolumeSpace[]; minFreeMb: number; storage?: DatabaseStorage | null }> {
   const volumes = watchedVolumes(
     database.dataDir,
     imageDirectory(config.jobs.imageDir, database.dataDir),
   );
   const minFreeMb = config.jobs.minFreeDiskMb;
-  return { volumes: await measureVolumes(volumes, minFreeMb), minFreeMb };
+  const storage = database.kind === 'postgres' ? await measureDatabaseStorage(database) : null;
+  return { volumes: await measureVolumes(volumes, minFreeMb), minFreeMb, storage };
 }
 
 /** The block `serve`, `worker` and `demo` print at start (stdout). */
@@ -105,7 +119,8 @@ export function formatStartupReport(facts: StartupFacts): string {
   if (facts.url) lines.push(`Address     ${facts.url}   (API docs: ${facts.url}/api/docs)`);
   lines.push(`Database    ${describeDatabase(facts.databaseUrl)}`);
   lines.push(`Worker      ${facts.workerMode}`);
-  if (facts.disk) lines.push(...diskLines(facts.disk.volumes, facts.disk.minFreeMb));
+  if (facts.disk)
+    lines.push(...diskLines(facts.disk.volumes, facts.disk.minFreeMb, facts.disk.storage));
   lines.push(
     ...amazonLines(facts.amazon).map((l) =>
       facts.url

@@ -13,6 +13,8 @@ export class DatabaseFaultError extends Error {
     readonly code: DatabaseFaultCode,
     message: string,
     override readonly cause?: unknown,
+    /** What the answer shows beside the message (free and needed space of a refused upload). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -2,8 +2,10 @@ import { AmazonError, type TokenEndpointAnswer } from '../amazon/errors.js';
 import { SettingsError } from '../config/settings-error.js';
 import {
   classifyDatabaseFault,
+  DatabaseFaultError,
   describeDatabaseFault,
   FAULT_RETRY_AFTER_SECONDS,
+  type DatabaseFaultCode,
 } from '../db/db-fault.js';
 import { FileError, surfaceMessage } from '../files/file-error.js';
 import { JobError, type JobErrorCode } from '../jobs/errors.js';
@@ -53,6 +55,8 @@ export function mapError(error: unknown): MappedError | null {
     return mapped(status, error.code, error.message, error.details);
   }
   if (error instanceof MatchingRuleError) return mapped(400, error.code, error.message);
+  if (error instanceof DatabaseFaultError)
+    return mapDatabaseFault(error.code, error.message, error.details);
   const fault = classifyDatabaseFault(error);
   if (fault) return mapDatabaseFault(fault);
   return mapFastifyError(error);
@@ -72,15 +76,30 @@ function mapped(
  * The database cannot be written (full disk) or reached (restarting): nothing was changed, the
  * client retries later. 503 with `Retry-After` for both; the code says which.
  */
-export function mapDatabaseFault(fault: 'disk_full' | 'database_unavailable'): MappedError {
+export function mapDatabaseFault(
+  fault: DatabaseFaultCode,
+  message = describeDatabaseFault(fault),
+  details: Record<string, unknown> = {},
+): MappedError {
   const seconds = FAULT_RETRY_AFTER_SECONDS;
   return mapped(
     503,
     fault,
-    describeDatabaseFault(fault),
-    { retry_after_seconds: seconds },
+    message,
+    { ...details, retry_after_seconds: seconds },
     { 'retry-after': String(seconds) },
   );
+}
+
+/**
+ * An upload the full disk could not hold: 507 Insufficient Storage ("unable to store the
+ * representation needed to complete the request", RFC 4918), same body and `Retry-After` as the
+ * 503 `disk_full` of other writes. Nothing of the upload was kept. Other errors are unchanged.
+ */
+export function refuseUnstoredUpload(error: unknown): unknown {
+  if (classifyDatabaseFault(error) !== 'disk_full') return error;
+  const m = mapError(error) as MappedError;
+  return new HttpError(507, m.code, m.message, m.details, m.headers);
 }
 
 /** Codes of the database-fault answers (logged once per fault by the database, not per request). */

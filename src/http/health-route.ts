@@ -4,6 +4,7 @@ import { packageVersion } from '../config/package-version.js';
 import { PROVIDER_NAMES } from '../config/provider-names.js';
 import type { Database } from '../db/database.js';
 import { describeDatabaseFault } from '../db/db-fault.js';
+import { measureDatabaseStorage } from '../db/database-storage.js';
 import {
   describeLowDisk,
   imageDirectory,
@@ -39,7 +40,27 @@ export const HEALTH_SCHEMA = {
         since: { type: 'string', description: 'When the database fault began' },
         db: { type: 'string', enum: ['sqlite', 'postgres'] },
         version: { type: 'string' },
-        disk: { type: 'array', items: VOLUME_SCHEMA },
+        disk: {
+          type: 'array',
+          items: VOLUME_SCHEMA,
+          description:
+            "Free space of the volumes this process writes to: the SQLite database's folder and the images' folder. PostgreSQL's volume is not listed (see `storage.note`).",
+        },
+        storage: {
+          type: 'object',
+          description: 'The space the database takes (left out while it does not answer)',
+          properties: {
+            size_mb: {
+              type: 'number',
+              description: "SQLite: the file's pages; PostgreSQL: pg_database_size",
+            },
+            volume_measured: {
+              type: 'boolean',
+              description: 'Whether the free space of its volume is in `disk`',
+            },
+            note: { type: 'string', description: 'What is not watched, and what to do' },
+          },
+        },
         amazon: {
           type: 'object',
           description:
@@ -60,6 +81,7 @@ export const HEALTH_SCHEMA = {
           disk: [
             { volume: 'database', path: '/srv/data', free_mb: 5120, total_mb: 20480, low: false },
           ],
+          storage: { size_mb: 84.5, volume_measured: true },
           amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
         },
       ],
@@ -99,6 +121,10 @@ export function registerHealthRoute(
       db: database.kind,
       version: packageVersion(),
       disk,
+      storage:
+        problem?.reason === 'database_unavailable'
+          ? undefined
+          : ((await measureDatabaseStorage(database)) ?? undefined),
       amazon: problem?.reason === 'database_unavailable' ? undefined : await deps.amazon(),
     };
   });

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { findMarketplace, MARKETPLACES } from '../amazon/marketplaces.js';
 import { nowIso, toJson } from '../db/dialect.js';
+import { assertRoomToStore } from '../db/disk-space.js';
 import { openTable, type FileLimits, type Table } from '../files/index.js';
 import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
 import { ingestJob, type IngestSource } from './ingest.js';
 import { parseJobOptions, type JobOptions } from './job-options.js';
-import { deleteJobData, getJob, insertJob, type Job } from './jobs-repository.js';
+import { getJob, insertJob, type Job } from './jobs-repository.js';
+import { removeFailedIngestion } from './failed-ingestion.js';
 import { holdJobForAmazon } from './waiting-for-amazon.js';
 import { applyJobAction } from './lifecycle.js';
 import { checkJobWebhook } from './webhook.js';
@@ -52,6 +54,7 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
     : null;
   try {
     const source = table ? tableSource(table, options) : codesSource(input.codes ?? []);
+    await assertRoomToStore(ctx.database.dataDir, await inputBytes(input));
     const job = await insertJob(ctx.database.db, {
       owner: input.owner,
       options,
@@ -72,7 +75,7 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
     try {
       await ingestJob(ctx, job.id, source.ingest, input.onRowsRead);
     } catch (error) {
-      await failIngestion(ctx, job.id, error);
+      await removeFailedIngestion(ctx, job.id, error);
       throw error;
     }
     await recordProvider(ctx, job.id, options);
@@ -188,14 +191,10 @@ function codesSource(codes: readonly (string | number)[]): {
   };
 }
 
-/** A half-read input is not a job: remove what was stored, so nothing partial is kept. */
-async function failIngestion(ctx: JobsContext, jobId: string, error: unknown): Promise<void> {
-  ctx.logger.warn({ jobId, err: error }, 'job input could not be read; job removed');
-  // On a full disk the removal may fail too: the job stays `pending` without a pre-flight
-  // report, never claimed, and the maintenance sweep removes it (sweepAbandonedIngestions).
-  await deleteJobData(ctx.database.db, jobId).catch((err: unknown) =>
-    ctx.logger.warn({ jobId, err }, 'could not remove the half-read job yet; maintenance will'),
-  );
+/** Size of the input: the file's, or the codes' as text. */
+async function inputBytes(input: CreateJobInput): Promise<number> {
+  if (input.file) return (await stat(input.file.path)).size;
+  return (input.codes ?? []).reduce<number>((sum, code) => sum + String(code).length + 1, 0);
 }
 
 /**

@@ -47,7 +47,12 @@ export type IngestReply =
 /** An error crossing the thread boundary: domain errors keep their class, code and details. */
 export type SerializedError =
   | { kind: 'file' | 'job'; code: string; message: string; details: Record<string, unknown> }
-  | { kind: 'database'; code: DatabaseFaultCode; message: string }
+  | {
+      kind: 'database';
+      code: DatabaseFaultCode;
+      message: string;
+      details: Record<string, unknown>;
+    }
   | { kind: 'other'; message: string };
 
 const LIMIT_CODES: readonly string[] = [
@@ -71,14 +76,20 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof JobError) {
     return { kind: 'job', code: error.code, message: error.message, details: { ...error.details } };
   }
+  if (error instanceof DatabaseFaultError) {
+    const { code, message, details } = error;
+    return { kind: 'database', code, message, details: { ...details } };
+  }
   const fault = classifyDatabaseFault(error);
-  if (fault) return { kind: 'database', code: fault, message: describeDatabaseFault(fault) };
+  if (fault)
+    return { kind: 'database', code: fault, message: describeDatabaseFault(fault), details: {} };
   return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
 }
 
 /** The error again, as the class the HTTP error mapping knows (a 500 for anything else). */
 export function deserializeError(error: SerializedError): Error {
-  if (error.kind === 'database') return new DatabaseFaultError(error.code, error.message);
+  if (error.kind === 'database')
+    return new DatabaseFaultError(error.code, error.message, undefined, error.details);
   if (error.kind === 'job') {
     return new JobError(error.code as JobErrorCode, error.message, error.details);
   }

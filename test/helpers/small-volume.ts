@@ -1,13 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A small filesystem a test can fill and free: a database on it meets a real full disk. */
 export interface SmallVolume {
   dir: string;
-  /** Writes a file until the volume has no room left. */
-  fill(): void;
+  /** Writes a file until the volume has no room left but `leaveMb` (default 0). */
+  fill(leaveMb?: number): void;
   /** Removes what `fill` wrote. */
   free(): void;
   dispose(): void;
@@ -32,7 +40,7 @@ export function mountSmallVolume(sizeMb: number): SmallVolume {
   const filler = join(dir, 'filler');
   return {
     dir,
-    fill() {
+    fill(leaveMb = 0) {
       const fd = openSync(filler, 'a');
       const chunk = Buffer.alloc(64 * 1024, 1);
       try {
@@ -54,6 +62,8 @@ export function mountSmallVolume(sizeMb: number): SmallVolume {
       } finally {
         closeSync(tail);
       }
+      if (leaveMb > 0)
+        truncateSync(filler, Math.max(0, statSync(filler).size - leaveMb * 1024 * 1024));
     },
     free() {
       rmSync(filler, { force: true });

@@ -124,9 +124,9 @@ describe('SQLite on a volume that fills during a job, then is freed [sqlite]', (
         payload: { name: 'while full', codes: r.codes.slice(0, 3), marketplaces: ['fr'] },
       });
       assert.notEqual(res.statusCode, 500, res.body);
-      return res.statusCode === 503 ? res : null;
+      return res.statusCode === 507 ? res : null;
     });
-    assert.equal(refused.json().error.code, 'disk_full');
+    assert.equal(refused.json().error.code, 'disk_full', 'an upload is refused with 507 disk_full');
     assert.match(refused.json().error.message, /free space/);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
 

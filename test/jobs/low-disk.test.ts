@@ -13,7 +13,8 @@ import type {
 } from '../../src/jobs/unit-lookup.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { createTestApp } from '../http/http-helpers.js';
-import { forEachDatabase } from '../helpers/database.js';
+import { createTestDatabase, forEachDatabase } from '../helpers/database.js';
+import { openDatabase } from '../../src/db/database.js';
 import { createTestJobsContext } from '../helpers/jobs.js';
 import { tmpdir } from 'node:os';
 
@@ -137,4 +138,32 @@ it('the start-up block shows the free space of each volume and warns when it is 
   assert.match(text, /\n\s+images \S+: \d+ MB free/);
   const [measured] = await measureVolumes([{ volume: 'database', path: tmpdir() }], 0);
   assert.equal(measured?.low, false, 'a threshold of 0 never counts as low');
+});
+
+it("the start-up block on PostgreSQL tells its size and that its server's volume is not watched [postgres]", async () => {
+  const fresh = await createTestDatabase('postgres');
+  const database = openDatabase(fresh.url);
+  try {
+    const config = loadConfig({ CODE2ASIN_IMAGE_DIR: tmpdir() });
+    const disk = await startupDisk(config, database);
+    assert.deepEqual(
+      disk.volumes.map((v) => v.volume),
+      ['images'],
+      'no free space is claimed for PostgreSQL',
+    );
+    const text = formatStartupReport({
+      command: 'worker',
+      databaseUrl: fresh.url,
+      workerMode: 'worker w1',
+      amazon: amazonReadiness(config.amazon, config.amazonSource),
+      disk,
+    });
+    assert.match(
+      text,
+      /database \(PostgreSQL\): [\d.]+ MB used \(pg_database_size\); its server's free space is not measured here/,
+    );
+  } finally {
+    await database.close();
+    await fresh.drop();
+  }
 });

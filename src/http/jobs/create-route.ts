@@ -3,6 +3,7 @@ import { createJob, type CreateJobInput } from '../../jobs/create-job.js';
 import { getJob, type Job } from '../../jobs/jobs-repository.js';
 import { formatEta } from '../../jobs/format-eta.js';
 import { requireAuth } from '../auth/request-auth.js';
+import { refuseUnstoredUpload } from '../error-mapping.js';
 import { ERROR_REF, HttpError } from '../http-error.js';
 import { inputFromJson, optionsFromForm } from './job-input.js';
 import { CREATE_RESPONSE, TAGS } from './job-schemas.js';
@@ -84,7 +85,12 @@ const CREATE_SCHEMA = {
     503: {
       ...ERROR_REF,
       description:
-        'ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds',
+        'ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; database_unavailable: the database cannot be reached. Nothing was stored; send it again after Retry-After seconds',
+    },
+    507: {
+      ...ERROR_REF,
+      description:
+        'disk_full: the upload cannot be stored (the database volume, or the temporary folder uploads are received in, is full). Nothing of it was kept, no job was created; free space and send it again after Retry-After seconds',
     },
   },
 };
@@ -117,9 +123,13 @@ export function registerCreateRoute(app: FastifyInstance, deps: JobsRouteDeps): 
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      const job = request.isMultipart()
-        ? await createFromUpload(request, deps, auth.owner, limit, marketplace)
-        : await createFromJson(request, deps, auth.owner, marketplace);
+      const job = await (
+        request.isMultipart()
+          ? createFromUpload(request, deps, auth.owner, limit, marketplace)
+          : createFromJson(request, deps, auth.owner, marketplace)
+      ).catch((error: unknown) => {
+        throw refuseUnstoredUpload(error);
+      });
       const [view] = await jobViews(deps.jobs.database.db, [job]);
       reply.code(201);
       const missing =

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { FAULT_RETRY_AFTER_SECONDS } from '../../db/db-fault.js';
 import { formatBytes } from '../../files/file-limits.js';
 import { HttpError } from '../http-error.js';
 import { sanitizeFileName } from './file-name.js';
@@ -58,7 +59,9 @@ export async function receiveUpload(
   request: FastifyRequest,
   limitBytes: number,
 ): Promise<ReceivedUpload> {
-  const dir = await mkdtemp(join(tmpdir(), 'c2a-upload-'));
+  const dir = await mkdtemp(join(tmpdir(), 'c2a-upload-')).catch((error: unknown) => {
+    throw translateMultipartError(error, limitBytes);
+  });
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const fields = new Map<string, string[]>();
   let file: ReceivedUpload['file'] = null;
@@ -125,6 +128,9 @@ function translateMultipartError(error: unknown, limitBytes: number): unknown {
       );
     case 'FST_PROTO_VIOLATION':
       return fieldError('(form)', 'uses a reserved field name');
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return tempFolderFull();
     default:
       return isParserError(error)
         ? new HttpError(
@@ -134,6 +140,21 @@ function translateMultipartError(error: unknown, limitBytes: number): unknown {
           )
         : error;
   }
+}
+
+/**
+ * The file is received in the OS temp folder (TMPDIR) before it is read: when that volume is
+ * full, the upload is refused as a full database is (507 `disk_full`), naming the folder.
+ */
+function tempFolderFull(): HttpError {
+  const seconds = FAULT_RETRY_AFTER_SECONDS;
+  return new HttpError(
+    507,
+    'disk_full',
+    `The upload was not stored: the temporary folder uploads are received in (${tmpdir()}, TMPDIR) is full. Nothing was kept; free space there, or point TMPDIR at a larger volume, and send it again.`,
+    { volume: 'temp', path: tmpdir(), retry_after_seconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
 }
 
 /** Busboy's own errors carry no code; file-system errors carry an errno and stay 5xx. */

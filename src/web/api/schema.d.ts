@@ -2110,8 +2110,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; send it again after Retry-After seconds */
+                /** @description ingestion_busy: CODE2ASIN_INGEST_QUEUE uploads are waiting already; database_unavailable: the database cannot be reached. Nothing was stored; send it again after Retry-After seconds */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description disk_full: the upload cannot be stored (the database volume, or the temporary folder uploads are received in, is full). Nothing of it was kept, no job was created; free space and send it again after Retry-After seconds */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5898,6 +5907,10 @@ export interface paths {
                          *           "low": false
                          *         }
                          *       ],
+                         *       "storage": {
+                         *         "size_mb": 84.5,
+                         *         "volume_measured": true
+                         *       },
                          *       "amazon": {
                          *         "provider": "creators",
                          *         "source": "emulator",
@@ -5918,6 +5931,7 @@ export interface paths {
                             };
                             /** @enum {string} */
                             db?: "sqlite" | "postgres";
+                            /** @description Free space of the volumes this process writes to: the SQLite database's folder and the images' folder. PostgreSQL's volume is not listed (see `storage.note`). */
                             disk?: {
                                 free_mb?: number;
                                 /** @description under CODE2ASIN_MIN_FREE_DISK_MB */
@@ -5935,6 +5949,15 @@ export interface paths {
                             since?: string;
                             /** @enum {string} */
                             status?: "ok" | "degraded";
+                            /** @description The space the database takes (left out while it does not answer) */
+                            storage?: {
+                                /** @description What is not watched, and what to do */
+                                note?: string;
+                                /** @description SQLite: the file's pages; PostgreSQL: pg_database_size */
+                                size_mb?: number;
+                                /** @description Whether the free space of its volume is in `disk` */
+                                volume_measured?: boolean;
+                            };
                             version?: string;
                         };
                     };
