@@ -126,7 +126,7 @@ const CACHE_UPDATE_UNITS = 2_000;
  */
 async function applyCache(database: Database, job: Job, ttlDays: number): Promise<number> {
   const cutoff = new Date(Date.now() - ttlDays * 86_400_000).toISOString();
-  if (database.kind !== 'sqlite') return cacheUpdate(database.db, job, cutoff, null);
+  if (!database.dialect.singleWriter) return cacheUpdate(database.db, job, cutoff, null);
   const span = await database.db
     .selectFrom('code2asin_results')
     .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])
