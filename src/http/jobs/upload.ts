@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { formatBytes } from '../../files/file-limits.js';
+import { formatBytes } from '../../files/index.js';
 import { HttpError } from '../http-error.js';
 import { sanitizeFileName } from './file-name.js';
 
