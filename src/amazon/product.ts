@@ -1,2 +1,2 @@
 // The normalised product is defined where matching reads it (one-way layers: amazon → matching).
-export type { AmazonProduct, ExternalIds } from '../matching/amazon-product.js';
+export type { AmazonProduct, ExternalIds } from '../matching/index.js';
