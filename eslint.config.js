@@ -3,11 +3,11 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers are one-way (shared/ARCHITECTURE.md, "Modules"): a folder may not import the folders
- * listed for it. The edges (http, cli) sit over jobs, jobs over amazon, matching, config and db,
- * and codes, logging and the emulator stand alone. Known exceptions, left until they are moved:
- * config ↔ amazon (setting fields use marketplaces and the settings type) and amazon ↔ matching
- * (product-functions decides with matching; matching reads the product type).
+ * Layers are one-way (shared/ARCHITECTURE.md, "Modules"; the README's module map): a folder may
+ * not import the folders listed for it. The edges (http, cli) sit over jobs; jobs over amazon,
+ * matching, files, config and db; amazon over matching and config; matching over codes and db;
+ * config over db; codes, logging and the emulator stand alone. `npm run lint` also fails on any
+ * import cycle between files (scripts/check-import-cycles.mjs).
  */
 const FORBIDDEN_IMPORTS = {
   codes: ['../**'],
@@ -34,6 +34,7 @@ const FORBIDDEN_IMPORTS = {
     '**/emulator/**',
   ],
   config: [
+    '**/amazon/**',
     '**/jobs/**',
     '**/http/**',
     '**/cli/**',
@@ -43,6 +44,7 @@ const FORBIDDEN_IMPORTS = {
   ],
   amazon: ['**/jobs/**', '**/http/**', '**/cli/**', '**/files/**', '**/db/**', '**/emulator/**'],
   matching: [
+    '**/amazon/**',
     '**/jobs/**',
     '**/http/**',
     '**/cli/**',
@@ -52,7 +54,16 @@ const FORBIDDEN_IMPORTS = {
   ],
   jobs: ['**/http/**', '**/cli/**', '**/emulator/**', '**/web/**'],
   http: ['**/cli/**', '**/emulator/**'],
+  cli: ['**/web/**'],
 };
+
+// Folders whose index.ts is their public face: other folders import the index, never a file
+// behind it (inside the folder, files import each other directly with `./`).
+const FACES = ['codes', 'files', 'matching', 'emulator'];
+const faceRule = (folder) => ({
+  group: FACES.filter((f) => f !== folder).flatMap((f) => [`**/${f}/*`, `!**/${f}/index.js`]),
+  message: 'Import this folder through its index.ts (its public face), not a file behind it.',
+});
 
 // A later block's `no-restricted-imports` replaces an earlier one's for the same file, so each
 // layer rule repeats this pattern (the generic block alone covers the other folders).
@@ -73,6 +84,7 @@ const layerRules = Object.entries(FORBIDDEN_IMPORTS).map(([folder, group]) => ({
             message: `src/${folder} may not import this folder (layers are one-way: see eslint.config.js)`,
           },
           NO_WEB_IMPORTS,
+          faceRule(folder),
         ],
       },
     ],

@@ -1,22 +1,12 @@
-import type { Logger } from '../logging/logger.js';
-import type { Clock } from './clock.js';
 import { AmazonError } from './errors.js';
-import type { FetchFn } from './http.js';
 import { findMarketplace, MARKETPLACES, type Marketplace } from './marketplaces.js';
 import { createProductFunctions, type ProductFunctions } from './product-functions.js';
+import type { AmazonClientDeps } from './provider-entry.js';
 import { PROVIDERS } from './provider-registry.js';
 import type { AmazonProvider, AmazonSettings } from './provider.js';
-import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import type { RetryPolicy } from './retry.js';
+import { createRateLimiter } from './rate-limiter.js';
 
-export interface AmazonClientDeps {
-  /** Shared limiter of the credential (default: an in-process one from tps/burst/tpd). */
-  limiter?: RateLimiter;
-  logger?: Logger;
-  fetch?: FetchFn;
-  clock?: Clock;
-  retry?: Partial<RetryPolicy>;
-}
+export type { AmazonClientDeps };
 
 /** A provider plus the three product functions of the original system, bound to it. */
 export type AmazonClient = AmazonProvider & ProductFunctions;

@@ -29,23 +29,38 @@ export interface TokenEndpointAnswer {
 
 /**
  * Every error class, the one list: whether the same call may succeed later (`retryable`, per
- * request) and whether a job that ended with codes in this class is worth retrying later
- * (`transient`, per job: an unexplained `unknown` may be an outage too).
+ * request), whether a job that ended with codes in this class is worth retrying later
+ * (`transient`, per job: an unexplained `unknown` may be an outage too), and whether the
+ * provider can answer no code at all with these settings (`unusable`: bad credentials, an
+ * account not eligible), so a batch stops and the job pauses instead of spending quota.
  */
 const ERROR_CLASSES = {
-  network: { retryable: true, transient: true },
-  api_rate_limit: { retryable: true, transient: true },
-  auth: { retryable: false, transient: false },
-  not_eligible: { retryable: false, transient: false },
-  invalid_data: { retryable: false, transient: false },
-  not_found: { retryable: false, transient: false },
-  unknown: { retryable: false, transient: true },
-} as const satisfies Record<string, { retryable: boolean; transient: boolean }>;
+  network: { retryable: true, transient: true, unusable: false },
+  api_rate_limit: { retryable: true, transient: true, unusable: false },
+  auth: { retryable: false, transient: false, unusable: true },
+  not_eligible: { retryable: false, transient: false, unusable: true },
+  invalid_data: { retryable: false, transient: false, unusable: false },
+  not_found: { retryable: false, transient: false, unusable: false },
+  unknown: { retryable: false, transient: true, unusable: false },
+} as const satisfies Record<string, { retryable: boolean; transient: boolean; unusable: boolean }>;
 
 export const AMAZON_ERROR_CODES = Object.keys(ERROR_CLASSES) as AmazonErrorCode[];
 
 /** The classes a failed job is retried for on the schedule; the others are final answers. */
 export const TRANSIENT_ERROR_CODES = AMAZON_ERROR_CODES.filter((c) => ERROR_CLASSES[c].transient);
+
+/** Whether an error of this class means the provider can answer no code with these settings. */
+export function makesProviderUnusable(code: AmazonErrorCode): boolean {
+  return ERROR_CLASSES[code].unusable;
+}
+
+/**
+ * Failures that no other code of a batch can escape: the provider is unusable, or the day's
+ * quota is spent (`api_rate_limit` that is not a 429). The rest of the batch is not sent.
+ */
+export function stopsTheBatch(e: AmazonError): boolean {
+  return makesProviderUnusable(e.code) || (e.code === 'api_rate_limit' && e.status !== 429);
+}
 
 export function isAmazonErrorCode(value: unknown): value is AmazonErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CLASSES, value);

@@ -1,8 +1,12 @@
 import { asinProblem, isValidAsin, normalizeAsin } from './asin.js';
-import { equivalentForms, parseCode } from '../codes/index.js';
-import type { CodeType, ValidCode } from '../codes/types.js';
-import { decideMatch } from '../matching/decide-match.js';
-import type { MatchDecision, MatchInput, MatchingRule, RowContext } from '../matching/types.js';
+import { equivalentForms, parseCode, type CodeType, type ValidCode } from '../codes/index.js';
+import {
+  decideMatch,
+  type MatchDecision,
+  type MatchInput,
+  type MatchingRule,
+  type RowContext,
+} from '../matching/index.js';
 import { AmazonError } from './errors.js';
 import type { AmazonProduct } from './product.js';
 import type { AmazonProvider, CallOptions, SearchOutcome } from './provider.js';

@@ -1,36 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { ProviderName } from '../config/provider-names.js';
-import type { AmazonClientDeps } from './client.js';
+import type { AmazonClientDeps, ProviderEntry } from './provider-entry.js';
 import { createCreatorsTransport } from './creators/creators-transport.js';
 import { AmazonError } from './errors.js';
 import { isVersionValidFor, type Marketplace } from './marketplaces.js';
 import { keepaProviderEntry } from './keepa/keepa-entry.js';
 import { createPaapiTransport } from './paapi/paapi-transport.js';
-import { createProvider, type ProviderOptions, type Transport } from './provider-core.js';
-import type { AmazonProvider, AmazonSettings } from './provider.js';
+import { createProvider, type Transport } from './provider-core.js';
+import type { AmazonSettings } from './provider.js';
 import { createSpapiProvider } from './spapi/spapi-provider.js';
 
 const CONFIG = 'or PUT /api/v1/amazon/config';
 
-/** What the service needs to know of one provider; everything else goes through the provider. */
-export interface ProviderEntry {
-  /**
-   * The provider for these settings, paced by `options.limiter` (one token per request, whatever
-   * the number of codes in it). Throws an AmazonError (`auth`) before any request when the
-   * credentials are missing or cannot call the marketplace.
-   */
-  create(
-    settings: AmazonSettings,
-    marketplace: Marketplace,
-    deps: AmazonClientDeps,
-    options: ProviderOptions,
-  ): AmazonProvider;
-  /**
-   * The values naming the credential Amazon counts a quota for (never a secret): processes with
-   * the same values share one limiter.
-   */
-  credentialOf(settings: AmazonSettings): readonly unknown[];
-}
+export type { ProviderEntry } from './provider-entry.js';
 
 /**
  * Every provider, by name. The one place that knows which providers exist: a provider is added by

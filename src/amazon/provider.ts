@@ -1,17 +1,11 @@
-import type { Config } from '../config/env.js';
+import type { AmazonSettings } from '../config/env.js';
 import type { ProviderName } from '../config/provider-names.js';
 import type { AmazonError } from './errors.js';
 import type { Marketplace } from './marketplaces.js';
 import type { AmazonProduct } from './product.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/**
- * Amazon settings: `Config['amazon']` (environment), or the same merged with the settings stored
- * through the HTTP API. `marketplace` is a domain or a country code (`www.amazon.fr`, `fr`).
- */
-export type AmazonSettings = Omit<Config['amazon'], 'enabled'> & { readonly enabled?: boolean };
-
-export type { ProviderName };
+export type { AmazonSettings, ProviderName };
 
 /** Options common to every provider call. */
 export interface CallOptions {

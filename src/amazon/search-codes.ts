@@ -1,19 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { Caller } from './caller.js';
-import { isAbort, isAmazonError, AmazonError } from './errors.js';
+import { isAbort, isAmazonError, AmazonError, stopsTheBatch } from './errors.js';
 import { field, firstField, list, num, text } from './json.js';
 import type { AmazonProduct } from './product.js';
 import type { SearchOptions, SearchOutcome } from './provider.js';
 import { SEARCH_RESOURCES } from './resources.js';
-
-/** Failures that no other code can escape: stop the batch instead of spending quota on it. */
-function isFatal(e: AmazonError): boolean {
-  return (
-    e.code === 'auth' ||
-    e.code === 'not_eligible' ||
-    (e.code === 'api_rate_limit' && e.status !== 429)
-  );
-}
 
 /**
  * Searches every code (one searchItems each). All codes are queued at once so the limiter
@@ -40,7 +31,7 @@ export async function searchByCodes(
           return { status: 'error', error: stop.signal.reason as AmazonError, requestIds: [] };
         }
         const error = asAmazonError(e);
-        if (isFatal(error) && !stop.signal.aborted) stop.abort(error);
+        if (stopsTheBatch(error) && !stop.signal.aborted) stop.abort(error);
         return { status: 'error', error, requestIds: error.requestId ? [error.requestId] : [] };
       }
     }),
@@ -117,7 +108,7 @@ async function searchPage(
     // "No results" is a 404 on the Creators API; past page 1 it only means the end.
     if (isAmazonError(e) && e.code === 'not_found')
       return { items: null, total: null, requestId: e.requestId };
-    if (page > 1 && isAmazonError(e) && !isFatal(e))
+    if (page > 1 && isAmazonError(e) && !stopsTheBatch(e))
       return { items: null, total: null, requestId: e.requestId };
     throw e;
   }

@@ -9,8 +9,8 @@ import {
   loadCatalogFile,
   startEmulator,
   type RunningEmulator,
+  withDemoProducts,
 } from '../emulator/index.js';
-import { withDemoProducts } from '../emulator/with-demo-products.js';
 import { generateToken } from '../http/auth/token-repository.js';
 import { createLogger } from '../logging/logger.js';
 import { waitForSignal } from './commands/serve.js';

@@ -1,14 +1,33 @@
-import type { EmulatorOptions, RunningEmulator } from '../emulator/index.js';
 import {
+  type EmulatorOptions,
+  type RunningEmulator,
   DEMO_CATALOG_PATH,
   formatEnv,
   generateCatalog,
   loadCatalogFile,
   mergeEnv,
   startEmulator,
+  withDemoProducts,
 } from '../emulator/index.js';
-import { withDemoProducts } from '../emulator/with-demo-products.js';
-import type { EmulatorFlags } from './commands/emulator.js';
+
+/** Flags of `code2asin emulator`, as commander parses them. */
+export interface EmulatorFlags {
+  port: number;
+  host: string;
+  catalog?: string;
+  generate?: number;
+  seed: number;
+  tps?: number;
+  burst?: number;
+  tpd?: number;
+  latencyMs?: number;
+  faultRate?: number;
+  tokenTtl?: number;
+  lenientRequests?: boolean;
+  throttleHints?: boolean;
+  extraFields?: boolean;
+  printEnv?: boolean;
+}
 
 /** Environment variables that switch on the same relaxations as the flags (`1` or `true`). */
 export const BEHAVIOUR_ENV = {

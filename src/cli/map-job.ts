@@ -2,8 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { FileError, surfaceMessage } from '../files/file-error.js';
-import { invalidReasons, invalidSummary } from '../files/format-validation-report.js';
+import { FileError, surfaceMessage, invalidReasons, invalidSummary } from '../files/index.js';
 import { createJob, sha256File } from '../jobs/create-job.js';
 import { assertReadableFile } from './input-file.js';
 import { getJob, unfinishedJobsOfSource, type Job } from '../jobs/jobs-repository.js';
@@ -14,7 +13,19 @@ import { DECIMAL_CHOICES, type DecimalChoice } from '../jobs/decimal-separator.j
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
 import { createProgressReporter, createReadingReporter } from './progress.js';
 import { openCliRuntime, type CliRuntime } from './runtime.js';
-import type { MapOptions } from './commands/map.js';
+
+export interface MapOptions {
+  output?: string;
+  marketplace: string;
+  column?: string;
+  sheet?: string;
+  format?: string;
+  decimal?: string;
+  refresh?: boolean;
+  name?: string;
+  owner: string;
+  provider?: string;
+}
 
 /** Runs `code2asin map`: find or create the job, run it here, write the result file. */
 export async function runMap(file: string, opts: MapOptions): Promise<void> {

@@ -1,5 +1,5 @@
-import { findMarketplace, MARKETPLACES } from '../amazon/marketplaces.js';
-import type { AmazonSettings } from '../amazon/provider.js';
+import type { AmazonSettings } from './env.js';
+import { findMarketplace, MARKETPLACES } from './marketplaces.js';
 import { DEFAULTS, VARIABLES, type Config, type VariableName } from './env.js';
 import { isProviderName, type ProviderName } from './provider-names.js';
 import { SettingsError } from './settings-error.js';

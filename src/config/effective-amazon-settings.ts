@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AmazonSettings } from '../amazon/provider.js';
+import type { AmazonSettings } from './env.js';
 import type { DB } from '../db/schema.js';
 import {
   AMAZON_SETTING_FIELDS,

@@ -422,6 +422,12 @@ export interface Config {
   readonly fromEnvironment: readonly VariableName[];
 }
 
+/**
+ * Amazon settings: `Config['amazon']` (environment), or the same merged with the settings stored
+ * through the HTTP API. `marketplace` is a domain or a country code (`www.amazon.fr`, `fr`).
+ */
+export type AmazonSettings = Omit<Config['amazon'], 'enabled'> & { readonly enabled?: boolean };
+
 /** Decodes a 32-byte key given as hex or base64; null when it is neither. */
 export function decodeKey(text: string): Buffer | null {
   const t = text.trim();

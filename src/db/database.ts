@@ -23,6 +23,8 @@ export interface Database {
   readonly kind: DialectKind;
   /** For SQLite files, the folder of the database; for the rest, undefined. */
   readonly dataDir: string | undefined;
+  /** Whether another process can open this database (not an in-memory SQLite database). */
+  readonly sharedWithOtherProcesses: boolean;
   /** Inserts many rows inside a transaction, the fastest way this dialect allows. */
   readonly createBulkWriter: CreateBulkWriter;
   /** Whether the database can be written and reached, from the statements this process ran. */
@@ -114,6 +116,7 @@ export function openDatabase(
       dialect: sqliteAdapter,
       kind: 'sqlite',
       dataDir: target.file === ':memory:' ? undefined : dirname(target.file),
+      sharedWithOtherProcesses: target.file !== ':memory:',
       createBulkWriter: createSqliteBulkWriters(handle),
       faults,
       close: once(() => db.destroy()),
@@ -147,6 +150,7 @@ export function openDatabase(
     dialect: postgresAdapter,
     kind: 'postgres',
     dataDir: undefined,
+    sharedWithOtherProcesses: true,
     createBulkWriter: createPostgresBulkWriter,
     faults,
     close: once(() => db.destroy()),

@@ -17,7 +17,7 @@ const MAX_WAITS = 8;
  * schedule needs no lock (WAL). PostgreSQL locks rows, not the database: nothing to wait for.
  */
 export async function waitForRateLimiterSlots(database: Database, holdMs: number): Promise<void> {
-  if (database.kind !== 'sqlite') return;
+  if (!database.dialect.singleWriter) return;
   for (let waits = 0; waits < MAX_WAITS; waits += 1) {
     const untilSlot = await msUntilNextSlot(database);
     // Twice the estimate: a transaction's time varies with the machine's load.

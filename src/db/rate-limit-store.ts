@@ -36,27 +36,17 @@ const RETURNED = sql.raw(
  * SQLite has one writer at a time), one round trip, and "now" is read after the lock wait, so a
  * statement that waited for another process's is never dated before it.
  *
- * Part of the dialect seam (like `work-queue.ts`): the clock, `greatest`/`max`, the casts.
+ * The database's clock, `greatest` and the casts come from the dialect seam (`dialect.ts`).
  */
 export function createDatabaseRateLimitStore(
   database: Database,
   options: DatabaseRateLimitStoreOptions = {},
 ): RateLimitStore {
-  const pg = database.kind === 'postgres';
-  const num = (v: number): Sql =>
-    pg ? sql`cast(${v} as double precision)` : sql`cast(${v} as real)`;
-  // PostgreSQL's clock_timestamp() moves within a statement (microseconds between the places
-  // it is read); statement_timestamp() would not move but predates a wait for the row's lock.
-  const now = (): Sql => {
-    if (options.now) return num(options.now());
-    return pg
-      ? sql`(extract(epoch from clock_timestamp()) * 1000)::double precision`
-      : sql`(unixepoch('subsec') * 1000.0)`;
-  };
-  const greatest = (...xs: Sql[]): Sql =>
-    pg ? sql`greatest(${sql.join(xs)})` : sql`max(${sql.join(xs)})`;
-  const dayOf = (t: Sql): Sql =>
-    pg ? sql`floor(${t} / ${DAY_MS})` : sql`cast(${t} / ${DAY_MS} as integer)`;
+  const { dialect } = database;
+  const num = (v: number): Sql => dialect.real(v);
+  const now = (): Sql => (options.now ? num(options.now()) : dialect.epochMsNow());
+  const greatest = (...xs: Sql[]): Sql => dialect.greatest(...xs);
+  const dayOf = (t: Sql): Sql => dialect.floorDiv(t, DAY_MS);
   const col = (name: keyof RateLimitsTable): Sql => sql.ref(`rate_limits.${name}`);
   const run = async (query: RawBuilder<Row>, key: string): Promise<Row> => {
     const row = (await query.execute(database.db)).rows[0];

@@ -26,13 +26,11 @@ export function createDatabaseRateShareStore(
   database: Database,
   options: DatabaseRateShareStoreOptions = {},
 ): RateShareStore {
-  const pg = database.kind === 'postgres';
+  const { singleWriter } = database.dialect;
   const created = new Set<string>();
   const readNow = async (trx: Transaction<DB>): Promise<number> => {
     if (options.now) return options.now();
-    const expr = pg
-      ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::double precision`
-      : sql<number>`(unixepoch('subsec') * 1000.0)`;
+    const expr = database.dialect.epochMsNow();
     const r = await sql<{ t: number }>`select ${expr} as t`.execute(trx);
     return Number(r.rows[0]?.t);
   };
@@ -45,7 +43,7 @@ export function createDatabaseRateShareStore(
     // SQLite: this write comes first so the transaction holds the write lock from the start
     // (a read first could not be upgraded while another process writes). PostgreSQL: once the
     // row exists, `for update` alone locks it.
-    if (!pg || !created.has(key))
+    if (singleWriter || !created.has(key))
       await trx
         .insertInto('rate_limit_shares')
         .values({
@@ -64,7 +62,7 @@ export function createDatabaseRateShareStore(
         .execute();
     created.add(key);
     let q = trx.selectFrom('rate_limit_shares').selectAll().where('key', '=', key);
-    if (pg) q = q.forUpdate();
+    if (!singleWriter) q = q.forUpdate();
     return q.executeTakeFirstOrThrow();
   }
 

@@ -14,42 +14,12 @@ export interface ClaimRequest {
 
 /**
  * Claims up to `limit` pending units of a job in one statement, with a lease (who, until when).
- * This is part of the dialect seam: PostgreSQL selects in id order `FOR UPDATE SKIP LOCKED`, so
- * concurrent workers never wait on or take the same units; SQLite has a single writer, so one
- * `UPDATE … RETURNING` that re-checks the status is atomic.
+ * The statement is the dialect's (`DialectAdapter.claimUnits`): concurrent workers never take
+ * the same units on either database.
  */
 export async function claimUnits(database: Database, req: ClaimRequest): Promise<ClaimedUnit[]> {
-  const now = nowIso();
-  const leaseUntil = nowIso(req.leaseMs);
-  // PostgreSQL: the pick is a CTE so it runs once. As an `IN (subquery)` the planner may run the
-  // subquery again per row, and with SKIP LOCKED each run picks other rows: far more than
-  // `limit` units got claimed (measured: 60 for a limit of 2).
-  const result =
-    database.kind === 'postgres'
-      ? await sql<ClaimedUnit>`
-    with picked as (
-      select id from code2asin_results
-       where job_id = ${req.jobId} and status = 'pending'
-         and (next_attempt_at is null or next_attempt_at <= ${now})
-       order by id
-       limit ${req.limit}
-       for update skip locked)
-    update code2asin_results r
-       set status = 'claimed', claimed_by = ${req.workerId}, lease_until = ${leaseUntil}, updated_at = ${now}
-      from picked
-     where r.id = picked.id
-    returning r.*`.execute(database.db)
-      : await sql<ClaimedUnit>`
-    update code2asin_results
-       set status = 'claimed', claimed_by = ${req.workerId}, lease_until = ${leaseUntil}, updated_at = ${now}
-     where id in (
-       select id from code2asin_results
-        where job_id = ${req.jobId} and status = 'pending'
-          and (next_attempt_at is null or next_attempt_at <= ${now})
-        order by id
-        limit ${req.limit})
-       and status = 'pending'
-    returning *`.execute(database.db);
+  const pick = { ...req, now: nowIso(), leaseUntil: nowIso(req.leaseMs) };
+  const result = await database.dialect.claimUnits(pick).execute(database.db);
   return [...result.rows].sort((a, b) => a.id - b.id);
 }
 

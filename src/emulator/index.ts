@@ -43,6 +43,7 @@ export type { EmulatorBehaviour } from './emulator-state.js';
 export type { EmulatorStats, OperationStats, CredentialStats } from './stats.js';
 export { formatEnv, mergeEnv } from './env.js';
 export { generateCatalog };
+export { withDemoProducts } from './with-demo-products.js';
 
 /** Options of startEmulator; quota options override every credential's own quota. */
 export interface EmulatorOptions {

@@ -29,3 +29,12 @@ export { writeJsonLines } from './write-json-lines.js';
 export { neutraliseFormula } from './neutralise-formula.js';
 export type { ValidatedRow, ValidationReport, ValidateFileOptions } from './validate-file.js';
 export { validateFile } from './validate-file.js';
+export type { Surface } from './file-error.js';
+export { surfaceMessage } from './file-error.js';
+export { formatBytes } from './file-limits.js';
+export {
+  formatDetection,
+  formatValidationReport,
+  invalidReasons,
+  invalidSummary,
+} from './format-validation-report.js';

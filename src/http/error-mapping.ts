@@ -7,9 +7,9 @@ import {
   FAULT_RETRY_AFTER_SECONDS,
   type DatabaseFaultCode,
 } from '../db/db-fault.js';
-import { FileError, surfaceMessage } from '../files/file-error.js';
+import { FileError, surfaceMessage } from '../files/index.js';
 import { JobError, type JobErrorCode } from '../jobs/errors.js';
-import { MatchingRuleError } from '../matching/matching-rules-repository.js';
+import { MatchingRuleError } from '../matching/index.js';
 import { HttpError } from './http-error.js';
 
 /** What the client gets for an error: status, body fields and extra headers. */

@@ -97,7 +97,7 @@ function startJobWorker(
   cleanups: (() => Promise<void>)[],
 ): void {
   let mode = config.jobs.worker;
-  if (mode === 'process' && database.kind === 'sqlite' && database.dataDir === undefined) {
+  if (mode === 'process' && !database.sharedWithOtherProcesses) {
     logger.warn('CODE2ASIN_WORKER=process needs a database file; running the worker inline');
     mode = 'inline';
   }

@@ -6,8 +6,7 @@ import { AmazonError } from '../amazon/errors.js';
 import { amazonReadiness, AmazonNotReadyError, type AmazonSource } from '../amazon/readiness.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
-import { listRulesForCodes } from '../matching/matching-rules-repository.js';
-import type { MatchingRule } from '../matching/types.js';
+import { listRulesForCodes, type MatchingRule } from '../matching/index.js';
 import {
   ONE_PER_REQUEST,
   type LookupBatching,

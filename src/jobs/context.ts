@@ -2,7 +2,7 @@ import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboundClient } from '../net/outbound-request.js';
-import type { ImageDownloader } from './image-downloads.js';
+import type { ImageDownloader } from './image-store.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
 import type { LookupBatching } from './unit-lookup.js';

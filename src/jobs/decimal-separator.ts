@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { fromJson } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
-import type { ResultRow, ResultTable } from '../files/index.js';
-import type { Cell } from '../files/table-row.js';
+import type { ResultRow, ResultTable, Cell } from '../files/index.js';
 
 /** How decimals are written in a delimited result file. `auto` follows the input. */
 export const DECIMAL_CHOICES = ['auto', 'comma', 'point'] as const;

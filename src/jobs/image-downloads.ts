@@ -1,25 +1,21 @@
-import { fromJson, nowIso, toJson } from '../db/dialect.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import { fromJson, nowIso, toJson } from '../db/dialect.js';
 import { OutboundError } from '../net/outbound-error.js';
 import type { JobsContext } from './context.js';
-import { planImages, type ImageMode, type ImageStore } from './image-store.js';
+import { planImages, type ImageDownloader, type ImageJob, type ImageStore } from './image-store.js';
 
-export interface ImageJob {
-  jobId: string;
-  unitId: number;
-  marketplace: string;
-  gtin: string;
-  product: AmazonProduct;
-  max: number;
-  mode: ImageMode;
-}
+export type { ImageDownloader, ImageJob };
 
 /**
  * Downloads found products' images in the background, a few at a time, so the worker's lanes
  * (and the Amazon quota) never wait for image servers. Local paths are recorded in the unit's
  * product (`local_images`) and in the cache; a failure is logged, never fatal.
  */
-export function createImageDownloader(ctx: JobsContext, store: ImageStore, concurrency = 4) {
+export function createImageDownloader(
+  ctx: JobsContext,
+  store: ImageStore,
+  concurrency = 4,
+): ImageDownloader {
   const queue: ImageJob[] = [];
   const running = new Set<Promise<void>>();
   const pump = () => {
@@ -46,8 +42,6 @@ export function createImageDownloader(ctx: JobsContext, store: ImageStore, concu
     },
   };
 }
-
-export type ImageDownloader = ReturnType<typeof createImageDownloader>;
 
 async function download(ctx: JobsContext, store: ImageStore, job: ImageJob): Promise<void> {
   const { db } = ctx.database;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AmazonProduct } from '../amazon/product.js';
 import type { OutboundPolicy } from '../net/outbound-guard.js';
 import { createOutboundClient, type OutboundClient } from '../net/outbound-request.js';
 import { imagePolicy } from './image-policy.js';
@@ -92,4 +93,22 @@ export function planImages(
   if (mode === 'skip' && previous.length > 0) return { fetch: [], keep: [...previous] };
   const fetchList = urls.slice(0, max);
   return { fetch: fetchList, keep: mode === 'append' ? [...previous] : [] };
+}
+
+/** One found product's images to fetch (`image-downloads.ts`). */
+export interface ImageJob {
+  jobId: string;
+  unitId: number;
+  marketplace: string;
+  gtin: string;
+  product: AmazonProduct;
+  max: number;
+  mode: ImageMode;
+}
+
+/** Background image downloads (`createImageDownloader`), as the jobs context holds them. */
+export interface ImageDownloader {
+  enqueue(job: ImageJob): void;
+  /** Resolves when every queued download has ended (tests, shutdown). */
+  idle(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { FileError, FileLimitError, type FileErrorCode } from '../files/file-error.js';
+import { FileError, FileLimitError, type FileErrorCode } from '../files/index.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { RequestShape } from './unit-lookup.js';
 import type { CreateJobInput } from './create-job.js';

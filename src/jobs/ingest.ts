@@ -63,7 +63,7 @@ export async function ingestJob(
   const counts: IngestCounts = { rows: 0, valid: 0, invalid: 0, invalidByReason: {}, units: 0 };
   const rows = source.rows[Symbol.asyncIterator]();
   const { database } = ctx;
-  const twoConnections = database.kind === 'postgres' && !usingTwoConnections.has(database);
+  const twoConnections = !database.dialect.singleWriter && !usingTwoConnections.has(database);
   if (twoConnections) usingTwoConnections.add(database);
   // How long the last transaction held the lock (an estimate for the next one).
   let holdMs = MIN_HOLD_MS;
@@ -73,7 +73,7 @@ export async function ingestJob(
       const size = await transactionRows(database, job.id);
       // SQLite: the rows of a transaction are read before it takes the one write lock, so other
       // writers (the job worker storing results, the shared limiter) wait only for the inserts.
-      const input = database.kind === 'sqlite' ? await readAhead(rows, size) : rows;
+      const input = database.dialect.singleWriter ? await readAhead(rows, size) : rows;
       if (size === SHARED_TRANSACTION_ROWS) await waitForRateLimiterSlots(database, holdMs);
       const started = performance.now();
       more = await inTransactions(database, job.id, twoConnections, (rowsTrx, unitsTrx) =>
@@ -99,7 +99,7 @@ export async function ingestJob(
  * indexed read per transaction, so a job started meanwhile is seen within one).
  */
 async function transactionRows(database: Database, jobId: string): Promise<number> {
-  if (database.kind !== 'sqlite') return TRANSACTION_ROWS;
+  if (!database.dialect.singleWriter) return TRANSACTION_ROWS;
   const running = await database.db
     .selectFrom('code2asin_jobs')
     .select('id')

@@ -5,7 +5,7 @@ import type { DB, ResultsTable } from '../db/schema.js';
 import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
 import type { Job } from './jobs-repository.js';
-import { upsertRule, type StoredMatchingRule } from '../matching/matching-rules-repository.js';
+import { upsertRule, type StoredMatchingRule } from '../matching/index.js';
 
 /** A result row (one unit of work). */
 export type Unit = Selectable<ResultsTable>;

@@ -3,8 +3,7 @@ import type { Database } from '../db/database.js';
 import { waitForRateLimiterSlots } from '../db/rate-limit-slots.js';
 import { nowIso, toJson } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
-import { resolveRules } from '../matching/resolve-rules.js';
-import type { MatchingRule } from '../matching/types.js';
+import { resolveRules, type MatchingRule } from '../matching/index.js';
 import type { JobsContext } from './context.js';
 import type { Job, PreflightReport } from './jobs-repository.js';
 import type { IngestCounts } from './prepare-chunk.js';
@@ -126,7 +125,7 @@ const CACHE_UPDATE_UNITS = 2_000;
  */
 async function applyCache(database: Database, job: Job, ttlDays: number): Promise<number> {
   const cutoff = new Date(Date.now() - ttlDays * 86_400_000).toISOString();
-  if (database.kind !== 'sqlite') return cacheUpdate(database.db, job, cutoff, null);
+  if (!database.dialect.singleWriter) return cacheUpdate(database.db, job, cutoff, null);
   const span = await database.db
     .selectFrom('code2asin_results')
     .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])

@@ -6,9 +6,14 @@ import { providerLabel, type AmazonSource } from '../amazon/readiness.js';
 import { describeRejection } from './rejection-text.js';
 import { fromJson } from '../db/dialect.js';
 import type { ResultsTable } from '../db/schema.js';
-import { writeCsv, writeXlsx, type ResultRow, type ResultTable } from '../files/index.js';
-import { writeJsonLines } from '../files/write-json-lines.js';
-import type { Cell } from '../files/table-row.js';
+import {
+  writeCsv,
+  writeXlsx,
+  type ResultRow,
+  type ResultTable,
+  writeJsonLines,
+  type Cell,
+} from '../files/index.js';
 import type { JobsContext } from './context.js';
 import type { StoredDetection } from './create-job.js';
 import { getJob, type Job } from './jobs-repository.js';

@@ -1,5 +1,9 @@
 import type { ProviderName } from '../config/provider-names.js';
-import { isAmazonErrorCode, type AmazonErrorCode } from '../amazon/errors.js';
+import {
+  isAmazonErrorCode,
+  makesProviderUnusable,
+  type AmazonErrorCode,
+} from '../amazon/errors.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { AmazonProduct } from '../amazon/product.js';
 
@@ -125,20 +129,18 @@ export function lookupErrorOf(error: unknown): LookupErrorShape {
   };
 }
 
-/** The pause message of the error classes that make a provider unusable; the message names it. */
+/**
+ * The pause message of the error classes that make a provider unusable (`makesProviderUnusable`,
+ * from the one list in `amazon/errors.ts`); the message names what to do.
+ */
 function unusable(
   code: AmazonErrorCode,
   message: string,
 ): Pick<LookupErrorShape, 'providerUnusable' | 'pauseMessage'> {
-  if (code === 'auth')
-    return {
-      providerUnusable: true,
-      pauseMessage: `Amazon refused the credentials: ${message} Fix the settings, then resume the job.`,
-    };
-  if (code === 'not_eligible')
-    return {
-      providerUnusable: true,
-      pauseMessage: `The Associates account cannot use this API: ${message} Resume the job once Amazon has enabled it.`,
-    };
-  return { providerUnusable: false, pauseMessage: null };
+  if (!makesProviderUnusable(code)) return { providerUnusable: false, pauseMessage: null };
+  const pauseMessage =
+    code === 'auth'
+      ? `Amazon refused the credentials: ${message} Fix the settings, then resume the job.`
+      : `The Associates account cannot use this API: ${message} Resume the job once Amazon has enabled it.`;
+  return { providerUnusable: true, pauseMessage };
 }

@@ -1,17 +1,8 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
-import type { Clock } from '../amazon/clock.js';
 import type { JobsContext } from './context.js';
-import type { JobOptions } from './job-options.js';
 import { completeIfDone } from './complete-job.js';
-import { HeldUnits, type Held } from './held-units.js';
-import { JobSignals } from './job-signals.js';
+import type { Held } from './held-units.js';
 import { runLane, type LaneDeps, type WorkerStats } from './lane-runner.js';
-import { createMaintenanceLoop } from './maintenance.js';
-import { createDatabaseFaultBackoff } from './db-fault-backoff.js';
-import { createLowDiskGuard } from './low-disk-guard.js';
-import type { WatchedVolume } from '../db/disk-space.js';
 import {
   jobOwnerAndOptions,
   jobStatuses,
@@ -24,33 +15,10 @@ import {
   type LookupBatching,
   type UnitLookup,
 } from './unit-lookup.js';
-import { startWorkerPresence, type WorkerPresence } from './worker-presence.js';
+import { startWorkerPresence } from './worker-presence.js';
+import { workerState, type JobInfo, type WorkerOptions, type WorkerState } from './worker-state.js';
 
-export interface WorkerOptions {
-  lookup: UnitLookup;
-  workerId?: string;
-  /**
-   * Lookups in flight at once. They queue on the credential's limiter, so more lanes than the
-   * quota allows only wait; enough lanes keep the quota busy while responses are slow: at
-   * `tps` with latency L, about tps × L requests are in flight (default ceil(tps) + 2, enough
-   * up to 1 s of latency). More lanes only add waiting work to the event loop.
-   */
-  concurrency?: number;
-  leaseMs?: number;
-  idlePollMs?: number;
-  maxAttempts?: number;
-  /** Only these jobs (the CLI's `map` runs its own job). */
-  jobIds?: readonly string[];
-  /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
-  statusRefreshMs?: number;
-  quotaTps?: number;
-  /** Longest wait between two maintenance runs (expired leases, due retries); default 5 s. */
-  maintenanceMs?: number;
-  /** Times the maintenance runs; tests pass a manual clock. */
-  clock?: Clock;
-  /** Claiming stops while one of these volumes has less free space (CODE2ASIN_MIN_FREE_DISK_MB). */
-  lowDisk?: { volumes: readonly WatchedVolume[]; minFreeMb: number; checkEveryMs?: number };
-}
+export type { WorkerOptions } from './worker-state.js';
 
 export interface Worker {
   readonly id: string;
@@ -63,193 +31,170 @@ export interface Worker {
   readonly maintenanceRuns: number;
 }
 
-interface JobInfo {
-  owner: string;
-  options: JobOptions;
-  marketplaces: string[];
-}
-
 /**
  * The worker (ARCHITECTURE.md "The worker"): claims fill a small local queue fairly across
  * running jobs (round robin in `worker-repository.ts`), lanes (`lane-runner.ts`) take a
  * request's worth of units at a time, and maintenance runs on its own timer.
  */
 export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
-  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const concurrency = Math.max(
-    1,
-    options.concurrency ?? Math.min(64, Math.ceil(options.quotaTps ?? ctx.quotaTps) + 2),
-  );
-  const leaseMs = options.leaseMs ?? 60_000;
-  const idlePollMs = options.idlePollMs ?? 500;
-  const held = new HeldUnits();
-  // Every lane listens on the stop signal and its job's signal while it waits.
-  const signals = new JobSignals(concurrency * 2 + 10);
-  const jobInfo = new Map<string, JobInfo>();
-  const stats: WorkerStats = { requests: 0, stored: 0, released: 0 };
-  const faultBackoff = createDatabaseFaultBackoff(ctx.logger);
-  const lowDisk = createLowDiskGuard(ctx, {
-    volumes: options.lowDisk?.volumes ?? [],
-    minFreeMb: options.lowDisk?.minFreeMb ?? 0,
-    checkEveryMs: options.lowDisk?.checkEveryMs,
-    jobIds: options.jobIds,
-  });
-  let presence: WorkerPresence | null = null;
-  const maintenance = createMaintenanceLoop(ctx, {
-    periodMs: options.maintenanceMs ?? 5_000,
-    jobIds: options.jobIds,
-    clock: options.clock,
-    readiness: options.lookup.readiness?.bind(options.lookup),
-  });
-
-  async function infoOf(jobId: string): Promise<JobInfo> {
-    const known = jobInfo.get(jobId);
-    if (known) return known;
-    const info = await jobOwnerAndOptions(ctx.database.db, jobId);
-    jobInfo.set(jobId, info);
-    return info;
-  }
-
-  const release = async (batch: readonly Held[]): Promise<void> => {
-    if (batch.length === 0) return;
-    const ids = batch.map((h) => h.unit.id);
-    stats.released += await releaseUnits(ctx.database, id, ids);
-  };
-
-  const laneDeps: LaneDeps = {
-    ctx,
-    workerId: id,
-    lookup: options.lookup,
-    held,
-    signals,
-    maxAttempts: options.maxAttempts ?? 5,
-    stats,
-    faults: faultBackoff,
-    release,
-    jobOptions: async (jobId) => (await infoOf(jobId)).options,
-  };
-
-  /**
-   * Claims from the running job served least recently (round robin, so small jobs are not
-   * starved): enough units for every lane to send a full request.
-   */
-  async function claim(): Promise<void> {
-    const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
-    for (const jobId of jobs) {
-      if (signals.stop.aborted) return;
-      const info = await infoOf(jobId);
-      const batching = await batchingByMarketplace(options.lookup, info.marketplaces);
-      const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
-      const units = await claimUnits(ctx.database, {
-        jobId,
-        workerId: id,
-        limit: concurrency * perCall,
-        leaseMs,
-      });
-      await markJobServed(ctx.database.db, jobId);
-      if (units.length > 0) {
-        signals.of(jobId);
-        held.add(units.map((unit) => heldUnit(unit, info.owner, batching.get(unit.marketplace))));
-        return;
-      }
-      if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
-    }
-  }
-
-  /**
-   * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
-   * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
-   */
-  async function claimUnlessHeld(): Promise<void> {
-    const hold = Math.max(faultBackoff.waitMs(), await lowDisk.holdMs().catch(() => 0));
-    if (hold > 0) return sleep(hold, signals.stop);
-    try {
-      await claim();
-      faultBackoff.succeeded();
-    } catch (err) {
-      faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
-    }
-  }
-
-  let claiming: Promise<void> | null = null;
-  /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
-  let quietUntil = 0;
-
-  async function next(): Promise<Held[] | null> {
-    while (!signals.stop.aborted) {
-      // During a database fault no lookup starts: its result could not be stored.
-      const faultWait = faultBackoff.waitMs();
-      if (faultWait > 0) {
-        await sleep(faultWait, signals.stop);
-        continue;
-      }
-      const batch = held.takeBatch();
-      if (batch) return batch;
-      const wait = quietUntil - Date.now();
-      if (wait > 0) {
-        await sleep(wait, signals.stop);
-        continue;
-      }
-      claiming ??= claimUnlessHeld()
-        .then(() => {
-          if (held.queued === 0) quietUntil = Date.now() + idlePollMs;
-        })
-        .finally(() => (claiming = null));
-      await claiming;
-    }
-    return null;
-  }
-
-  /** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
-  async function refreshStatuses(): Promise<void> {
-    const jobIds = held.jobIds();
-    if (jobIds.length === 0) return;
-    const status = await jobStatuses(ctx.database.db, jobIds);
-    for (const jobId of jobIds) {
-      if (status.get(jobId) === 'processing') continue;
-      signals.abortJob(jobId);
-      await release(held.dropQueued(jobId));
-    }
-  }
-
-  let lanes: Promise<void>[] = [];
-  let timers: NodeJS.Timeout[] = [];
+  const w = workerState(ctx, options);
   return {
-    id,
-    stats,
+    id: w.id,
+    stats: w.stats,
     get maintenanceRuns() {
-      return maintenance.runs;
+      return w.maintenance.runs;
     },
-    start() {
-      const tick = () =>
-        void refreshStatuses().catch((err: unknown) =>
-          faultBackoff.warnUnlessFault(err, 'status refresh failed'),
-        );
-      // Leases renewed three times per lease: a unit held longer than its lease (a long wait
-      // for a slot, a slow request, retries) stays this worker's.
-      const renew = () =>
-        void renewLeases(ctx.database, id, held.ids(), leaseMs).catch((err: unknown) =>
-          faultBackoff.warnUnlessFault(err, 'lease renewal failed'),
-        );
-      const refreshMs = options.statusRefreshMs ?? 250;
-      timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
-      lanes = Array.from({ length: concurrency }, () => runLane(laneDeps, next));
-      maintenance.start();
-      presence = startWorkerPresence(ctx.database, {
-        id,
-        concurrency,
-        heldUnits: () => held.ids().length,
-      });
-    },
-    async stop() {
-      signals.stopAll();
-      for (const t of timers) clearInterval(t);
-      await maintenance.stop();
-      await Promise.allSettled(lanes);
-      await release(held.dropQueued());
-      await presence?.stop();
-    },
+    start: () => startWorker(w),
+    stop: () => stopWorker(w),
   };
+}
+
+async function infoOf(w: WorkerState, jobId: string): Promise<JobInfo> {
+  const known = w.jobInfo.get(jobId);
+  if (known) return known;
+  const info = await jobOwnerAndOptions(w.ctx.database.db, jobId);
+  w.jobInfo.set(jobId, info);
+  return info;
+}
+
+async function release(w: WorkerState, batch: readonly Held[]): Promise<void> {
+  if (batch.length === 0) return;
+  const ids = batch.map((h) => h.unit.id);
+  w.stats.released += await releaseUnits(w.ctx.database, w.id, ids);
+}
+
+function laneDepsOf(w: WorkerState): LaneDeps {
+  return {
+    ctx: w.ctx,
+    workerId: w.id,
+    lookup: w.options.lookup,
+    held: w.held,
+    signals: w.signals,
+    maxAttempts: w.options.maxAttempts ?? 5,
+    stats: w.stats,
+    faults: w.faultBackoff,
+    release: (batch) => release(w, batch),
+    jobOptions: async (jobId) => (await infoOf(w, jobId)).options,
+  };
+}
+
+/**
+ * Claims from the running job served least recently (round robin, so small jobs are not
+ * starved): enough units for every lane to send a full request.
+ */
+async function claim(w: WorkerState): Promise<void> {
+  const { ctx, options, signals, held } = w;
+  const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
+  for (const jobId of jobs) {
+    if (signals.stop.aborted) return;
+    const info = await infoOf(w, jobId);
+    const batching = await batchingByMarketplace(options.lookup, info.marketplaces);
+    const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
+    const units = await claimUnits(ctx.database, {
+      jobId,
+      workerId: w.id,
+      limit: w.concurrency * perCall,
+      leaseMs: w.leaseMs,
+    });
+    await markJobServed(ctx.database.db, jobId);
+    if (units.length > 0) {
+      signals.of(jobId);
+      held.add(units.map((unit) => heldUnit(unit, info.owner, batching.get(unit.marketplace))));
+      return;
+    }
+    if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
+  }
+}
+
+/**
+ * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
+ * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
+ */
+async function claimUnlessHeld(w: WorkerState): Promise<void> {
+  const diskHold = await w.lowDisk.holdMs().catch((err: unknown) => {
+    w.ctx.logger.warn({ err }, 'free disk space check failed; claiming anyway');
+    return 0;
+  });
+  const hold = Math.max(w.faultBackoff.waitMs(), diskHold);
+  if (hold > 0) return sleep(hold, w.signals.stop);
+  try {
+    await claim(w);
+    w.faultBackoff.succeeded();
+  } catch (err) {
+    w.faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
+  }
+}
+
+/** The next request's worth of units for a lane, claiming when none is queued; null at stop. */
+async function next(w: WorkerState): Promise<Held[] | null> {
+  while (!w.signals.stop.aborted) {
+    // During a database fault no lookup starts: its result could not be stored.
+    const faultWait = w.faultBackoff.waitMs();
+    if (faultWait > 0) {
+      await sleep(faultWait, w.signals.stop);
+      continue;
+    }
+    const batch = w.held.takeBatch();
+    if (batch) return batch;
+    const wait = w.quietUntil - Date.now();
+    if (wait > 0) {
+      await sleep(wait, w.signals.stop);
+      continue;
+    }
+    w.claiming ??= claimUnlessHeld(w)
+      .then(() => {
+        if (w.held.queued === 0) w.quietUntil = Date.now() + w.idlePollMs;
+      })
+      .finally(() => (w.claiming = null));
+    await w.claiming;
+  }
+  return null;
+}
+
+/** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
+async function refreshStatuses(w: WorkerState): Promise<void> {
+  const jobIds = w.held.jobIds();
+  if (jobIds.length === 0) return;
+  const status = await jobStatuses(w.ctx.database.db, jobIds);
+  for (const jobId of jobIds) {
+    if (status.get(jobId) === 'processing') continue;
+    w.signals.abortJob(jobId);
+    await release(w, w.held.dropQueued(jobId));
+  }
+}
+
+function startWorker(w: WorkerState): void {
+  const { ctx, faultBackoff, leaseMs } = w;
+  const tick = () =>
+    void refreshStatuses(w).catch((err: unknown) =>
+      faultBackoff.warnUnlessFault(err, 'status refresh failed'),
+    );
+  // Leases renewed three times per lease: a unit held longer than its lease (a long wait
+  // for a slot, a slow request, retries) stays this worker's.
+  const renew = () =>
+    void renewLeases(ctx.database, w.id, w.held.ids(), leaseMs).catch((err: unknown) =>
+      faultBackoff.warnUnlessFault(err, 'lease renewal failed'),
+    );
+  const refreshMs = w.options.statusRefreshMs ?? 250;
+  w.timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
+  const laneDeps = laneDepsOf(w);
+  w.lanes = Array.from({ length: w.concurrency }, () => runLane(laneDeps, () => next(w)));
+  w.maintenance.start();
+  w.presence = startWorkerPresence(ctx.database, {
+    id: w.id,
+    concurrency: w.concurrency,
+    heldUnits: () => w.held.ids().length,
+  });
+}
+
+/** Stops claiming, aborts waiting lookups, hands held units back; resolves when all is released. */
+async function stopWorker(w: WorkerState): Promise<void> {
+  w.signals.stopAll();
+  for (const t of w.timers) clearInterval(t);
+  await w.maintenance.stop();
+  await Promise.allSettled(w.lanes);
+  await release(w, w.held.dropQueued());
+  await w.presence?.stop();
 }
 
 /** The batch shape of each marketplace of a job. */

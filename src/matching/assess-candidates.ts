@@ -1,5 +1,5 @@
-import type { AmazonProduct } from '../amazon/product.js';
-import type { AlternativeCode, ValidCode } from '../codes/types.js';
+import type { AmazonProduct } from './amazon-product.js';
+import type { AlternativeCode, ValidCode } from '../codes/index.js';
 import { hasListedIds, matchIdentity, titleCarriesCode } from './identity-match.js';
 import { listingLiveness, type Liveness } from './listing-condition.js';
 import { listingSignals } from './listing-signals.js';

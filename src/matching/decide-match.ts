@@ -1,5 +1,5 @@
-import type { AmazonProduct } from '../amazon/product.js';
-import type { AlternativeCode, ValidCode } from '../codes/types.js';
+import type { AmazonProduct } from './amazon-product.js';
+import type { AlternativeCode, ValidCode } from '../codes/index.js';
 import { assessCandidates, type Assessment } from './assess-candidates.js';
 import { rankCandidates } from './rank-candidates.js';
 import { resolveRules } from './resolve-rules.js';

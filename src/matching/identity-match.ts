@@ -1,6 +1,5 @@
-import type { AmazonProduct } from '../amazon/product.js';
-import { equivalentForms } from '../codes/index.js';
-import type { AlternativeCode, ValidCode } from '../codes/types.js';
+import type { AmazonProduct } from './amazon-product.js';
+import { equivalentForms, type AlternativeCode, type ValidCode } from '../codes/index.js';
 import { SIGNALS, type IdentitySignal } from './signals.js';
 import { readListedId, type ListedIdReading } from './listed-id.js';
 

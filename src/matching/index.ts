@@ -1,3 +1,4 @@
+export type { AmazonProduct, ExternalIds } from './amazon-product.js';
 export { decideMatch } from './decide-match.js';
 export { resolveRules, type ResolvedRules } from './resolve-rules.js';
 export {
@@ -22,3 +23,14 @@ export type {
   ScoredCandidate,
   SignalContribution,
 } from './types.js';
+export {
+  deleteRule,
+  listRules,
+  listRulesForCodes,
+  MatchingRuleError,
+  upsertRule,
+  type ListRulesOptions,
+  type MatchingRuleInput,
+  type MatchingRuleKey,
+  type StoredMatchingRule,
+} from './matching-rules-repository.js';

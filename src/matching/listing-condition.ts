@@ -1,4 +1,4 @@
-import type { AmazonProduct } from '../amazon/product.js';
+import type { AmazonProduct } from './amazon-product.js';
 import { tokenizeTitle } from './title-tokens.js';
 
 /** What a listing sells: new goods, or a renewed (refurbished) or used copy. */

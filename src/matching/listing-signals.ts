@@ -1,4 +1,4 @@
-import type { AmazonProduct } from '../amazon/product.js';
+import type { AmazonProduct } from './amazon-product.js';
 import { listingCondition, type ListingCondition } from './listing-condition.js';
 import { listingPack, rowPack } from './pack-quantity.js';
 import { contribution, describedContribution } from './signals.js';

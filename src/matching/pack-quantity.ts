@@ -1,4 +1,4 @@
-import type { AmazonProduct } from '../amazon/product.js';
+import type { AmazonProduct } from './amazon-product.js';
 import { packInText } from './pack-phrases.js';
 import type { RowContext } from './types.js';
 

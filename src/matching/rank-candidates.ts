@@ -1,4 +1,4 @@
-import type { AmazonProduct } from '../amazon/product.js';
+import type { AmazonProduct } from './amazon-product.js';
 import type { Assessment } from './assess-candidates.js';
 
 /**

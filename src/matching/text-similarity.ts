@@ -1,4 +1,4 @@
-import type { AmazonProduct } from '../amazon/product.js';
+import type { AmazonProduct } from './amazon-product.js';
 
 // Short words that carry no identity in product titles (several languages: files come from
 // suppliers across the EU marketplaces).

@@ -1,5 +1,5 @@
-import type { AmazonProduct } from '../amazon/product.js';
-import type { AlternativeCode, ValidCode } from '../codes/types.js';
+import type { AmazonProduct } from './amazon-product.js';
+import type { AlternativeCode, ValidCode } from '../codes/index.js';
 
 /**
  * How an ASIN was tied to a code, as in the original system plus `none`:

@@ -1,5 +1,5 @@
 import { AmazonError } from '../errors.js';
-import type { ProviderEntry } from '../provider-registry.js';
+import type { ProviderEntry } from '../provider-entry.js';
 import { KEEPA_DOMAINS, keepaDomainId } from './keepa-domains.js';
 import { createKeepaProvider } from './keepa-provider.js';
 

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { systemClock } from '../clock.js';
-import type { AmazonClientDeps } from '../client.js';
-import { AmazonError, isAbort, isAmazonError } from '../errors.js';
+import type { AmazonClientDeps } from '../provider-entry.js';
+import { AmazonError, isAbort, isAmazonError, makesProviderUnusable } from '../errors.js';
 import { field, list, text } from '../json.js';
 import type { Marketplace } from '../marketplaces.js';
 import type { AmazonProduct } from '../product.js';
@@ -130,8 +130,7 @@ export function createKeepaProvider(
             stop.signal.aborted && isAbort(e, all)
               ? (stop.signal.reason as AmazonError)
               : asAmazonError(e);
-          if ((error.code === 'auth' || error.code === 'not_eligible') && !stop.signal.aborted)
-            stop.abort(error);
+          if (makesProviderUnusable(error.code) && !stop.signal.aborted) stop.abort(error);
           for (const x of chunk) outcomes.set(x.code, { status: 'error', error, requestIds: [] });
         }
       }),

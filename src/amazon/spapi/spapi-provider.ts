@@ -1,4 +1,4 @@
-import type { AmazonClientDeps } from '../client.js';
+import type { AmazonClientDeps } from '../provider-entry.js';
 import { AmazonError } from '../errors.js';
 import type { Marketplace } from '../marketplaces.js';
 import type { ProviderOptions } from '../provider-core.js';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { AmazonError, isAbort, isAmazonError } from '../errors.js';
+import { AmazonError, isAbort, isAmazonError, stopsTheBatch } from '../errors.js';
 import { field, list, text } from '../json.js';
 import type { AmazonProduct } from '../product.js';
 import type { SearchOptions, SearchOutcome } from '../provider.js';
@@ -14,15 +14,6 @@ const PAGE_SIZE = 20;
 const MAX_PAGES = 10;
 
 export const SEARCH_INCLUDED_DATA = 'identifiers,summaries,images,salesRanks,relationships';
-
-/** Failures no other code of the call can escape: the remaining requests are not sent. */
-function isFatal(e: AmazonError): boolean {
-  return (
-    e.code === 'auth' ||
-    e.code === 'not_eligible' ||
-    (e.code === 'api_rate_limit' && e.status !== 429)
-  );
-}
 
 type Outcomes = Map<string, SearchOutcome>;
 
@@ -92,7 +83,7 @@ async function searchBatch(
       ]);
       return new Map([...a, ...b]);
     }
-    if (isFatal(error) && !ctx.stop.signal.aborted) ctx.stop.abort(error);
+    if (stopsTheBatch(error) && !ctx.stop.signal.aborted) ctx.stop.abort(error);
     return allFailed(batch, error);
   }
 }

@@ -1,24 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-
-/** Flags of `code2asin emulator`, as commander parses them. */
-export interface EmulatorFlags {
-  port: number;
-  host: string;
-  catalog?: string;
-  generate?: number;
-  seed: number;
-  tps?: number;
-  burst?: number;
-  tpd?: number;
-  latencyMs?: number;
-  faultRate?: number;
-  tokenTtl?: number;
-  lenientRequests?: boolean;
-  throttleHints?: boolean;
-  extraFields?: boolean;
-  printEnv?: boolean;
-}
+import type { EmulatorFlags } from '../emulator-run.js';
 
 function number(min: number, max = Number.MAX_SAFE_INTEGER, integer = false) {
   return (value: string): number => {

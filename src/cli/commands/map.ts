@@ -1,21 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isProviderName, PROVIDER_NAMES } from '../../config/provider-names.js';
+import type { MapOptions } from '../map-job.js';
 
 /** Result formats of `map` (as in src/jobs/result-export.ts). */
 const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
-
-export interface MapOptions {
-  output?: string;
-  marketplace: string;
-  column?: string;
-  sheet?: string;
-  format?: string;
-  decimal?: string;
-  refresh?: boolean;
-  name?: string;
-  owner: string;
-  provider?: string;
-}
 
 /** `code2asin map <file>`: runs a job in this process; Ctrl-C pauses, the same command resumes. */
 export function registerMapCommand(program: Command): void {

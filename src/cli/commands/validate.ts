@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { FileError, surfaceMessage } from '../../files/file-error.js';
-import type {
-  ValidateFileOptions,
-  validateFile as ValidateFileFn,
-} from '../../files/validate-file.js';
+import {
+  FileError,
+  surfaceMessage,
+  type ValidateFileOptions,
+  type validateFile as ValidateFileFn,
+} from '../../files/index.js';
 
 type ValidateFile = typeof ValidateFileFn;
 

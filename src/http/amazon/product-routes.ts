@@ -3,7 +3,7 @@ import { asinProblem, isValidAsin, normalizeAsin } from '../../amazon/asin.js';
 import type { AmazonClient } from '../../amazon/client.js';
 import { findMarketplace, MARKETPLACES } from '../../amazon/marketplaces.js';
 import { parseCode, type ValidCode } from '../../codes/index.js';
-import { listRulesForCodes } from '../../matching/matching-rules-repository.js';
+import { listRulesForCodes } from '../../matching/index.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
 import {

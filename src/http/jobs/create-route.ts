@@ -8,7 +8,7 @@ import { ERROR_REF, HttpError } from '../http-error.js';
 import { inputFromJson, optionsFromForm } from './job-input.js';
 import { CREATE_RESPONSE, TAGS } from './job-schemas.js';
 import { jobViews } from './job-view.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 import { fieldError, receiveUpload } from './upload.js';
 
 const FORM_BODY = {

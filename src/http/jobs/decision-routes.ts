@@ -4,7 +4,7 @@ import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
 import { listDecisions, undoLatestBatch } from './decision-undo.js';
 import { JOB_PARAMS, TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 import { RESULT_ERRORS, RESULT_SCHEMA, RESULTS_QUERY } from './result-schemas.js';
 import { filteredResults, toResultView, type ResultFilters } from './results-query.js';
 import {

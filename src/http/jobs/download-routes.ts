@@ -9,7 +9,7 @@ import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { createDownloadStream } from './download-stream.js';
 import { attachmentDisposition } from './file-name.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 import { DOWNLOAD_QUERY, DOWNLOAD_RESPONSE, LOGS_QUERY, LOGS_RESPONSE } from './result-schemas.js';
 
 const CONTENT_TYPES: Record<ResultFormat, string> = {

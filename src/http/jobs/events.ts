@@ -5,7 +5,7 @@ import { getJob, type Job } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
 import { jobProgressView } from './job-view.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 
 /** How often the job is read for the event stream. */
 export const EVENT_INTERVAL_MS = 1000;

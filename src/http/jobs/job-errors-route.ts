@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 
 const ERRORS_RESPONSE = {
   type: 'object',

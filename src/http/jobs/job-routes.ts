@@ -17,7 +17,7 @@ import {
 } from './job-schemas.js';
 import { jobDetail, jobViews } from './job-view.js';
 import { WAIT_QUERY, waitWhileRunning } from './wait-for-job.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 
 type IdParams = { Params: { id: string } };
 type ListRequest = {

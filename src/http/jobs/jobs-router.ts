@@ -1,7 +1,5 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Config } from '../../config/env.js';
-import type { JobsContext } from '../../jobs/context.js';
 import { registerCreateRoute } from './create-route.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
@@ -14,15 +12,10 @@ import { registerRuleRoutes } from './rule-routes.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
 /** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
-import type { IngestionPool } from '../../jobs/ingestion-pool.js';
 
-export interface JobsRouteDeps {
-  jobs: JobsContext;
-  /** Upload limit (`jobs.uploadLimitBytes`) and default marketplace (`amazon.marketplace`). */
-  config: Config;
-  /** Ingestion threads (`serve`); jobs are created on this event loop when absent. */
-  ingestion?: IngestionPool;
-}
+import type { JobsRouteDeps } from './route-deps.js';
+
+export type { JobsRouteDeps };
 
 /**
  * The `/api/v1/code2asin` router: jobs (list, create by upload or JSON, detail, lifecycle,

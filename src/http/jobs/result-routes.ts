@@ -4,7 +4,7 @@ import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
 import { TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 import { chooseResult } from '../../jobs/manual-choice.js';
 import {
   CHOICE_BODY,

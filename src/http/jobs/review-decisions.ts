@@ -3,7 +3,7 @@ import type { Selectable, Transaction } from 'kysely';
 import { asinProblem, isValidAsin, normalizeAsin } from '../../amazon/asin.js';
 import { fromJson, nowIso, toJson } from '../../db/dialect.js';
 import type { DB, ResultsTable } from '../../db/schema.js';
-import { upsertRule } from '../../matching/matching-rules-repository.js';
+import { upsertRule } from '../../matching/index.js';
 import { HttpError } from '../http-error.js';
 
 type Unit = Selectable<ResultsTable>;

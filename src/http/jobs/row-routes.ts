@@ -3,7 +3,7 @@ import { fromJson } from '../../db/dialect.js';
 import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 
 type RowsRequest = {
   Params: { id: string };

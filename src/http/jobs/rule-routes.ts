@@ -7,11 +7,11 @@ import {
   listRules,
   upsertRule,
   type StoredMatchingRule,
-} from '../../matching/matching-rules-repository.js';
+} from '../../matching/index.js';
 import { requireAuth } from '../auth/request-auth.js';
 import { ERROR_REF, HttpError } from '../http-error.js';
 import { TAGS } from './job-schemas.js';
-import type { JobsRouteDeps } from './jobs-router.js';
+import type { JobsRouteDeps } from './route-deps.js';
 
 const RULE = {
   type: 'object',

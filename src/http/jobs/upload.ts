@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FAULT_RETRY_AFTER_SECONDS } from '../../db/db-fault.js';
-import { formatBytes } from '../../files/file-limits.js';
+import { formatBytes } from '../../files/index.js';
 import { HttpError } from '../http-error.js';
 import { sanitizeFileName } from './file-name.js';
 

@@ -1,0 +1,109 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../amazon/clock.js';
+import type { WatchedVolume } from '../db/disk-space.js';
+import type { JobsContext } from './context.js';
+import { createDatabaseFaultBackoff, type DatabaseFaultBackoff } from './db-fault-backoff.js';
+import { HeldUnits } from './held-units.js';
+import { JobSignals } from './job-signals.js';
+import type { JobOptions } from './job-options.js';
+import type { WorkerStats } from './lane-runner.js';
+import { createLowDiskGuard, type LowDiskGuard } from './low-disk-guard.js';
+import { createMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+import type { UnitLookup } from './unit-lookup.js';
+import type { WorkerPresence } from './worker-presence.js';
+
+export interface WorkerOptions {
+  lookup: UnitLookup;
+  workerId?: string;
+  /**
+   * Lookups in flight at once. They queue on the credential's limiter, so more lanes than the
+   * quota allows only wait; enough lanes keep the quota busy while responses are slow: at
+   * `tps` with latency L, about tps × L requests are in flight (default ceil(tps) + 2, enough
+   * up to 1 s of latency). More lanes only add waiting work to the event loop.
+   */
+  concurrency?: number;
+  leaseMs?: number;
+  idlePollMs?: number;
+  maxAttempts?: number;
+  /** Only these jobs (the CLI's `map` runs its own job). */
+  jobIds?: readonly string[];
+  /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
+  statusRefreshMs?: number;
+  quotaTps?: number;
+  /** Longest wait between two maintenance runs (expired leases, due retries); default 5 s. */
+  maintenanceMs?: number;
+  /** Times the maintenance runs; tests pass a manual clock. */
+  clock?: Clock;
+  /** Claiming stops while one of these volumes has less free space (CODE2ASIN_MIN_FREE_DISK_MB). */
+  lowDisk?: { volumes: readonly WatchedVolume[]; minFreeMb: number; checkEveryMs?: number };
+}
+
+export interface JobInfo {
+  owner: string;
+  options: JobOptions;
+  marketplaces: string[];
+}
+
+/** What the worker's parts share: settings, held units and signals, guards and timers. */
+export interface WorkerState {
+  readonly ctx: JobsContext;
+  readonly options: WorkerOptions;
+  readonly id: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly idlePollMs: number;
+  readonly held: HeldUnits;
+  readonly signals: JobSignals;
+  readonly jobInfo: Map<string, JobInfo>;
+  readonly stats: WorkerStats;
+  readonly faultBackoff: DatabaseFaultBackoff;
+  readonly lowDisk: LowDiskGuard;
+  readonly maintenance: MaintenanceLoop;
+  /** The claim in progress: lanes that find nothing queued wait for this one. */
+  claiming: Promise<void> | null;
+  /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
+  quietUntil: number;
+  presence: WorkerPresence | null;
+  lanes: Promise<void>[];
+  timers: NodeJS.Timeout[];
+}
+
+/** The worker's settings (defaults applied), its empty queue and its guards, not started. */
+export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerState {
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? Math.min(64, Math.ceil(options.quotaTps ?? ctx.quotaTps) + 2),
+  );
+  return {
+    ctx,
+    options,
+    id: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    concurrency,
+    leaseMs: options.leaseMs ?? 60_000,
+    idlePollMs: options.idlePollMs ?? 500,
+    held: new HeldUnits(),
+    // Every lane listens on the stop signal and its job's signal while it waits.
+    signals: new JobSignals(concurrency * 2 + 10),
+    jobInfo: new Map(),
+    stats: { requests: 0, stored: 0, released: 0 },
+    faultBackoff: createDatabaseFaultBackoff(ctx.logger),
+    lowDisk: createLowDiskGuard(ctx, {
+      volumes: options.lowDisk?.volumes ?? [],
+      minFreeMb: options.lowDisk?.minFreeMb ?? 0,
+      checkEveryMs: options.lowDisk?.checkEveryMs,
+      jobIds: options.jobIds,
+    }),
+    maintenance: createMaintenanceLoop(ctx, {
+      periodMs: options.maintenanceMs ?? 5_000,
+      jobIds: options.jobIds,
+      clock: options.clock,
+      readiness: options.lookup.readiness?.bind(options.lookup),
+    }),
+    claiming: null,
+    quietUntil: 0,
+    presence: null,
+    lanes: [],
+    timers: [],
+  };
+}
