@@ -10,6 +10,8 @@ export interface ClaimRequest {
   workerId: string;
   limit: number;
   leaseMs: number;
+  /** Only units waiting for these steps of the job's provider chain (absent: any step). */
+  steps?: readonly number[];
 }
 
 /**
@@ -21,6 +23,8 @@ export interface ClaimRequest {
 export async function claimUnits(database: Database, req: ClaimRequest): Promise<ClaimedUnit[]> {
   const now = nowIso();
   const leaseUntil = nowIso(req.leaseMs);
+  const steps =
+    req.steps === undefined ? sql`` : sql`and chain_step in (${sql.join([...req.steps])})`;
   // PostgreSQL: the pick is a CTE so it runs once. As an `IN (subquery)` the planner may run the
   // subquery again per row, and with SKIP LOCKED each run picks other rows: far more than
   // `limit` units got claimed (measured: 60 for a limit of 2).
@@ -30,7 +34,7 @@ export async function claimUnits(database: Database, req: ClaimRequest): Promise
     with picked as (
       select id from code2asin_results
        where job_id = ${req.jobId} and status = 'pending'
-         and (next_attempt_at is null or next_attempt_at <= ${now})
+         and (next_attempt_at is null or next_attempt_at <= ${now}) ${steps}
        order by id
        limit ${req.limit}
        for update skip locked)
@@ -45,7 +49,7 @@ export async function claimUnits(database: Database, req: ClaimRequest): Promise
      where id in (
        select id from code2asin_results
         where job_id = ${req.jobId} and status = 'pending'
-          and (next_attempt_at is null or next_attempt_at <= ${now})
+          and (next_attempt_at is null or next_attempt_at <= ${now}) ${steps}
         order by id
         limit ${req.limit})
        and status = 'pending'

@@ -1,3 +1,4 @@
+import type { ProviderCost } from './chain-preflight.js';
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { fromJson, nowIso, toJson } from '../db/dialect.js';
@@ -28,6 +29,8 @@ export interface PreflightReport {
   /** At the configured quota. */
   eta_seconds: number;
   detection: Record<string, unknown> | null;
+  /** Per provider of the job's chain (jobs with `providers` or `enrich_with`). */
+  providers?: ProviderCost[];
 }
 
 /** A job as the API and CLI show it. */

@@ -10,6 +10,7 @@ import type { Job, PreflightReport } from './jobs-repository.js';
 import type { IngestCounts } from './prepare-chunk.js';
 import type { LookupBatching } from './unit-lookup.js';
 import { recountJob } from './recount-job.js';
+import { chainCosts } from './chain-preflight.js';
 
 /** Default age after which a cached mapping is looked up again. */
 export const DEFAULT_CACHE_TTL_DAYS = 30;
@@ -40,6 +41,13 @@ export async function buildPreflight(
   });
   const cost = await requestCost(db, job, batching, ctx.quotaTps);
   const report = countReport(job, counts, { byRule, cached }, cost, detection);
+  const providers = await chainCosts(ctx, db, job, report.to_query);
+  if (providers) {
+    report.providers = providers;
+    // The job's first provider, not the configured one, answers first.
+    report.requests = providers[0]?.requests ?? report.requests;
+    report.eta_seconds = providers[0]?.eta_seconds ?? report.eta_seconds;
+  }
   await db
     .updateTable('code2asin_jobs')
     .set({
@@ -167,6 +175,7 @@ async function cacheUpdate(
       product: eb.ref('m.product'),
       request_id: eb.ref('m.request_id'),
       provider: eb.ref('m.provider'),
+      provider_outcomes: eb.ref('m.provider_outcomes'),
       updated_at: nowIso(),
     }))
     .whereRef('m.marketplace', '=', 'r.marketplace')
@@ -179,6 +188,18 @@ async function cacheUpdate(
     )
     .where('r.status', '=', 'pending')
     .where('m.fetched_at', '>=', cutoff)
+    // A job naming its providers takes a cached "not found" only when each of them said so.
+    .$if(job.options.providers != null, (q) =>
+      q.where((eb) =>
+        eb.or([
+          eb('m.asin', 'is not', null),
+          eb('m.proposed_asin', 'is not', null),
+          eb.and(
+            (job.options.providers ?? []).map((p) => eb('m.not_found_by', 'like', `%,${p},%`)),
+          ),
+        ]),
+      ),
+    )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -214,7 +235,7 @@ interface RequestCost {
  * function (an ingestion thread), each code type counts as its own key, which can only
  * over-count. One code per request: no query, one request per unit.
  */
-async function requestCost(
+export async function requestCost(
   db: Kysely<DB>,
   job: Job,
   batching: LookupBatching | undefined,

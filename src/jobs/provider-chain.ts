@@ -82,10 +82,7 @@ export function needsEnrichment(chain: JobChain, answeredBy: ProviderName | unde
  * has no price, availability or condition) taken from the enricher's item of the same ASIN. The
  * finder's own values win: it is the answer the match was scored on.
  */
-export function mergeEnrichment(
-  finder: AmazonProduct | null,
-  extra: AmazonProduct,
-): AmazonProduct {
+export function mergeEnrichment(finder: AmazonProduct | null, extra: AmazonProduct): AmazonProduct {
   if (!finder) return extra;
   const merged: Record<string, unknown> = { ...finder };
   for (const [key, value] of Object.entries(extra)) {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
+import { claimUnits, releaseUnits, renewLeases } from '../db/work-queue.js';
 import type { Clock } from '../amazon/clock.js';
 import type { JobsContext } from './context.js';
 import type { JobOptions } from './job-options.js';
@@ -18,12 +18,9 @@ import {
   jobsToServe,
   markJobServed,
 } from './worker-repository.js';
-import {
-  batchingOf,
-  ONE_PER_REQUEST,
-  type LookupBatching,
-  type UnitLookup,
-} from './unit-lookup.js';
+import type { UnitLookup } from './unit-lookup.js';
+import { chainOf, DEFAULT_ROUTE, routesOf, stepsOfRoute, type Route } from './provider-chain.js';
+import { heldUnit, lanesOfRoute, routeBatching } from './route-batching.js';
 import { startWorkerPresence, type WorkerPresence } from './worker-presence.js';
 
 export interface WorkerOptions {
@@ -84,7 +81,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const idlePollMs = options.idlePollMs ?? 500;
   const held = new HeldUnits();
   // Every lane listens on the stop signal and its job's signal while it waits.
-  const signals = new JobSignals(concurrency * 2 + 10);
+  const signals = new JobSignals(concurrency * 2 + 200);
   const jobInfo = new Map<string, JobInfo>();
   const stats: WorkerStats = { requests: 0, stored: 0, released: 0 };
   const faultBackoff = createDatabaseFaultBackoff(ctx.logger);
@@ -130,26 +127,35 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   };
 
   /**
-   * Claims from the running job served least recently (round robin, so small jobs are not
-   * starved): enough units for every lane to send a full request.
+   * Claims for a route from the running job served least recently (round robin, so small jobs
+   * are not starved): enough units for every lane of the route to send a full request. Each
+   * provider of a job's chain has its own route and lanes (started when a job names it), so a
+   * unit waiting for one provider's quota never holds a lane of another.
    */
-  async function claim(): Promise<void> {
+  async function claim(route: Route): Promise<void> {
     const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
     for (const jobId of jobs) {
       if (signals.stop.aborted) return;
       const info = await infoOf(jobId);
-      const batching = await batchingByMarketplace(options.lookup, info.marketplaces);
+      const chain = chainOf(info.options);
+      for (const r of routesOf(chain)) startLanes(r, info.marketplaces);
+      const steps = stepsOfRoute(chain, route);
+      if (steps.length === 0) continue;
+      const batching = await routeBatching(options.lookup, info.marketplaces, route);
       const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
       const units = await claimUnits(ctx.database, {
         jobId,
         workerId: id,
-        limit: concurrency * perCall,
+        limit: (laneCounts.get(route) ?? concurrency) * perCall,
         leaseMs,
+        steps,
       });
       await markJobServed(ctx.database.db, jobId);
       if (units.length > 0) {
         signals.of(jobId);
-        held.add(units.map((unit) => heldUnit(unit, info.owner, batching.get(unit.marketplace))));
+        held.add(
+          units.map((unit) => heldUnit(unit, info.owner, route, batching.get(unit.marketplace))),
+        );
         return;
       }
       if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
@@ -160,22 +166,22 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
    * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
    * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
    */
-  async function claimUnlessHeld(): Promise<void> {
+  async function claimUnlessHeld(route: Route): Promise<void> {
     const hold = Math.max(faultBackoff.waitMs(), await lowDisk.holdMs().catch(() => 0));
     if (hold > 0) return sleep(hold, signals.stop);
     try {
-      await claim();
+      await claim(route);
       faultBackoff.succeeded();
     } catch (err) {
       faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
     }
   }
 
-  let claiming: Promise<void> | null = null;
+  const claiming = new Map<Route, Promise<void>>();
   /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
-  let quietUntil = 0;
+  const quietUntil = new Map<Route, number>();
 
-  async function next(): Promise<Held[] | null> {
+  async function next(route: Route): Promise<Held[] | null> {
     while (!signals.stop.aborted) {
       // During a database fault no lookup starts: its result could not be stored.
       const faultWait = faultBackoff.waitMs();
@@ -183,21 +189,41 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         await sleep(faultWait, signals.stop);
         continue;
       }
-      const batch = held.takeBatch();
+      const batch = held.takeBatch(route);
       if (batch) return batch;
-      const wait = quietUntil - Date.now();
+      const wait = (quietUntil.get(route) ?? 0) - Date.now();
       if (wait > 0) {
         await sleep(wait, signals.stop);
         continue;
       }
-      claiming ??= claimUnlessHeld()
-        .then(() => {
-          if (held.queued === 0) quietUntil = Date.now() + idlePollMs;
-        })
-        .finally(() => (claiming = null));
-      await claiming;
+      let claimed = claiming.get(route);
+      if (!claimed) {
+        claimed = claimUnlessHeld(route)
+          .then(() => {
+            if (held.queuedFor(route) === 0) quietUntil.set(route, Date.now() + idlePollMs);
+          })
+          .finally(() => claiming.delete(route));
+        claiming.set(route, claimed);
+      }
+      await claimed;
     }
     return null;
+  }
+
+  const lanes: Promise<void>[] = [];
+  const laneCounts = new Map<Route, number>();
+  /** Starts a route's lanes the first time a job needs them (sized by its provider's pace). */
+  function startLanes(route: Route, marketplaces: readonly string[]): void {
+    if (laneCounts.has(route) || signals.stop.aborted) return;
+    laneCounts.set(route, concurrency);
+    void routeBatching(options.lookup, marketplaces, route)
+      .then((b) => lanesOfRoute(options.concurrency, b.values()))
+      .catch(() => concurrency)
+      .then((count) => {
+        laneCounts.set(route, count);
+        if (signals.stop.aborted) return;
+        for (let i = 0; i < count; i++) lanes.push(runLane(laneDeps, () => next(route)));
+      });
   }
 
   /** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
@@ -212,7 +238,6 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     }
   }
 
-  let lanes: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
   return {
     id,
@@ -233,7 +258,9 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         );
       const refreshMs = options.statusRefreshMs ?? 250;
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
-      lanes = Array.from({ length: concurrency }, () => runLane(laneDeps, next));
+      laneCounts.set(DEFAULT_ROUTE, concurrency);
+      for (let i = 0; i < concurrency; i++)
+        lanes.push(runLane(laneDeps, () => next(DEFAULT_ROUTE)));
       maintenance.start();
       presence = startWorkerPresence(ctx.database, {
         id,
@@ -249,27 +276,6 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       await release(held.dropQueued());
       await presence?.stop();
     },
-  };
-}
-
-/** The batch shape of each marketplace of a job. */
-async function batchingByMarketplace(
-  lookup: UnitLookup,
-  marketplaces: readonly string[],
-): Promise<Map<string, LookupBatching>> {
-  const entries = await Promise.all(
-    marketplaces.map(async (m) => [m, await batchingOf(lookup, m)] as const),
-  );
-  return new Map(entries);
-}
-
-function heldUnit(unit: ClaimedUnit, owner: string, batching?: LookupBatching): Held {
-  const b = batching ?? ONE_PER_REQUEST;
-  return {
-    unit,
-    owner,
-    batchKey: b.batchKeyOf?.(unit.code) ?? '',
-    maxPerCall: b.maxCodesPerCall,
   };
 }
 

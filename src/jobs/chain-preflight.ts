@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { ProviderName } from '../config/provider-names.js';
+import type { DB } from '../db/schema.js';
+import type { JobsContext } from './context.js';
+import type { Job } from './jobs-repository.js';
+import { requestCost } from './preflight.js';
+import { chainOf, isEnrichRoute, providerOfRoute, routesOf, type Route } from './provider-chain.js';
+
+/** What one provider of a job's chain will cost (pre-flight report, issue 16 item 4). */
+export interface ProviderCost {
+  provider: ProviderName;
+  /** `find`: asked for codes; `enrich`: asked for the offers of found ASINs. */
+  role: 'find' | 'enrich';
+  /** Units it may be asked for: all pending ones for the first finder, an upper bound after. */
+  units: number;
+  requests: number;
+  /** Keepa's token cost (about 1 per product; a code with several products costs more). */
+  tokens: number | null;
+  requests_per_second: number;
+  eta_seconds: number;
+  /**
+   * `all_pending`: the first provider is asked for every unit to query. `upper_bound`: a later
+   * provider only gets what the ones before did not find (the enricher: what they found), so
+   * its figures are at most these.
+   */
+  bound: 'all_pending' | 'upper_bound';
+}
+
+/**
+ * Requests, tokens and ETA per provider of a chained job (null for a job on the configured
+ * provider alone). Each later provider is counted as if it were asked for every unit: the
+ * number it will really get depends on what the others find.
+ */
+export async function chainCosts(
+  ctx: JobsContext,
+  db: Kysely<DB>,
+  job: Job,
+  toQuery: number,
+): Promise<ProviderCost[] | null> {
+  const chain = chainOf(job.options);
+  const info = ctx.providerInfo;
+  if ((!chain.providers && !chain.enrichWith) || !info || job.options.use_amazon_api === false)
+    return null;
+  const configured = (await ctx.amazonReadiness?.())?.provider;
+  const routes = routesOf(chain);
+  const costs: ProviderCost[] = [];
+  for (const [i, route] of routes.entries()) {
+    const provider = providerOfRoute(route) ?? configured;
+    if (!provider) continue;
+    const shape = (await info(provider)).shape;
+    costs.push(await costOf(db, job, route, provider, shape, toQuery, i === 0));
+  }
+  return costs;
+}
+
+async function costOf(
+  db: Kysely<DB>,
+  job: Job,
+  route: Route,
+  provider: ProviderName,
+  shape: { maxCodesPerCall: number; maxItemsPerCall?: number; requestsPerSecond?: number },
+  toQuery: number,
+  first: boolean,
+): Promise<ProviderCost> {
+  const enrich = isEnrichRoute(route);
+  const tps = shape.requestsPerSecond ?? 1;
+  const perCall = enrich ? (shape.maxItemsPerCall ?? 1) : shape.maxCodesPerCall;
+  const cost = enrich
+    ? { requests: perMarketplace(job, toQuery, perCall), tps }
+    : await requestCost(db, job, { ...shape, maxCodesPerCall: perCall }, tps);
+  const requests = cost.requests ?? toQuery;
+  return {
+    provider,
+    role: enrich ? 'enrich' : 'find',
+    units: toQuery,
+    requests,
+    tokens: provider === 'keepa' ? toQuery : null,
+    requests_per_second: tps,
+    eta_seconds: Math.ceil(requests / Math.max(tps, 0.001)),
+    bound: first ? 'all_pending' : 'upper_bound',
+  };
+}
+
+/** Item requests for units spread over the job's marketplaces (ASINs of one marketplace share). */
+function perMarketplace(job: Job, units: number, perCall: number): number {
+  const markets = Math.max(1, job.marketplaces.length);
+  return markets * Math.ceil(units / markets / Math.max(1, perCall));
+}
