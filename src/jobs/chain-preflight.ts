@@ -20,8 +20,9 @@ export interface ProviderCost {
   eta_seconds: number;
   /**
    * `all_pending`: the first provider is asked for every unit to query. `upper_bound`: a later
-   * provider only gets what the ones before did not find (the enricher: what they found), so
-   * its figures are at most these.
+   * provider only gets what the ones before did not find (the enricher: what they found), as
+   * they answer, so its figures are at most these: ⌈units ÷ codes per request⌉ plus one partial
+   * request per batch key for each request of the step before it, never more than the units.
    */
   bound: 'all_pending' | 'upper_bound';
 }
@@ -43,14 +44,37 @@ export async function chainCosts(
     return null;
   const configured = (await ctx.amazonReadiness?.())?.provider;
   const routes = routesOf(chain);
+  const groups = await keyGroups(db, job);
   const costs: ProviderCost[] = [];
   for (const [i, route] of routes.entries()) {
     const provider = providerOfRoute(route) ?? configured;
     if (!provider) continue;
     const shape = (await info(provider)).shape;
-    costs.push(await costOf(db, job, route, provider, shape, toQuery, i === 0));
+    const cost = await costOf(db, job, route, provider, shape, toQuery, i === 0);
+    if (i > 0) {
+      // Units reach a later step a request of an earlier step at a time, so one claim of this
+      // step may hold fewer than a full request: each earlier request can add at most one
+      // partial request per batch key. Never more than one request per unit.
+      const earlier = isEnrichRoute(route) ? costs : costs.slice(-1);
+      const partial = earlier.reduce((n, c) => n + c.requests, 0) * groups;
+      cost.requests = Math.min(toQuery, cost.requests + partial);
+      cost.eta_seconds = Math.ceil(cost.requests / Math.max(cost.requests_per_second, 0.001));
+    }
+    costs.push(cost);
   }
   return costs;
+}
+
+/** The (marketplace, code type) groups of the job's pending units: batch keys at most. */
+async function keyGroups(db: Kysely<DB>, job: Job): Promise<number> {
+  const rows = await db
+    .selectFrom('code2asin_results')
+    .select(['marketplace', 'code_type'])
+    .where('job_id', '=', job.id)
+    .where('status', '=', 'pending')
+    .groupBy(['marketplace', 'code_type'])
+    .execute();
+  return Math.max(1, rows.length);
 }
 
 async function costOf(

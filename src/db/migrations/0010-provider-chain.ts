@@ -22,7 +22,10 @@ export function providerChainMigration(d: DialectAdapter) {
         .alterTable('code2asin_results')
         .addColumn('provider_outcomes', d.jsonType)
         .execute();
-      await db.schema.alterTable('amazon_mappings').addColumn('provider_outcomes', d.jsonType).execute();
+      await db.schema
+        .alterTable('amazon_mappings')
+        .addColumn('provider_outcomes', d.jsonType)
+        .execute();
       await db.schema
         .alterTable('amazon_mappings')
         .addColumn('not_found_by', 'varchar(200)')
