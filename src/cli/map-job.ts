@@ -25,6 +25,8 @@ export interface MapOptions {
   name?: string;
   owner: string;
   provider?: string;
+  providers?: string[];
+  enrichWith?: string;
 }
 
 /** Runs `code2asin map`: find or create the job, run it here, write the result file. */
@@ -89,6 +91,8 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
       : undefined,
     sheet: opts.sheet ? (/^\d+$/.test(opts.sheet) ? Number(opts.sheet) : opts.sheet) : undefined,
     refresh: opts.refresh === true,
+    ...(opts.providers ? { providers: opts.providers } : {}),
+    ...(opts.enrichWith ? { enrich_with: opts.enrichWith } : {}),
   };
   for (const id of await unfinishedJobsOfSource(db, opts.owner, sha)) {
     const job = await getJob(db, id);
@@ -103,6 +107,12 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
     if (
       JSON.stringify(job.options.marketplaces) !==
       JSON.stringify(await canonicalMarketplaces(marketplaces))
+    )
+      continue;
+    // Another chain is another job: its units wait for other providers.
+    if (
+      JSON.stringify(job.options.providers ?? null) !== JSON.stringify(opts.providers ?? null) ||
+      (job.options.enrich_with ?? null) !== (opts.enrichWith ?? null)
     )
       continue;
     process.stderr.write(`Resuming job ${job.id} (${job.status}, ${job.counters.done} done).\n`);
@@ -131,6 +141,14 @@ async function findOrCreateJob(runtime: CliRuntime, path: string, opts: MapOptio
     process.stderr.write(
       `Job ${job.id}: ${p.rows} rows, ${p.valid} valid, ${invalidSummary(invalidReasons(0, p.invalid_by_reason), ' invalid')}, ${p.duplicates} duplicates, ${p.already_known} already known, ${p.to_query} to query (${p.requests} requests, ${formatEta(p.eta_seconds)} at the quota).\n`,
     );
+    for (const [i, c] of (p.providers ?? []).entries()) {
+      const role = c.role === 'enrich' ? 'enrich with' : i === 0 ? 'ask' : 'then';
+      const tokens = c.tokens === null ? '' : `, about ${c.tokens} tokens`;
+      const bound = c.bound === 'upper_bound' ? 'at most ' : '';
+      process.stderr.write(
+        `  ${role} ${c.provider}: ${bound}${c.requests} requests${tokens}, ${bound}${formatEta(c.eta_seconds)} at ${c.requests_per_second}/s\n`,
+      );
+    }
   }
   return job;
 }

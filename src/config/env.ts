@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { trustProxySchema, type TrustProxy } from './trust-proxy.js';
-import { PROVIDER_NAMES, PROVIDER_RATE_DEFAULTS, type ProviderName } from './provider-names.js';
+import {
+  isProviderName,
+  PROVIDER_NAMES,
+  PROVIDER_RATE_DEFAULTS,
+  type ProviderName,
+} from './provider-names.js';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];
@@ -33,6 +38,24 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v));
 
 const positiveNumber = z.coerce.number().positive();
+
+/** `creators=1/1,keepa=5/5` → each provider's pace in a chain (AMAZON_TPS paces the configured one). */
+const chainRates = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const rates: Partial<Record<ProviderName, { tps: number; burst: number }>> = {};
+    for (const part of (v ?? '').split(',').filter((x) => x.trim() !== '')) {
+      const m = /^\s*([a-z]+)\s*=\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+)\s*$/.exec(part);
+      const name = m?.[1];
+      if (!m || !name || !isProviderName(name) || Number(m[2]) <= 0 || Number(m[3]) < 1) {
+        ctx.addIssue({ code: 'custom', message: `not provider=tps/burst (at "${part.trim()}")` });
+        return z.NEVER;
+      }
+      rates[name] = { tps: Number(m[2]), burst: Number(m[3]) };
+    }
+    return rates;
+  });
 
 export const VARIABLES = {
   DATABASE_URL: {
@@ -188,6 +211,11 @@ export const VARIABLES = {
   AMAZON_KEEPA_API_URL: {
     schema: httpUrl,
     expected: 'an http(s) URL, e.g. `http://127.0.0.1:8787/keepa`',
+  },
+  AMAZON_CHAIN_RATES: {
+    schema: optionalText.pipe(chainRates),
+    expected:
+      'the pace of the other providers of a job chain, `provider=tps/burst` separated by commas, e.g. `creators=1/1,keepa=5/5`',
   },
   AMAZON_TPS: { schema: positiveNumber, expected: 'requests per second, a positive number' },
   AMAZON_BURST: { schema: z.coerce.number().int().min(1), expected: 'a whole number ≥ 1' },
@@ -387,6 +415,8 @@ export interface Config {
     readonly burst: number;
     readonly tpd: number;
     readonly timeoutMs: number;
+    /** AMAZON_CHAIN_RATES: the pace of providers a job chain asks besides the configured one. */
+    readonly chainRates?: Readonly<Partial<Record<ProviderName, { tps: number; burst: number }>>>;
   };
   readonly jobs: {
     /**
@@ -533,6 +563,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       keepa: { key: v.AMAZON_KEEPA_KEY, apiUrl: v.AMAZON_KEEPA_API_URL },
       ...rateOf(v, fromEnvironment),
+      chainRates: v.AMAZON_CHAIN_RATES,
       tpd: v.AMAZON_TPD,
       timeoutMs: v.AMAZON_TIMEOUT_MS,
     },

@@ -14,6 +14,13 @@ export interface ClaimPick {
   /** "Now" as stored (ISO-8601): units due at or before it. */
   now: string;
   leaseUntil: string;
+  /** Only units at these steps of the job's provider chain (all when absent). */
+  steps?: readonly number[];
+}
+
+/** The chain-step filter of a claim (empty when every step may be claimed). */
+function stepsFilter(p: ClaimPick): Sql {
+  return p.steps === undefined ? sql`` : sql`and chain_step in (${sql.join([...p.steps])})`;
 }
 
 /**
@@ -67,7 +74,7 @@ function sqliteClaim(p: ClaimPick): RawBuilder<Selectable<ResultsTable>> {
      where id in (
        select id from code2asin_results
         where job_id = ${p.jobId} and status = 'pending'
-          and (next_attempt_at is null or next_attempt_at <= ${p.now})
+          and (next_attempt_at is null or next_attempt_at <= ${p.now}) ${stepsFilter(p)}
         order by id
         limit ${p.limit})
        and status = 'pending'
@@ -85,7 +92,7 @@ function postgresClaim(p: ClaimPick): RawBuilder<Selectable<ResultsTable>> {
     with picked as (
       select id from code2asin_results
        where job_id = ${p.jobId} and status = 'pending'
-         and (next_attempt_at is null or next_attempt_at <= ${p.now})
+         and (next_attempt_at is null or next_attempt_at <= ${p.now}) ${stepsFilter(p)}
        order by id
        limit ${p.limit}
        for update skip locked)

@@ -93,6 +93,10 @@ export interface ResultsTable {
   request_id: string | null;
   /** The provider that answered (migration 0004); null before it, and for manual choices. */
   provider: string | null;
+  /** The step of the job's provider chain the unit waits for (migration 0010). */
+  chain_step: ColumnType<number, number | undefined, number>;
+  /** What each provider of the chain said, in order (JSON `ProviderOutcome[]`). */
+  provider_outcomes: ColumnType<JsonText | null, JsonText | null | undefined, JsonText | null>;
   processing_ms: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -120,6 +124,9 @@ export interface MappingsTable {
   request_id: string | null;
   /** The provider that answered (migration 0004); null before it, and for manual choices. */
   provider: string | null;
+  provider_outcomes: ColumnType<JsonText | null, JsonText | null | undefined, JsonText | null>;
+  /** Providers that did not find the code, `,spapi,keepa,` (migration 0010). */
+  not_found_by: ColumnType<string | null, string | null | undefined, string | null>;
   fetched_at: Timestamp;
 }
 

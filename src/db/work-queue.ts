@@ -10,6 +10,8 @@ export interface ClaimRequest {
   workerId: string;
   limit: number;
   leaseMs: number;
+  /** Only units waiting for these steps of the job's provider chain (absent: any step). */
+  steps?: readonly number[];
 }
 
 /**

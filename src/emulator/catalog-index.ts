@@ -52,3 +52,8 @@ export function indexCatalog(catalog: EmulatorCatalog): CatalogIndex {
   }
   return index;
 }
+
+/** Whether a protocol's search by code may find the product (`codeProtocols`, absent: all). */
+export function foundByCode(p: CatalogProduct, protocol: string): boolean {
+  return p.codeProtocols === undefined || (p.codeProtocols as string[]).includes(protocol);
+}

@@ -43,6 +43,12 @@ const productSchema = z.object({
   unitCount: z.number().int().positive().optional(),
   /** The offer's `condition.value` (default `New`). */
   condition: z.enum(['New', 'Used', 'Refurbished']).optional(),
+  /**
+   * The protocols whose search by code finds this product (absent: every one). No real source
+   * sees every product; a test of a provider chain makes each provider find a different part
+   * of a catalog with it. Lookups by ASIN (getItems, getCatalogItem, Keepa `asin=`) still find it.
+   */
+  codeProtocols: z.array(z.enum(['creators', 'paapi', 'spapi', 'keepa'])).optional(),
 });
 
 const browseNodeSchema = z.object({

@@ -1,3 +1,4 @@
+import { foundByCode } from './catalog-index.js';
 import type { KeepaCredential } from './catalog.js';
 import { keepaStatsKey } from './catalog.js';
 import type { EmulatorState } from './emulator-state.js';
@@ -126,7 +127,8 @@ function findProducts(state: EmulatorState, r: ProductRequest): Record<string, u
   for (const code of r.codes ?? []) {
     const matches = new Map<string, Parameters<typeof add>[0]>();
     for (const k of equivalenceKeys(code).filter((x) => x.startsWith('gtin:')))
-      for (const p of market.byCode.get(k) ?? []) matches.set(p.asin, p);
+      for (const p of market.byCode.get(k) ?? [])
+        if (foundByCode(p, 'keepa')) matches.set(p.asin, p);
     [...matches.values()].slice(0, r.codeLimit ?? undefined).forEach(add);
   }
   return [...found.values()];

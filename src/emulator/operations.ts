@@ -98,7 +98,7 @@ function getItems(body: Body, ctx: OperationContext): ResultBody {
 function searchItems(body: Body, ctx: OperationContext): ResultBody {
   const p = searchItemsParams(body, ctx.protocol);
   checkPartnerTag(body, ctx);
-  let hits = searchProducts(ctx.market, p, ctx.noise);
+  let hits = searchProducts(ctx.market, p, ctx.noise, ctx.protocol);
   if (p.minReviewsRating) hits = hits.filter((h) => (h.rating ?? 0) >= (p.minReviewsRating ?? 0));
   const start = (p.itemPage - 1) * p.itemCount;
   const page = hits.slice(start, start + p.itemCount);

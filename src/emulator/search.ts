@@ -1,5 +1,5 @@
 import type { CatalogProduct } from './catalog.js';
-import type { MarketIndex } from './catalog-index.js';
+import { foundByCode, type MarketIndex } from './catalog-index.js';
 import { equivalenceKeys, isbn10To13, isbn13To10, isValidIsbn10, looksLikeCode } from './gtin.js';
 import { hashString } from './random.js';
 
@@ -127,9 +127,13 @@ export function searchProducts(
   market: MarketIndex,
   s: SearchParams,
   noise: number,
+  protocol?: string,
 ): CatalogProduct[] {
   let hits: CatalogProduct[];
-  if (s.keywords && looksLikeCode(s.keywords)) hits = codeHits(market, s.keywords, noise);
+  if (s.keywords && looksLikeCode(s.keywords))
+    hits = codeHits(market, s.keywords, noise).filter(
+      (p) => protocol === undefined || foundByCode(p, protocol),
+    );
   else if (s.keywords) hits = wordHits(market, s.keywords);
   else hits = market.products;
   return hits.filter((p) => keep(market, p, s)).sort(compare(s.sortBy));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CatalogProduct, SpapiCredential } from './catalog.js';
-import type { MarketIndex } from './catalog-index.js';
+import { foundByCode, type MarketIndex } from './catalog-index.js';
 import type { EmulatorState } from './emulator-state.js';
 import { DEFAULT_QUOTA } from './emulator-state.js';
 import { drawFault } from './faults.js';
@@ -172,7 +172,7 @@ function productsFor(market: MarketIndex, type: string, ids: string[]): CatalogP
     // Every GTIN-family identifier is one GTIN to Amazon (reference §3.3): an EAN query also
     // finds the item that lists the number as a UPC or a GTIN-14.
     for (const key of equivalenceKeys(id).filter((k) => !k.startsWith('raw:')))
-      for (const p of market.byCode.get(key) ?? []) out.set(p.asin, p);
+      for (const p of market.byCode.get(key) ?? []) if (foundByCode(p, 'spapi')) out.set(p.asin, p);
   }
   return [...out.values()];
 }

@@ -7,9 +7,12 @@ import { amazonReadiness, AmazonNotReadyError, type AmazonSource } from '../amaz
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
 import { listRulesForCodes, type MatchingRule } from '../matching/index.js';
+import { PROVIDER_RATE_DEFAULTS, type ProviderName } from '../config/provider-names.js';
 import {
   ONE_PER_REQUEST,
+  type EnrichRequest,
   type LookupBatching,
+  type ProviderInfo,
   type LookupResult,
   type LookupUnit,
   type UnitLookup,
@@ -38,8 +41,8 @@ export function createAmazonLookup(
   const { clients: shared, acceptThreshold, source = 'amazon', ...clientDeps } = deps;
   const clients = shared ?? createAmazonClients({ clientDeps });
   const current = async () => (typeof settings === 'function' ? await settings() : settings);
-  const clientFor = async (marketplace: string): Promise<AmazonClient> => {
-    const s = await current();
+  const clientFor = async (marketplace: string, provider?: ProviderName): Promise<AmazonClient> => {
+    const s = settingsOfProvider(await current(), provider);
     // Incomplete settings are caught here, before any request: the job waits for them instead
     // of being told that Amazon refused credentials it never saw.
     const readiness = amazonReadiness({ ...s, marketplace }, source);
@@ -53,25 +56,41 @@ export function createAmazonLookup(
     }
     return clients.clientFor({ ...s, marketplace });
   };
+  async function batching(marketplace?: string, provider?: ProviderName): Promise<LookupBatching> {
+    // Unusable settings: the lookup itself will say why; one unit per request meanwhile.
+    const s = await current().catch(() => null);
+    const client = s
+      ? await clientFor(marketplace ?? s.marketplace, provider).catch(() => null)
+      : null;
+    if (!client) return ONE_PER_REQUEST;
+    return {
+      maxCodesPerCall: client.maxCodesPerCall,
+      batchKeyOf: (code) => batchKey(client, code),
+      requestsPerSecond: client.limiter.state().configuredTps,
+      maxItemsPerCall: client.maxItemsPerCall,
+    };
+  }
   return {
     readiness: async () => amazonReadiness(await current(), source),
-    async batching(marketplace?: string): Promise<LookupBatching> {
-      // Unusable settings: the lookup itself will say why; one unit per request meanwhile.
-      const s = await current().catch(() => null);
-      const client = s ? await clientFor(marketplace ?? s.marketplace).catch(() => null) : null;
-      if (!client) return ONE_PER_REQUEST;
-      return {
-        maxCodesPerCall: client.maxCodesPerCall,
-        batchKeyOf: (code) => batchKey(client, code),
-        requestsPerSecond: client.limiter.state().configuredTps,
-      };
+    batching,
+    async providerInfo(provider: ProviderName): Promise<ProviderInfo> {
+      const s = settingsOfProvider(await current(), provider);
+      const r = amazonReadiness(s, source);
+      const b = await batching(s.marketplace, provider);
+      const { batchKeyOf: _key, ...shape } = b;
+      return { provider, ready: r.ready, missing: r.missing.map((m) => m.variable), shape };
+    },
+    async enrichMany(request: EnrichRequest, signal: AbortSignal) {
+      const client = await clientFor(request.marketplace, request.provider);
+      const answer = await client.getItems([...request.asins], { signal });
+      return answer.items;
     },
     async lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]> {
       const marketplace = units[0]?.marketplace;
       if (marketplace === undefined) return [];
       if (units.some((u) => u.marketplace !== marketplace))
         throw new Error('lookupMany takes the units of one marketplace');
-      const client = await clientFor(marketplace);
+      const client = await clientFor(marketplace, units[0]?.provider);
       const rules = await rulesOf(db, marketplace, units);
       const decisions = await client.searchAmazonByEans(
         units.map((unit, i) => ({
@@ -124,4 +143,15 @@ async function rulesOf(
     byOwner.set(owner, await listRulesForCodes(db, owner, marketplace, gtins));
   }
   return units.map((u) => (byOwner.get(u.owner) ?? []).filter((r) => r.gtin === u.gtin));
+}
+
+/**
+ * The settings with another provider of a job's chain in place of the configured one: the same
+ * credentials (every provider's are in the settings) at that provider's published pace, as
+ * AMAZON_TPS / AMAZON_BURST pace the configured provider only (AMAZON_CHAIN_TPS overrides it).
+ */
+export function settingsOfProvider(s: AmazonSettings, provider?: ProviderName): AmazonSettings {
+  if (!provider || provider === s.provider) return s;
+  const rate = s.chainRates?.[provider] ?? PROVIDER_RATE_DEFAULTS[provider] ?? { tps: 1, burst: 1 };
+  return { ...s, provider, tps: rate.tps, burst: rate.burst };
 }

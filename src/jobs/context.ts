@@ -5,7 +5,8 @@ import type { OutboundClient } from '../net/outbound-request.js';
 import type { ImageDownloader } from './image-store.js';
 import type { CreateJobLog } from './job-log.js';
 import type { Job } from './jobs-repository.js';
-import type { LookupBatching } from './unit-lookup.js';
+import type { ProviderName } from '../config/provider-names.js';
+import type { LookupBatching, ProviderInfo } from './unit-lookup.js';
 
 /** What the jobs module needs from the process: database, logs and the end-of-job hook. */
 export interface JobsContext {
@@ -32,4 +33,9 @@ export interface JobsContext {
    * Absent: one code per request at `quotaTps`.
    */
   lookupBatching?: () => Promise<LookupBatching>;
+  /**
+   * Whether a provider is configured, and its batch shape and pace: a job's `providers` and
+   * `enrich_with` are checked with it, and the pre-flight counts each provider's requests.
+   */
+  providerInfo?: (provider: ProviderName) => Promise<ProviderInfo>;
 }

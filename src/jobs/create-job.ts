@@ -13,6 +13,7 @@ import { removeFailedIngestion } from './failed-ingestion.js';
 import { holdJobForAmazon } from './waiting-for-amazon.js';
 import { applyJobAction } from './lifecycle.js';
 import { checkJobWebhook } from './webhook.js';
+import { checkChainProviders } from './chain-options.js';
 
 export interface CreateJobInput {
   owner: string;
@@ -49,6 +50,7 @@ export async function createJob(ctx: JobsContext, input: CreateJobInput): Promis
     throw new JobError('input_invalid', 'Give a file or a list of codes.');
   // Refused now (400) rather than when the job ends, hours later.
   if (options.webhook_url) await checkJobWebhook(ctx, options.webhook_url);
+  await checkChainProviders(ctx, options);
   const table = input.file
     ? await openInputTable(input.file.path, options, input.fileLimits)
     : null;

@@ -1,10 +1,13 @@
 import type { ClaimedUnit } from '../db/work-queue.js';
+import type { Route } from './provider-chain.js';
 
 /** A claimed unit the worker holds, with what its batching needs. */
 export interface Held {
   unit: ClaimedUnit;
   owner: string;
-  /** Units with the same job, marketplace and key may share a request. */
+  /** The provider (and step kind) the unit waits for: only that provider's lanes take it. */
+  route: Route;
+  /** Units with the same job, marketplace, route and key may share a request. */
   batchKey: string;
   /** Codes one request of this unit's provider takes. */
   maxPerCall: number;
@@ -26,15 +29,25 @@ export class HeldUnits {
     return this.queue.length;
   }
 
+  /** Queued units of a route (of every route when absent). */
+  queuedFor(route?: Route): number {
+    return route === undefined
+      ? this.queue.length
+      : this.queue.filter((h) => h.route === route).length;
+  }
+
   /**
-   * The next request's worth: the first queued unit, and after it up to `maxPerCall - 1` more
-   * of the same job, marketplace and batch key, in claim order. Null when nothing is queued.
+   * The next request's worth: the first queued unit (of `route` when given), and after it up to
+   * `maxPerCall - 1` more of the same job, marketplace, route and batch key, in claim order. Null
+   * when nothing is queued.
    */
-  takeBatch(): Held[] | null {
-    const first = this.queue.shift();
+  takeBatch(route?: Route): Held[] | null {
+    const at = route === undefined ? 0 : this.queue.findIndex((h) => h.route === route);
+    if (at < 0) return null;
+    const first = this.queue.splice(at, 1)[0];
     if (!first) return null;
     const batch = [first];
-    for (let i = 0; i < this.queue.length && batch.length < first.maxPerCall;) {
+    for (let i = at; i < this.queue.length && batch.length < first.maxPerCall;) {
       const h = this.queue[i] as Held;
       if (sameBatch(first, h)) {
         batch.push(h);
@@ -86,6 +99,7 @@ function sameBatch(a: Held, b: Held): boolean {
   return (
     a.unit.job_id === b.unit.job_id &&
     a.unit.marketplace === b.unit.marketplace &&
+    a.route === b.route &&
     a.batchKey === b.batchKey
   );
 }

@@ -1,6 +1,6 @@
 import { FileError, FileLimitError, type FileErrorCode } from '../files/index.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
-import type { RequestShape } from './unit-lookup.js';
+import type { ProviderInfo, RequestShape } from './unit-lookup.js';
 import type { CreateJobInput } from './create-job.js';
 import { JobError, type JobErrorCode } from './errors.js';
 import {
@@ -38,6 +38,8 @@ export interface IngestRequest {
   readiness?: AmazonReadiness;
   /** The provider's batch size and pace as the calling process sees them (pre-flight). */
   requestShape?: RequestShape;
+  /** Every provider's readiness and batch shape (job chains: validation and pre-flight). */
+  providers?: ProviderInfo[];
 }
 
 export type IngestReply =

@@ -8,6 +8,7 @@ import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import { openDatabase } from '../db/database.js';
 import { createLogger } from '../logging/logger.js';
 import type { JobsContext } from './context.js';
+import type { ProviderInfo } from './unit-lookup.js';
 import { createJob } from './create-job.js';
 import { createJobLogWriter } from './job-log.js';
 import {
@@ -32,11 +33,12 @@ function start(data: IngestThreadData): void {
     webhookAllowPrivate: data.webhookAllowPrivate,
   };
   port.on('message', (request: IngestRequest) => {
-    const { readiness, requestShape } = request;
+    const { readiness, requestShape, providers } = request;
     const own: JobsContext = {
       ...ctx,
       ...(readiness ? { amazonReadiness: async () => readiness } : {}),
       ...(requestShape ? { lookupBatching: async () => requestShape } : {}),
+      ...(providers ? { providerInfo: providerInfoFrom(providers) } : {}),
     };
     void createJob(own, request.input).then(
       (job) =>
@@ -69,4 +71,15 @@ function lowerPriority(niceness: number, logger: ReturnType<typeof createLogger>
 
 if (!isMainThread && (workerData as { ingestThread?: IngestThreadData } | null)?.ingestThread) {
   start((workerData as { ingestThread: IngestThreadData }).ingestThread);
+}
+
+/** A provider's readiness and shape as the calling process read them. */
+function providerInfoFrom(list: readonly ProviderInfo[]): JobsContext['providerInfo'] {
+  return async (provider) =>
+    list.find((i) => i.provider === provider) ?? {
+      provider,
+      ready: false,
+      missing: [],
+      shape: { maxCodesPerCall: 1 },
+    };
 }

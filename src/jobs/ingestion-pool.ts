@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { AmazonReadiness } from '../amazon/readiness.js';
-import type { RequestShape } from './unit-lookup.js';
+import type { ProviderInfo, RequestShape } from './unit-lookup.js';
 import type { Config } from '../config/env.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -33,6 +33,7 @@ export interface IngestionPool {
     input: ThreadJobInput,
     readiness?: AmazonReadiness,
     requestShape?: RequestShape,
+    providers?: ProviderInfo[],
   ): Promise<string>;
   /** Threads started (at most `threads`), ingestions running, and waiting. */
   readonly threads: number;
@@ -57,6 +58,7 @@ interface Task {
   input: ThreadJobInput;
   readiness?: AmazonReadiness;
   requestShape?: RequestShape;
+  providers?: ProviderInfo[];
   resolve(jobId: string): void;
   reject(error: Error): void;
 }
@@ -122,6 +124,7 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
         input: task.input,
         readiness: task.readiness,
         requestShape: task.requestShape,
+        providers: task.providers,
       } satisfies IngestRequest);
     }
   };
@@ -145,14 +148,14 @@ export function createIngestionPool(options: IngestionPoolOptions): IngestionPoo
   };
 
   return {
-    createJob(input, readiness, requestShape) {
+    createJob(input, readiness, requestShape, providers) {
       if (closed) return Promise.reject(new Error('the ingestion pool is closed'));
       const idle = slots.some((s) => s.task === null) || slots.length < options.threads;
       if (!idle && queue.length >= options.queueLimit) {
         return Promise.reject(busy(options.threads, options.queueLimit));
       }
       return new Promise<string>((resolve, reject) => {
-        queue.push({ id: nextId++, input, readiness, requestShape, resolve, reject });
+        queue.push({ id: nextId++, input, readiness, requestShape, providers, resolve, reject });
         dispatch();
       });
     },

@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../config/provider-names.js';
 import { JobError } from './errors.js';
+
+const providerName = z.enum(PROVIDER_NAMES, {
+  message: `unknown provider; use one of ${PROVIDER_NAMES.join(', ')}`,
+});
 
 const marketplace = z
   .string()
@@ -24,8 +29,34 @@ export const jobOptionsSchema = z
     max_images_per_product: z.number().int().min(0).max(20).default(1),
     image_mode: z.enum(['replace', 'append', 'skip']).default('replace'),
     webhook_url: z.string().trim().url().nullish(),
+    /**
+     * The providers asked in order (issue 16): a code one does not find goes to the next.
+     * Absent: the configured provider (AMAZON_PROVIDER or the stored settings).
+     */
+    providers: z
+      .array(providerName)
+      .min(1)
+      .max(PROVIDER_NAMES.length)
+      .refine((list) => new Set(list).size === list.length, 'names a provider twice')
+      .nullish(),
+    /** Shorthand of `providers` with one provider. */
+    provider: providerName.nullish(),
+    /** Adds offers and prices from this provider for the ASINs the chain found (issue 15). */
+    enrich_with: providerName.nullish(),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.provider && o.providers && (o.providers.length !== 1 || o.providers[0] !== o.provider))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provider'],
+        message: 'give either provider or providers, not both',
+      });
+  })
+  .transform(({ provider, ...o }) => ({
+    ...o,
+    providers: o.providers ?? (provider ? [provider] : null),
+  }));
 
 export type JobOptionsInput = z.input<typeof jobOptionsSchema>;
 export type JobOptions = z.output<typeof jobOptionsSchema>;

@@ -5,8 +5,30 @@ import type { DB, JobsTable } from '../db/schema.js';
 import { JobError } from './errors.js';
 import type { JobOptions } from './job-options.js';
 import type { JobStatus } from './job-status.js';
+import type { ProviderName } from '../config/provider-names.js';
 
 export type JobRow = Selectable<JobsTable>;
+
+/** What one provider of a job's chain is asked for, by the pre-flight (`chain-preflight.ts`). */
+export interface ProviderCost {
+  provider: ProviderName;
+  /** `find`: asked for codes; `enrich`: asked for the offers of found ASINs. */
+  role: 'find' | 'enrich';
+  /** Units it may be asked for: all pending ones for the first finder, an upper bound after. */
+  units: number;
+  requests: number;
+  /** Keepa's token cost (about 1 per product; a code with several products costs more). */
+  tokens: number | null;
+  requests_per_second: number;
+  eta_seconds: number;
+  /**
+   * `all_pending`: the first provider is asked for every unit to query. `upper_bound`: a later
+   * provider only gets what the ones before did not find (the enricher: what they found), as
+   * they answer, so its figures are at most these: ⌈units ÷ codes per request⌉ plus one partial
+   * request per batch key for each request of the step before it, never more than the units.
+   */
+  bound: 'all_pending' | 'upper_bound';
+}
 
 /** The pre-flight report stored with a job when its input has been read. */
 export interface PreflightReport {
@@ -28,6 +50,8 @@ export interface PreflightReport {
   /** At the configured quota. */
   eta_seconds: number;
   detection: Record<string, unknown> | null;
+  /** Per provider of the job's chain (jobs with `providers` or `enrich_with`). */
+  providers?: ProviderCost[];
 }
 
 /** A job as the API and CLI show it. */

@@ -149,6 +149,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
   const readiness = lookup.readiness?.bind(lookup);
   if (readiness) ctx.amazonReadiness = readiness;
   ctx.lookupBatching = () => batchingOf(lookup);
+  if (lookup.providerInfo) ctx.providerInfo = lookup.providerInfo.bind(lookup);
   const workers: Worker[] = [];
   const prune = () =>
     void pruneJobLogs(database.db, config.jobs.logRetentionDays).catch((err: unknown) =>

@@ -1,43 +1,24 @@
 import { fromJson } from '../db/dialect.js';
 import type { AmazonProduct } from '../amazon/product.js';
 import { AmazonNotReadyError } from '../amazon/readiness.js';
-import type { JobsContext } from './context.js';
-import type { HeldUnits, Held } from './held-units.js';
-import type { JobOptions } from './job-options.js';
-import type { JobSignals } from './job-signals.js';
-import type { DatabaseFaultBackoff } from './db-fault-backoff.js';
+import type { Held } from './held-units.js';
+import type { LaneDeps } from './lane-deps.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.js';
+import type { ProviderName } from '../config/provider-names.js';
+import type { ChainAdvance } from './chain-store.js';
+import { findEntry, hasNextFinder, isChained } from './chain-step.js';
+import { runEnrichBatch } from './enrich-batch.js';
+import { chainOf, isEnrichRoute, providerOfRoute } from './provider-chain.js';
 import {
   lookupErrorOf,
   type LookupErrorShape,
   type LookupUnit,
-  type UnitLookup,
   type UnitOutcome,
 } from './unit-lookup.js';
 import { holdJobForAmazon } from './waiting-for-amazon.js';
 
-/** Requests sent, results stored, units handed back, since the worker started. */
-export interface WorkerStats {
-  requests: number;
-  stored: number;
-  released: number;
-}
-
-/** What a lane works with: the worker's units, signals and settings. */
-export interface LaneDeps {
-  ctx: JobsContext;
-  workerId: string;
-  lookup: UnitLookup;
-  held: HeldUnits;
-  signals: JobSignals;
-  maxAttempts: number;
-  stats: WorkerStats;
-  /** Database faults hold the worker; a unit caught in one goes back with no attempt counted. */
-  faults?: DatabaseFaultBackoff;
-  release(batch: readonly Held[]): Promise<void>;
-  jobOptions(jobId: string): Promise<JobOptions>;
-}
+export type { LaneDeps, WorkerStats } from './lane-deps.js';
 
 /** One lane: takes a request's worth of units at a time until `next` has no more. */
 export async function runLane(deps: LaneDeps, next: () => Promise<Held[] | null>): Promise<void> {
@@ -60,7 +41,13 @@ export async function runLane(deps: LaneDeps, next: () => Promise<Held[] | null>
  * answer, the units are handed back; a provider that cannot serve anyone pauses the job.
  */
 export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
+  const route = (batch[0] as Held).route;
+  if (isEnrichRoute(route))
+    return runEnrichBatch(deps, batch, providerOfRoute(route) as ProviderName, (entries, ms) =>
+      storeEntries(deps, entries, ms),
+    );
   const jobId = (batch[0] as Held).unit.job_id;
+  const chain = chainOf(await deps.jobOptions(jobId));
   const { signal, unlink } = deps.signals.forRequest(jobId);
   if (signal.aborted) {
     unlink();
@@ -79,27 +66,43 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     }
     const fault = outcomes.find((o) => !o.ok && deps.faults?.failed(o.error));
     if (fault) return await deps.release(batch).catch(() => undefined);
-    const stopping = outcomes.find((o) => !o.ok && stopsTheJob(o.error));
+    // A provider of a chain that cannot serve anyone passes its units to the next one; the
+    // last one (or a job's only provider) pauses the job.
+    const chained = isChained(chain);
+    const movesOn = chained && hasNextFinder(chain, (batch[0] as Held).unit.chain_step);
+    const stopping = movesOn ? undefined : outcomes.find((o) => !o.ok && stopsTheJob(o.error));
     if (stopping && !stopping.ok) return await stopJob(deps, batch, stopping.error);
+    const asked = providerOfRoute(route);
     const entries = batch.map(({ unit }, i): BatchEntry => {
-      const o = outcomes[i];
-      if (o?.ok) return { unit, result: o.result };
-      return { unit, error: lookupErrorOf(o ? o.error : new Error('no outcome for this unit')) };
+      const o: UnitOutcome = outcomes[i] ?? {
+        ok: false,
+        error: new Error('no outcome for this unit'),
+      };
+      if (chained) return findEntry(unit, chain, asked, o, deps.maxAttempts);
+      return o.ok ? { unit, result: o.result } : { unit, error: lookupErrorOf(o.error) };
     });
-    const ms = Math.round(performance.now() - started);
-    const stored = await storeBatch(deps.ctx.database, deps.workerId, entries, {
-      maxAttempts: deps.maxAttempts,
-      processingMs: ms,
-      backoffMs: (attempt) =>
-        Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
-    });
-    deps.stats.stored += entries.filter((e) => 'result' in e).length;
-    for (const [i, entry] of entries.entries())
-      await afterStored(deps, entry, stored[i] as StoredEntry, ms);
+    await storeEntries(deps, entries, Math.round(performance.now() - started));
   } finally {
     unlink();
     deps.held.endFlight(batch);
   }
+}
+
+/** Stores one request's entries in one transaction, then logs each and queues images. */
+export async function storeEntries(
+  deps: LaneDeps,
+  entries: readonly BatchEntry[],
+  ms: number,
+): Promise<void> {
+  const stored = await storeBatch(deps.ctx.database, deps.workerId, entries, {
+    maxAttempts: deps.maxAttempts,
+    processingMs: ms,
+    backoffMs: (attempt) =>
+      Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+  });
+  deps.stats.stored += entries.filter((e) => 'result' in e).length;
+  for (const [i, entry] of entries.entries())
+    await afterStored(deps, entry, stored[i] as StoredEntry, ms);
 }
 
 function lookupUnitOf(held: Held): LookupUnit {
@@ -111,6 +114,7 @@ function lookupUnitOf(held: Held): LookupUnit {
     code: unit.code,
     gtin: unit.gtin,
     context: fromJson(unit.context),
+    ...(providerOfRoute(held.route) ? { provider: providerOfRoute(held.route) } : {}),
   };
 }
 
@@ -149,6 +153,7 @@ async function afterStored(
   ms: number,
 ): Promise<void> {
   const { unit } = entry;
+  if ('advance' in entry) return logAdvance(deps, entry.unit, entry.advance, stored);
   if (!('result' in entry)) return logFailure(deps, entry.unit, entry.error, stored);
   const { result } = entry;
   const { outcome, previousAsin } = stored;
@@ -164,6 +169,23 @@ async function afterStored(
     confidence: result.confidence,
     processing_ms: ms,
     request_id: result.request_id,
+  });
+}
+
+async function logAdvance(
+  deps: LaneDeps,
+  unit: Held['unit'],
+  advance: ChainAdvance,
+  stored: StoredEntry,
+): Promise<void> {
+  if (stored.outcome !== 'advanced') return;
+  const last = advance.outcomes.at(-1);
+  await deps.ctx.createJobLog(unit.job_id, 'DEBUG', 'Code passed on in the provider chain', {
+    code: unit.code,
+    marketplace: unit.marketplace,
+    provider: last?.provider ?? null,
+    outcome: last?.outcome ?? null,
+    next_step: advance.step,
   });
 }
 

@@ -7,8 +7,9 @@ import { resolveRules, type MatchingRule } from '../matching/index.js';
 import type { JobsContext } from './context.js';
 import type { Job, PreflightReport } from './jobs-repository.js';
 import type { IngestCounts } from './prepare-chunk.js';
-import type { LookupBatching } from './unit-lookup.js';
 import { recountJob } from './recount-job.js';
+import { chainCosts } from './chain-preflight.js';
+import { requestCost, type RequestCost } from './request-cost.js';
 
 /** Default age after which a cached mapping is looked up again. */
 export const DEFAULT_CACHE_TTL_DAYS = 30;
@@ -39,6 +40,13 @@ export async function buildPreflight(
   });
   const cost = await requestCost(db, job, batching, ctx.quotaTps);
   const report = countReport(job, counts, { byRule, cached }, cost, detection);
+  const providers = await chainCosts(ctx, db, job, report.to_query);
+  if (providers) {
+    report.providers = providers;
+    // The job's first provider, not the configured one, answers first.
+    report.requests = providers[0]?.requests ?? report.requests;
+    report.eta_seconds = providers[0]?.eta_seconds ?? report.eta_seconds;
+  }
   await db
     .updateTable('code2asin_jobs')
     .set({
@@ -166,6 +174,7 @@ async function cacheUpdate(
       product: eb.ref('m.product'),
       request_id: eb.ref('m.request_id'),
       provider: eb.ref('m.provider'),
+      provider_outcomes: eb.ref('m.provider_outcomes'),
       updated_at: nowIso(),
     }))
     .whereRef('m.marketplace', '=', 'r.marketplace')
@@ -178,6 +187,18 @@ async function cacheUpdate(
     )
     .where('r.status', '=', 'pending')
     .where('m.fetched_at', '>=', cutoff)
+    // A job naming its providers takes a cached "not found" only when each of them said so.
+    .$if(job.options.providers != null, (q) =>
+      q.where((eb) =>
+        eb.or([
+          eb('m.asin', 'is not', null),
+          eb('m.proposed_asin', 'is not', null),
+          eb.and(
+            (job.options.providers ?? []).map((p) => eb('m.not_found_by', 'like', `%,${p},%`)),
+          ),
+        ]),
+      ),
+    )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -201,49 +222,6 @@ async function cacheUpdate(
 }
 
 /** What the codes to query will cost: requests (null: one per unit), at requests per second. */
-interface RequestCost {
-  requests: number | null;
-  tps: number;
-}
-
-/**
- * The requests the pending units need: per marketplace and batch key, ⌈units / maxCodesPerCall⌉
- * (the worker batches units of one job, marketplace and key). The key is taken as a function of
- * the code type (true of the identifier-type keys providers use); without the provider's key
- * function (an ingestion thread), each code type counts as its own key, which can only
- * over-count. One code per request: no query, one request per unit.
- */
-async function requestCost(
-  db: Kysely<DB>,
-  job: Job,
-  batching: LookupBatching | undefined,
-  quotaTps: number,
-): Promise<RequestCost> {
-  const tps = batching?.requestsPerSecond ?? quotaTps;
-  const max = Math.max(1, Math.floor(batching?.maxCodesPerCall ?? 1));
-  if (max === 1 || job.options.use_amazon_api === false) return { requests: null, tps };
-  const groups = await db
-    .selectFrom('code2asin_results')
-    .select([
-      'marketplace',
-      'code_type',
-      sql<string>`min(code)`.as('sample'),
-      sql<number>`count(*)`.as('n'),
-    ])
-    .where('job_id', '=', job.id)
-    .where('status', '=', 'pending')
-    .groupBy(['marketplace', 'code_type'])
-    .execute();
-  const perKey = new Map<string, number>();
-  for (const g of groups) {
-    const key = `${g.marketplace}\u0000${batching?.batchKeyOf?.(g.sample) ?? g.code_type}`;
-    perKey.set(key, (perKey.get(key) ?? 0) + Number(g.n));
-  }
-  let requests = 0;
-  for (const n of perKey.values()) requests += Math.ceil(n / max);
-  return { requests, tps };
-}
-
 function countReport(
   job: Job,
   counts: IngestCounts,

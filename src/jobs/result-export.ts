@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { AmazonProduct } from '../amazon/product.js';
 import { findMarketplace } from '../amazon/marketplaces.js';
 import { providerLabel, type AmazonSource } from '../amazon/readiness.js';
+import { chainOf, formatOutcomes, type ProviderOutcome } from './provider-chain.js';
 import { describeRejection } from './rejection-text.js';
 import { fromJson } from '../db/dialect.js';
 import type { ResultsTable } from '../db/schema.js';
@@ -65,7 +66,8 @@ export async function jobResultTable(ctx: JobsContext, job: Job): Promise<Result
   const suffixes = job.marketplaces.map((m) =>
     job.marketplaces.length > 1 ? `_${findMarketplace(m)?.countryCode ?? m}` : '',
   );
-  const extraColumns = suffixes.flatMap((s) => RESULT_COLUMNS.map((c) => `${c}${s}`));
+  const columns = chainedColumns(job);
+  const extraColumns = suffixes.flatMap((s) => columns.map((c) => `${c}${s}`));
   return { columns: detection.columnNames, extraColumns, rows: resultRows(ctx, job) };
 }
 
@@ -74,6 +76,11 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
   const provider = job.provider
     ? providerLabel({ provider: job.provider.name, source: job.provider.source as AmazonSource })
     : null;
+  const chained = chainedColumns(job).length > RESULT_COLUMNS.length;
+  const labelOf = (unit: Selectable<ResultsTable> | undefined): string | null =>
+    chained && unit?.provider && job.provider
+      ? providerLabel({ provider: unit.provider, source: job.provider.source as AmazonSource })
+      : provider;
   let after = -1;
   for (;;) {
     const rows = await db
@@ -100,8 +107,8 @@ async function* resultRows(ctx: JobsContext, job: Job): AsyncGenerator<ResultRow
     for (const row of rows) {
       const extra = job.marketplaces.flatMap((m) =>
         row.valid
-          ? unitCells(row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined, provider)
-          : invalidCells(row.reason, row.raw_code),
+          ? withOutcomes(chained, row.gtin ? byKey.get(`${m}|${row.gtin}`) : undefined, labelOf)
+          : [...invalidCells(row.reason, row.raw_code), ...(chained ? [null] : [])],
       );
       yield { cells: fromJson<Cell[]>(row.cells) ?? [], extra };
     }
@@ -150,6 +157,28 @@ function providerCell(unit: Selectable<ResultsTable>, provider: string | null): 
   if (unit.source === 'api') return provider;
   if (unit.source === 'cache') return provider ? `${provider}, cached` : 'cache';
   return unit.source;
+}
+
+/**
+ * A chained job's units say which provider answered (each its own) and, in `provider_outcomes`,
+ * what every provider asked said (`spapi: not_found | keepa: found`).
+ */
+function withOutcomes(
+  chained: boolean,
+  unit: Selectable<ResultsTable> | undefined,
+  labelOf: (unit: Selectable<ResultsTable> | undefined) => string | null,
+): Cell[] {
+  const cells = unitCells(unit, labelOf(unit));
+  if (!chained) return cells;
+  return [...cells, formatOutcomes(fromJson<ProviderOutcome[]>(unit?.provider_outcomes))];
+}
+
+/** The result columns of a job: with `provider_outcomes` when it names providers or enriches. */
+function chainedColumns(job: Job): readonly string[] {
+  const chain = chainOf(job.options);
+  return chain.providers || chain.enrichWith
+    ? [...RESULT_COLUMNS, 'provider_outcomes']
+    : RESULT_COLUMNS;
 }
 
 function invalidCells(reason: string | null, raw: string | null): Cell[] {

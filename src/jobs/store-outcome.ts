@@ -4,8 +4,11 @@ import { nowIso, toJson } from '../db/dialect.js';
 import type { DB, ResultsTable } from '../db/schema.js';
 import type { ClaimedUnit } from '../db/work-queue.js';
 import type { LookupErrorShape, LookupResult } from './unit-lookup.js';
+import { advanceUnitIn, notFoundBy, type ChainAdvance } from './chain-store.js';
+import type { ProviderOutcome } from './provider-chain.js';
 
-export type StoredOutcome = 'found' | 'not_found' | 'to_review' | 'error' | 'retry' | 'lost';
+export type StoredOutcome =
+  'found' | 'not_found' | 'to_review' | 'error' | 'retry' | 'lost' | 'advanced';
 
 /**
  * Stores a lookup's result, the job's counters and the cache entry in one transaction. The
@@ -26,7 +29,10 @@ export async function storeResult(
 
 /** One unit's part of a batch: its lookup's result, or the error that concerns it alone. */
 export type BatchEntry =
-  { unit: ClaimedUnit; result: LookupResult } | { unit: ClaimedUnit; error: LookupErrorShape };
+  | { unit: ClaimedUnit; result: LookupResult }
+  | { unit: ClaimedUnit; error: LookupErrorShape; outcomes?: ProviderOutcome[] }
+  /** The unit goes on to the next step of its job's provider chain. */
+  | { unit: ClaimedUnit; advance: ChainAdvance };
 
 export interface StoredEntry {
   outcome: StoredOutcome;
@@ -53,8 +59,12 @@ export async function storeBatch(
         stored.push(
           await storeResultIn(trx, entry.unit, workerId, entry.result, options.processingMs),
         );
+      } else if ('advance' in entry) {
+        const moved = await advanceUnitIn(trx, entry.unit, workerId, entry.advance);
+        stored.push({ outcome: moved ? 'advanced' : 'lost', previousAsin: null });
       } else {
-        const outcome = await storeFailureIn(trx, entry.unit, workerId, entry.error, batchOptions);
+        const failure = { ...batchOptions, outcomes: entry.outcomes };
+        const outcome = await storeFailureIn(trx, entry.unit, workerId, entry.error, failure);
         stored.push({ outcome, previousAsin: null });
       }
     }
@@ -68,6 +78,8 @@ export interface FailureOptions {
   processingMs: number;
   /** When a retried unit is due again; one batch shares it (see `retryTimes`). */
   retryAt?: RetryAt;
+  /** What the providers of the job's chain said (stored when the unit ends in `error`). */
+  outcomes?: ProviderOutcome[];
 }
 
 type RetryAt = (attempt: number, retryAfterMs: number | null) => string;
@@ -109,6 +121,7 @@ async function storeResultIn(
     product: result.product ? toJson(result.product) : null,
     request_id: result.request_id,
     provider: result.provider ?? null,
+    provider_outcomes: result.outcomes ? toJson(result.outcomes) : null,
     processing_ms: processingMs,
     error_class: null,
     error_message: null,
@@ -146,6 +159,8 @@ async function storeResultIn(
     product: (fields.product as string | null) ?? null,
     request_id: result.request_id,
     provider: result.provider ?? null,
+    provider_outcomes: (fields.provider_outcomes as string | null) ?? null,
+    not_found_by: notFoundBy(result),
     fetched_at: now,
   };
   await trx
@@ -204,6 +219,7 @@ async function storeFailureIn(
       error_message: error.message,
       request_id: error.requestId ?? null,
       processing_ms: options.processingMs,
+      ...(options.outcomes ? { provider_outcomes: toJson(options.outcomes) } : {}),
     },
     now,
   );

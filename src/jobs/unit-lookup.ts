@@ -6,6 +6,7 @@ import {
 } from '../amazon/errors.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import type { ProviderOutcome } from './provider-chain.js';
 
 /** One unit of work as the lookup sees it. */
 export interface LookupUnit {
@@ -16,6 +17,8 @@ export interface LookupUnit {
   code: string;
   gtin: string;
   context: { title?: string | null; brand?: string | null; quantity?: number | null } | null;
+  /** The provider to ask (a step of the job's chain); absent: the configured provider. */
+  provider?: ProviderName;
 }
 
 /** What a lookup concluded for a unit; stored as the unit's result and in the cache. */
@@ -32,6 +35,8 @@ export interface LookupResult {
   request_id: string | null;
   /** The provider that answered (absent when no provider did: a test's lookup). */
   provider?: ProviderName;
+  /** What each provider of the job's chain said, in order (chain jobs). */
+  outcomes?: ProviderOutcome[];
 }
 
 /**
@@ -69,10 +74,29 @@ export interface LookupBatching {
   batchKeyOf?(code: string): string;
   /** The provider's configured pace (requests per second), for ETAs; absent: the quota's. */
   requestsPerSecond?: number;
+  /** ASINs one item request (getItems) takes, for enrichment; absent: 1. */
+  maxItemsPerCall?: number;
 }
 
 /** A batch shape as plain data (it crosses to the ingestion threads): no batch key function. */
 export type RequestShape = Omit<LookupBatching, 'batchKeyOf'>;
+
+/** A provider as a job's chain sees it: usable or not, and its batch shape (plain data). */
+export interface ProviderInfo {
+  provider: ProviderName;
+  ready: boolean;
+  /** The variables to set when it is not ready. */
+  missing: string[];
+  shape: RequestShape;
+}
+
+/** Offers and prices for found ASINs (the enrichment step of a chain). */
+export interface EnrichRequest {
+  marketplace: string;
+  provider: ProviderName;
+  /** At most the provider's `maxItemsPerCall`, distinct. */
+  asins: readonly string[];
+}
 
 /** A request's worth of units with the provider: spends quota (through the provider's limiter). */
 export interface UnitLookup {
@@ -87,7 +111,14 @@ export interface UnitLookup {
    * The batch shape for a marketplace (default: the settings' own); absent: one unit per
    * request. Never throws: unusable settings give one unit per request.
    */
-  batching?(marketplace?: string): Promise<LookupBatching>;
+  batching?(marketplace?: string, provider?: ProviderName): Promise<LookupBatching>;
+  /**
+   * The enricher's items of these ASINs in one request (its `getItems`), keyed by ASIN; an ASIN
+   * it does not know is absent. Throws when the request failed.
+   */
+  enrichMany?(request: EnrichRequest, signal: AbortSignal): Promise<Map<string, AmazonProduct>>;
+  /** Whether a provider is configured and its batch shape (validation and pre-flight of chains). */
+  providerInfo?(provider: ProviderName): Promise<ProviderInfo>;
   /** Whether the settings can be used now; the worker re-checks it for waiting jobs. */
   readiness?(): Promise<AmazonReadiness>;
 }
@@ -99,8 +130,9 @@ export const ONE_PER_REQUEST: LookupBatching = { maxCodesPerCall: 1 };
 export async function batchingOf(
   lookup: UnitLookup,
   marketplace?: string,
+  provider?: ProviderName,
 ): Promise<LookupBatching> {
-  const b = lookup.batching ? await lookup.batching(marketplace) : ONE_PER_REQUEST;
+  const b = lookup.batching ? await lookup.batching(marketplace, provider) : ONE_PER_REQUEST;
   return { ...b, maxCodesPerCall: Math.max(1, Math.floor(b.maxCodesPerCall)) };
 }
 

@@ -10,6 +10,7 @@ import type { JobOptions } from './job-options.js';
 import type { WorkerStats } from './lane-runner.js';
 import { createLowDiskGuard, type LowDiskGuard } from './low-disk-guard.js';
 import { createMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+import type { Route } from './provider-chain.js';
 import type { UnitLookup } from './unit-lookup.js';
 import type { WorkerPresence } from './worker-presence.js';
 
@@ -60,10 +61,12 @@ export interface WorkerState {
   readonly faultBackoff: DatabaseFaultBackoff;
   readonly lowDisk: LowDiskGuard;
   readonly maintenance: MaintenanceLoop;
-  /** The claim in progress: lanes that find nothing queued wait for this one. */
-  claiming: Promise<void> | null;
-  /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
-  quietUntil: number;
+  /** The claim in progress per route: lanes that find nothing queued wait for this one. */
+  readonly claiming: Map<Route, Promise<void>>;
+  /** Per route, until then claims found nothing: lanes wait together instead of each polling. */
+  readonly quietUntil: Map<Route, number>;
+  /** Lanes started per route (a provider of a job's chain gets its own the first time). */
+  readonly laneCounts: Map<Route, number>;
   presence: WorkerPresence | null;
   lanes: Promise<void>[];
   timers: NodeJS.Timeout[];
@@ -84,7 +87,8 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     idlePollMs: options.idlePollMs ?? 500,
     held: new HeldUnits(),
     // Every lane listens on the stop signal and its job's signal while it waits.
-    signals: new JobSignals(concurrency * 2 + 10),
+    // Lanes of other routes (a job's provider chain) listen too: room for them.
+    signals: new JobSignals(concurrency * 2 + 200),
     jobInfo: new Map(),
     stats: { requests: 0, stored: 0, released: 0 },
     faultBackoff: createDatabaseFaultBackoff(ctx.logger),
@@ -100,8 +104,9 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
       clock: options.clock,
       readiness: options.lookup.readiness?.bind(options.lookup),
     }),
-    claiming: null,
-    quietUntil: 0,
+    claiming: new Map(),
+    quietUntil: new Map(),
+    laneCounts: new Map(),
     presence: null,
     lanes: [],
     timers: [],

@@ -1,4 +1,4 @@
-import { claimUnits, releaseUnits, renewLeases, type ClaimedUnit } from '../db/work-queue.js';
+import { claimUnits, releaseUnits, renewLeases } from '../db/work-queue.js';
 import type { JobsContext } from './context.js';
 import { completeIfDone } from './complete-job.js';
 import type { Held } from './held-units.js';
@@ -9,12 +9,8 @@ import {
   jobsToServe,
   markJobServed,
 } from './worker-repository.js';
-import {
-  batchingOf,
-  ONE_PER_REQUEST,
-  type LookupBatching,
-  type UnitLookup,
-} from './unit-lookup.js';
+import { chainOf, DEFAULT_ROUTE, routesOf, stepsOfRoute, type Route } from './provider-chain.js';
+import { heldUnit, lanesOfRoute, routeBatching } from './route-batching.js';
 import { startWorkerPresence } from './worker-presence.js';
 import { workerState, type JobInfo, type WorkerOptions, type WorkerState } from './worker-state.js';
 
@@ -79,38 +75,62 @@ function laneDepsOf(w: WorkerState): LaneDeps {
 }
 
 /**
- * Claims from the running job served least recently (round robin, so small jobs are not
- * starved): enough units for every lane to send a full request.
+ * Claims for a route from the running job served least recently (round robin, so small jobs are
+ * not starved): enough units for every lane of the route to send a full request. Each provider
+ * of a job's chain has its own route and lanes (started when a job names it), so a unit waiting
+ * for one provider's quota never holds a lane of another.
  */
-async function claim(w: WorkerState): Promise<void> {
+async function claim(w: WorkerState, route: Route): Promise<void> {
   const { ctx, options, signals, held } = w;
   const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
   for (const jobId of jobs) {
     if (signals.stop.aborted) return;
     const info = await infoOf(w, jobId);
-    const batching = await batchingByMarketplace(options.lookup, info.marketplaces);
+    const chain = chainOf(info.options);
+    for (const r of routesOf(chain)) startLanes(w, r, info.marketplaces);
+    const steps = stepsOfRoute(chain, route);
+    if (steps.length === 0) continue;
+    const batching = await routeBatching(options.lookup, info.marketplaces, route);
     const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
     const units = await claimUnits(ctx.database, {
       jobId,
       workerId: w.id,
-      limit: w.concurrency * perCall,
+      limit: (w.laneCounts.get(route) ?? w.concurrency) * perCall,
       leaseMs: w.leaseMs,
+      steps,
     });
     await markJobServed(ctx.database.db, jobId);
     if (units.length > 0) {
       signals.of(jobId);
-      held.add(units.map((unit) => heldUnit(unit, info.owner, batching.get(unit.marketplace))));
+      held.add(
+        units.map((unit) => heldUnit(unit, info.owner, route, batching.get(unit.marketplace))),
+      );
       return;
     }
     if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
   }
 }
 
+/** Starts a route's lanes the first time a job needs them (sized by its provider's pace). */
+function startLanes(w: WorkerState, route: Route, marketplaces: readonly string[]): void {
+  if (w.laneCounts.has(route) || w.signals.stop.aborted) return;
+  w.laneCounts.set(route, w.concurrency);
+  void routeBatching(w.options.lookup, marketplaces, route)
+    .then((b) => lanesOfRoute(w.options.concurrency, b.values()))
+    .catch(() => w.concurrency)
+    .then((count) => {
+      w.laneCounts.set(route, count);
+      if (w.signals.stop.aborted) return;
+      const laneDeps = laneDepsOf(w);
+      for (let i = 0; i < count; i++) w.lanes.push(runLane(laneDeps, () => next(w, route)));
+    });
+}
+
 /**
  * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
  * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
  */
-async function claimUnlessHeld(w: WorkerState): Promise<void> {
+async function claimUnlessHeld(w: WorkerState, route: Route): Promise<void> {
   const diskHold = await w.lowDisk.holdMs().catch((err: unknown) => {
     w.ctx.logger.warn({ err }, 'free disk space check failed; claiming anyway');
     return 0;
@@ -118,15 +138,15 @@ async function claimUnlessHeld(w: WorkerState): Promise<void> {
   const hold = Math.max(w.faultBackoff.waitMs(), diskHold);
   if (hold > 0) return sleep(hold, w.signals.stop);
   try {
-    await claim(w);
+    await claim(w, route);
     w.faultBackoff.succeeded();
   } catch (err) {
     w.faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
   }
 }
 
-/** The next request's worth of units for a lane, claiming when none is queued; null at stop. */
-async function next(w: WorkerState): Promise<Held[] | null> {
+/** The next request's worth of units for a lane of `route`, claiming when none is queued; null at stop. */
+async function next(w: WorkerState, route: Route): Promise<Held[] | null> {
   while (!w.signals.stop.aborted) {
     // During a database fault no lookup starts: its result could not be stored.
     const faultWait = w.faultBackoff.waitMs();
@@ -134,19 +154,23 @@ async function next(w: WorkerState): Promise<Held[] | null> {
       await sleep(faultWait, w.signals.stop);
       continue;
     }
-    const batch = w.held.takeBatch();
+    const batch = w.held.takeBatch(route);
     if (batch) return batch;
-    const wait = w.quietUntil - Date.now();
+    const wait = (w.quietUntil.get(route) ?? 0) - Date.now();
     if (wait > 0) {
       await sleep(wait, w.signals.stop);
       continue;
     }
-    w.claiming ??= claimUnlessHeld(w)
-      .then(() => {
-        if (w.held.queued === 0) w.quietUntil = Date.now() + w.idlePollMs;
-      })
-      .finally(() => (w.claiming = null));
-    await w.claiming;
+    let claimed = w.claiming.get(route);
+    if (!claimed) {
+      claimed = claimUnlessHeld(w, route)
+        .then(() => {
+          if (w.held.queuedFor(route) === 0) w.quietUntil.set(route, Date.now() + w.idlePollMs);
+        })
+        .finally(() => w.claiming.delete(route));
+      w.claiming.set(route, claimed);
+    }
+    await claimed;
   }
   return null;
 }
@@ -178,7 +202,9 @@ function startWorker(w: WorkerState): void {
   const refreshMs = w.options.statusRefreshMs ?? 250;
   w.timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
   const laneDeps = laneDepsOf(w);
-  w.lanes = Array.from({ length: w.concurrency }, () => runLane(laneDeps, () => next(w)));
+  w.laneCounts.set(DEFAULT_ROUTE, w.concurrency);
+  for (let i = 0; i < w.concurrency; i++)
+    w.lanes.push(runLane(laneDeps, () => next(w, DEFAULT_ROUTE)));
   w.maintenance.start();
   w.presence = startWorkerPresence(ctx.database, {
     id: w.id,
@@ -195,27 +221,6 @@ async function stopWorker(w: WorkerState): Promise<void> {
   await Promise.allSettled(w.lanes);
   await release(w, w.held.dropQueued());
   await w.presence?.stop();
-}
-
-/** The batch shape of each marketplace of a job. */
-async function batchingByMarketplace(
-  lookup: UnitLookup,
-  marketplaces: readonly string[],
-): Promise<Map<string, LookupBatching>> {
-  const entries = await Promise.all(
-    marketplaces.map(async (m) => [m, await batchingOf(lookup, m)] as const),
-  );
-  return new Map(entries);
-}
-
-function heldUnit(unit: ClaimedUnit, owner: string, batching?: LookupBatching): Held {
-  const b = batching ?? ONE_PER_REQUEST;
-  return {
-    unit,
-    owner,
-    batchKey: b.batchKeyOf?.(unit.code) ?? '',
-    maxPerCall: b.maxCodesPerCall,
-  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -35,6 +35,16 @@ export function registerMapCommand(program: Command): void {
       `Amazon provider for this run: ${PROVIDER_NAMES.join(', ')} (default AMAZON_PROVIDER; a provider stored with PUT /api/v1/amazon/config still wins)`,
       parseProvider,
     )
+    .option(
+      '--providers <list>',
+      `providers asked in order, comma-separated (e.g. spapi,creators,keepa): a code one does not find goes to the next; stored with the job`,
+      parseProviders,
+    )
+    .option(
+      '--enrich-with <name>',
+      'a provider that adds offers and prices for the ASINs the others found (e.g. creators)',
+      (v: string) => parseProviderFlag('--enrich-with', v),
+    )
     .action(async (file: string, opts: MapOptions) => {
       // Read by the configuration this process loads next (rate defaults follow the provider).
       if (opts.provider) process.env.AMAZON_PROVIDER = opts.provider;
@@ -45,7 +55,26 @@ export function registerMapCommand(program: Command): void {
 }
 
 function parseProvider(value: string): string {
+  return parseProviderFlag('--provider', value);
+}
+
+function parseProviderFlag(flag: string, value: string): string {
   const name = value.trim().toLowerCase();
   if (isProviderName(name)) return name;
-  throw new InvalidArgumentError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}.`);
+  throw new InvalidArgumentError(
+    `${flag} must be one of ${PROVIDER_NAMES.join(', ')} (got "${value.trim()}").`,
+  );
+}
+
+function parseProviders(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => parseProviderFlag('--providers', v));
+  if (names.length === 0)
+    throw new InvalidArgumentError('--providers needs at least one provider.');
+  if (new Set(names).size !== names.length)
+    throw new InvalidArgumentError('--providers names a provider twice.');
+  return names;
 }

@@ -9,6 +9,7 @@ import { webUiMigration } from './0006-web-ui.js';
 import { jobProviderMigration } from './0007-job-provider.js';
 import { rateSharesMigration } from './0008-rate-shares.js';
 import { quotaUsageMigration } from './0009-quota-usage.js';
+import { providerChainMigration } from './0010-provider-chain.js';
 import { writeProbeMigration } from './0013-write-probe.js';
 
 /**
@@ -26,6 +27,7 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0007-job-provider': jobProviderMigration(),
     '0008-rate-shares': rateSharesMigration(d),
     '0009-quota-usage': quotaUsageMigration(d),
+    '0010-provider-chain': providerChainMigration(d),
     '0013-write-probe': writeProbeMigration(),
   };
 }

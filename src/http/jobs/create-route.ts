@@ -1,3 +1,4 @@
+import { PROVIDER_NAMES } from '../../config/provider-names.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createJob, type CreateJobInput } from '../../jobs/create-job.js';
 import { getJob, type Job } from '../../jobs/jobs-repository.js';
@@ -28,10 +29,20 @@ const FORM_BODY = {
       enum: ['true', 'false'],
       description: "false: import the file's ASIN column as is.",
     },
+    providers: {
+      type: 'string',
+      description:
+        'The providers asked in order, comma list or repeated field (e.g. `spapi,creators,keepa`): a code one does not find goes to the next. Default: the configured provider.',
+    },
+    enrich_with: {
+      type: 'string',
+      description:
+        'A provider that adds offers and prices for the ASINs the others found (e.g. `creators`).',
+    },
     options: {
       type: 'string',
       description:
-        'Other job options as a JSON object (refresh, auto_start, sheet, asin_column, webhook_url…).',
+        'Other job options as a JSON object (refresh, auto_start, sheet, asin_column, webhook_url, providers, enrich_with…).',
     },
     column: {
       type: 'string',
@@ -203,6 +214,8 @@ async function createJobThrough(deps: JobsRouteDeps, input: CreateJobInput): Pro
     maxCodesPerCall: batching.maxCodesPerCall,
     requestsPerSecond: batching.requestsPerSecond,
   };
-  const id = await deps.ingestion.createJob(input, readiness, shape);
+  const info = deps.jobs.providerInfo;
+  const providers = info ? await Promise.all(PROVIDER_NAMES.map((p) => info(p))) : undefined;
+  const id = await deps.ingestion.createJob(input, readiness, shape, providers);
   return getJob(deps.jobs.database.db, id);
 }

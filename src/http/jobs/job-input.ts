@@ -62,6 +62,10 @@ export function optionsFromForm(
   options.marketplaces ??= [defaultMarketplace];
   const useApi = single(fields, 'use_amazon_api');
   if (useApi !== undefined) options.use_amazon_api = parseBoolean('use_amazon_api', useApi);
+  const providers = fields.get('providers');
+  if (providers) options.providers = splitMarketplaces(providers);
+  const enrich = single(fields, 'enrich_with');
+  if (enrich !== undefined) options.enrich_with = enrich.trim();
   const column = single(fields, 'column');
   if (column !== undefined) options.column = /^\d+$/.test(column.trim()) ? Number(column) : column;
   return options;

@@ -97,6 +97,26 @@ export const RESULT_SCHEMA = {
     attempts: { type: 'integer' },
     error_class: nullable('string'),
     error_message: nullable('string'),
+    provider: {
+      type: ['string', 'null'],
+      description: 'The provider that answered (`creators`, `spapi`, `keepa`…).',
+    },
+    provider_outcomes: {
+      type: ['array', 'null'],
+      description:
+        'Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`).',
+      items: {
+        type: 'object',
+        required: ['provider', 'outcome'],
+        properties: {
+          provider: { type: 'string' },
+          outcome: { type: 'string' },
+          asin: nullable('string'),
+          error_class: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
     updated_at: { type: 'string' },
   },
   examples: [RESULT_EXAMPLE],

@@ -47,6 +47,9 @@ export interface ResultView {
   attempts: number;
   error_class: string | null;
   error_message: string | null;
+  /** The provider that answered; with a chain, what each provider asked said, in order. */
+  provider: string | null;
+  provider_outcomes: unknown[] | null;
   updated_at: string;
 }
 
@@ -73,6 +76,8 @@ export function toResultView(row: Selectable<ResultsTable>): ResultView {
     attempts: row.attempts,
     error_class: row.error_class,
     error_message: row.error_message,
+    provider: row.provider,
+    provider_outcomes: fromJson<unknown[]>(row.provider_outcomes),
     updated_at: row.updated_at,
   };
 }

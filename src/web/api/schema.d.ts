@@ -1839,6 +1839,8 @@ export interface paths {
                     "multipart/form-data": {
                         /** @description The code column: header name, letter or 1-based number (default: detected). */
                         column?: string;
+                        /** @description A provider that adds offers and prices for the ASINs the others found (e.g. `creators`). */
+                        enrich_with?: string;
                         /**
                          * Format: binary
                          * @description CSV, TSV, TXT or XLSX.
@@ -1848,8 +1850,10 @@ export interface paths {
                         marketplaces?: string;
                         /** @description Job name (default: the file name). */
                         name?: string;
-                        /** @description Other job options as a JSON object (refresh, auto_start, sheet, asin_column, webhook_url…). */
+                        /** @description Other job options as a JSON object (refresh, auto_start, sheet, asin_column, webhook_url, providers, enrich_with…). */
                         options?: string;
+                        /** @description The providers asked in order, comma list or repeated field (e.g. `spapi,creators,keepa`): a code one does not find goes to the next. Default: the configured provider. */
+                        providers?: string;
                         supplier_code?: string;
                         /**
                          * @description false: import the file's ASIN column as is.
@@ -2873,6 +2877,16 @@ export interface paths {
                                 } | null;
                                 /** @description The best candidate when the result waits for a person (`to_review`). */
                                 proposed_asin?: string | null;
+                                /** @description The provider that answered (`creators`, `spapi`, `keepa`…). */
+                                provider?: string | null;
+                                /** @description Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`). */
+                                provider_outcomes?: {
+                                    asin?: string | null;
+                                    error_class?: string;
+                                    message?: string;
+                                    outcome: string;
+                                    provider: string;
+                                }[] | null;
                                 reasons?: string[];
                                 source?: string | null;
                                 /**
@@ -3994,6 +4008,16 @@ export interface paths {
                                 } | null;
                                 /** @description The best candidate when the result waits for a person (`to_review`). */
                                 proposed_asin?: string | null;
+                                /** @description The provider that answered (`creators`, `spapi`, `keepa`…). */
+                                provider?: string | null;
+                                /** @description Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`). */
+                                provider_outcomes?: {
+                                    asin?: string | null;
+                                    error_class?: string;
+                                    message?: string;
+                                    outcome: string;
+                                    provider: string;
+                                }[] | null;
                                 reasons?: string[];
                                 source?: string | null;
                                 /**
@@ -4249,6 +4273,16 @@ export interface paths {
                                 } | null;
                                 /** @description The best candidate when the result waits for a person (`to_review`). */
                                 proposed_asin?: string | null;
+                                /** @description The provider that answered (`creators`, `spapi`, `keepa`…). */
+                                provider?: string | null;
+                                /** @description Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`). */
+                                provider_outcomes?: {
+                                    asin?: string | null;
+                                    error_class?: string;
+                                    message?: string;
+                                    outcome: string;
+                                    provider: string;
+                                }[] | null;
                                 reasons?: string[];
                                 source?: string | null;
                                 /**
