@@ -29,12 +29,15 @@ export class HeldUnits {
   /**
    * The next request's worth: the first queued unit, and after it up to `maxPerCall - 1` more
    * of the same job, marketplace and batch key, in claim order. Null when nothing is queued.
+   * With `fullOnly`, the oldest unit whose group fills a whole request instead, null when no
+   * group does: a request a few codes short costs as much quota as a full one.
    */
-  takeBatch(): Held[] | null {
-    const first = this.queue.shift();
-    if (!first) return null;
+  takeBatch(fullOnly = false): Held[] | null {
+    const at = fullOnly ? this.firstOfFullGroup() : 0;
+    if (at < 0 || at >= this.queue.length) return null;
+    const [first] = this.queue.splice(at, 1) as [Held];
     const batch = [first];
-    for (let i = 0; i < this.queue.length && batch.length < first.maxPerCall;) {
+    for (let i = at; i < this.queue.length && batch.length < first.maxPerCall;) {
       const h = this.queue[i] as Held;
       if (sameBatch(first, h)) {
         batch.push(h);
@@ -42,6 +45,21 @@ export class HeldUnits {
       } else i++;
     }
     return batch;
+  }
+
+  /** Index of the oldest queued unit whose group (job, marketplace, key) fills a request, or -1. */
+  private firstOfFullGroup(): number {
+    const counts = new Map<string, number>();
+    for (const h of this.queue) {
+      const key = groupKey(h);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return this.queue.findIndex((h) => (counts.get(groupKey(h)) ?? 0) >= h.maxPerCall);
+  }
+
+  /** The most codes one request of a queued unit takes (1 when nothing is queued). */
+  get maxPerCall(): number {
+    return this.queue.reduce((n, h) => Math.max(n, h.maxPerCall), 1);
   }
 
   startFlight(batch: readonly Held[]): void {
@@ -80,6 +98,10 @@ export class HeldUnits {
     }
     return dropped;
   }
+}
+
+function groupKey(h: Held): string {
+  return `${h.unit.job_id}\u0000${h.unit.marketplace}\u0000${h.batchKey}`;
 }
 
 function sameBatch(a: Held, b: Held): boolean {

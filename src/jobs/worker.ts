@@ -131,12 +131,12 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
 
   /**
    * Claims from the running job served least recently (round robin, so small jobs are not
-   * starved): enough units for every lane to send a full request.
+   * starved): enough units for every lane to send a full request. Resolves to the units claimed.
    */
-  async function claim(): Promise<void> {
+  async function claim(): Promise<number> {
     const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
     for (const jobId of jobs) {
-      if (signals.stop.aborted) return;
+      if (signals.stop.aborted) return 0;
       const info = await infoOf(jobId);
       const batching = await batchingByMarketplace(options.lookup, info.marketplaces);
       const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
@@ -150,30 +150,46 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       if (units.length > 0) {
         signals.of(jobId);
         held.add(units.map((unit) => heldUnit(unit, info.owner, batching.get(unit.marketplace))));
-        return;
+        return units.length;
       }
       if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
     }
+    return 0;
   }
 
   /**
    * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
    * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
+   * Resolves to the units claimed (0 after a hold or a fault).
    */
-  async function claimUnlessHeld(): Promise<void> {
+  async function claimUnlessHeld(): Promise<number> {
     const hold = Math.max(faultBackoff.waitMs(), await lowDisk.holdMs().catch(() => 0));
-    if (hold > 0) return sleep(hold, signals.stop);
+    if (hold > 0) return sleep(hold, signals.stop).then(() => 0);
     try {
-      await claim();
+      const claimed = await claim();
       faultBackoff.succeeded();
+      return claimed;
     } catch (err) {
       faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
+      return 0;
     }
   }
 
   let claiming: Promise<void> | null = null;
   /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
   let quietUntil = 0;
+  /** The last claim found nothing: queued units go out in whatever requests they fill. */
+  let claimsDry = false;
+  /**
+   * A request a few codes short costs a whole request of quota: while no queued group fills a
+   * request, the worker claims more (codes of a rarer type accumulate) up to this many claims'
+   * worth held. With SP-API (20 codes, 4 lanes) that is 640 units, enough to fill requests of a
+   * type that is 3 % of a file; claiming by id alone sent 625 requests for 10,000 codes (EAN
+   * 91 %, ISBN 9 %) where 500 do.
+   */
+  const claimsHeldForFullRequests = 8;
+  const holdsEnough = (): boolean =>
+    held.queued >= concurrency * held.maxPerCall * claimsHeldForFullRequests;
 
   async function next(): Promise<Held[] | null> {
     while (!signals.stop.aborted) {
@@ -183,15 +199,17 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         await sleep(faultWait, signals.stop);
         continue;
       }
-      const batch = held.takeBatch();
-      if (batch) return batch;
-      const wait = quietUntil - Date.now();
+      const full = held.takeBatch(true);
+      if (full) return full;
+      if (held.queued > 0 && (claimsDry || holdsEnough())) return held.takeBatch();
+      const wait = held.queued === 0 ? quietUntil - Date.now() : 0;
       if (wait > 0) {
         await sleep(wait, signals.stop);
         continue;
       }
       claiming ??= claimUnlessHeld()
-        .then(() => {
+        .then((claimed) => {
+          claimsDry = claimed === 0;
           if (held.queued === 0) quietUntil = Date.now() + idlePollMs;
         })
         .finally(() => (claiming = null));
