@@ -210,6 +210,8 @@ on the codes both mapped, the same ASIN (or none) for ${agree.same} of ${agree.b
 
 **Ratio spapi / creators in this run: ${(s.codesRate / cCodesRate).toFixed(1)}× the codes per second** (${s.codesRate.toFixed(2)} vs ${cCodesRate.toFixed(3)});
 the whole file in ${s.wall.toFixed(0)} s through SP-API against ${(CODES / cCodesRate / 3600).toFixed(1)} h (extrapolated) through the Creators API.
+Against the Creators API at its full allowed rate (1 code/s${cReqRate < 0.975 * CREATORS_TPS ? ', which this run did not reach' : ''}), the ratio is ${(s.codesRate / CREATORS_TPS).toFixed(1)}×.
+The SP-API lookups took ${(CODES / s.codesRate).toFixed(0)} s of the ${s.wall.toFixed(0)} s wall time; the rest is starting the command, reading the file and writing the result file.
 SP-API LWA token requests over all runs: ${tokenRequests}.
 
 Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}. Load average (1 / 5 / 15 min) at start: ${load(loadAtStart)}; at end: ${load(loadAtEnd)}${Math.max(loadAtStart[0] ?? 0, loadAtEnd[0] ?? 0) > 2 ? ' — **measured under load** (the machine is shared; the ratio and the request counts hold, absolute rates may be lower than on an idle machine)' : ''}.

@@ -83,6 +83,7 @@ forEachDatabase('an SP-API worker process killed mid-batch', (db) => {
           AMAZON_SPAPI_ENDPOINT: proxy.url,
           DATABASE_URL: db.url(),
           CODE2ASIN_LEASE_MS: '2000',
+          AMAZON_TIMEOUT_MS: '300000',
           CODE2ASIN_SECRET_KEY: SECRET,
           CODE2ASIN_LOG_LEVEL: 'info',
         },
@@ -95,7 +96,6 @@ forEachDatabase('an SP-API worker process killed mid-batch', (db) => {
       await stopChild(worker.child, 'SIGKILL');
       assert.ok(held, 'the worker sent its second request');
       assert.equal(held.identifiers.length, 20, 'a full 20-code request was in flight');
-      const sentBeforeKill = proxy.searches.length;
       const before = await storedOf(ctx.database, job.id);
       assert.ok(
         !held.identifiers.some((c) => before.done.includes(c)),
@@ -104,7 +104,11 @@ forEachDatabase('an SP-API worker process killed mid-batch', (db) => {
 
       // Another worker (in this process, through the same proxy): the killed claim comes back
       // when its lease ends, and each code is looked up and stored once.
-      const settings = emulatorSettings(emu, { AMAZON_SPAPI_ENDPOINT: proxy.url }, 'spapi');
+      const settings = emulatorSettings(
+        emu,
+        { AMAZON_SPAPI_ENDPOINT: proxy.url, AMAZON_TIMEOUT_MS: '300000' },
+        'spapi',
+      );
       const second = createWorker(ctx, {
         lookup: createAmazonLookup(settings, ctx.database.db),
         idlePollMs: 20,
@@ -120,7 +124,11 @@ forEachDatabase('an SP-API worker process killed mid-batch', (db) => {
       }
       assert.equal(ended.counters.done, codes.length, 'no code lost');
       assert.equal(ended.counters.errors, 0);
-      const afterKill = proxy.searches.slice(sentBeforeKill).flatMap((s) => s.identifiers);
+      // The second worker's searches, told apart by its own access token: a request the killed
+      // process wrote just before dying may still reach the proxy late.
+      const afterKill = proxy.searches
+        .filter((s) => s.token !== held.token)
+        .flatMap((s) => s.identifiers);
       assert.equal(new Set(afterKill).size, afterKill.length, 'no code asked twice afterwards');
       for (const code of held.identifiers)
         assert.ok(afterKill.includes(code), `${code} of the killed request looked up again`);
@@ -210,8 +218,9 @@ describe('two SP-API worker processes on PostgreSQL, one credential', () => {
       assert.equal(search.status['429'], 0, 'no request over the quota as the emulator counts it');
       const asked = proxy.searches.flatMap((s) => s.identifiers);
       assert.deepEqual([...asked].sort(), [...codes].sort(), 'each code asked exactly once');
-      // ⌈300 / 20⌉ full requests, plus at most one short one per worker when the job runs dry.
-      assert.ok(search.requests >= 15 && search.requests <= 17, `${search.requests} searches`);
+      // ⌈a/20⌉ + ⌈b/20⌉ for the a and b codes each worker held: a short request only when the
+      // job has run dry, at most one per worker, so 15 or 16 for 300 codes.
+      assert.ok(search.requests >= 15 && search.requests <= 16, `${search.requests} searches`);
       const limits = await database.db.selectFrom('rate_limits').selectAll().execute();
       assert.equal(limits.length, 1, 'both processes paced by one shared schedule');
     } finally {

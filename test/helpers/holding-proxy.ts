@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One search request that reached the proxy: its identifiers, and whether it was held. */
+/** One search request that reached the proxy: its identifiers, sender's token, whether held. */
 export interface ProxiedSearch {
   identifiers: string[];
+  /** `x-amz-access-token`: each provider instance logs in for its own, so it names the sender. */
+  token: string;
   held: boolean;
 }
 
@@ -30,7 +32,8 @@ export async function startHoldingProxy(target: string, holdAt: number): Promise
     const url = new URL(req.url ?? '/', target);
     if (url.pathname === '/catalog/2022-04-01/items') {
       const identifiers = (url.searchParams.get('identifiers') ?? '').split(',').filter(Boolean);
-      const search = { identifiers, held: searches.length + 1 === holdAt };
+      const token = String(req.headers['x-amz-access-token'] ?? '');
+      const search = { identifiers, token, held: searches.length + 1 === holdAt };
       searches.push(search);
       if (search.held) {
         open.add(res);
