@@ -21,16 +21,14 @@ export interface EmulatorProcess {
  */
 export async function startEmulatorProcess(
   catalog: EmulatorCatalog,
-  pace: { tps: number; latencyMs: number; burst?: number; throttleHints?: boolean },
+  pace: { tps?: number; latencyMs: number; burst?: number; throttleHints?: boolean },
 ): Promise<EmulatorProcess> {
-  const flags = [
-    '--tps',
-    String(pace.tps),
-    '--burst',
-    String(pace.burst ?? 1),
-    '--latency-ms',
-    String(pace.latencyMs),
-  ];
+  // Without `tps`, each credential keeps the catalog's own quota (generated catalogs: Creators
+  // and PA-API 1/s burst 1, SP-API 2/s burst 2), so one emulator serves every protocol at its
+  // published rate.
+  const quota =
+    pace.tps === undefined ? [] : ['--tps', String(pace.tps), '--burst', String(pace.burst ?? 1)];
+  const flags = [...quota, '--latency-ms', String(pace.latencyMs)];
   // Default: 429s without a retry hint, as the Creators SDK models them.
   if (pace.throttleHints) flags.push('--throttle-hints');
   const dir = mkdtempSync(join(tmpdir(), 'c2a-emu-'));

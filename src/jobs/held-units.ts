@@ -39,13 +39,15 @@ export class HeldUnits {
   /**
    * The next request's worth: the first queued unit (of `route` when given), and after it up to
    * `maxPerCall - 1` more of the same job, marketplace, route and batch key, in claim order. Null
-   * when nothing is queued.
+   * when nothing is queued. With `fullOnly`, the oldest unit whose group fills a whole request
+   * instead, null when no group does: a request a few codes short costs as much quota as a full one.
    */
-  takeBatch(route?: Route): Held[] | null {
-    const at = route === undefined ? 0 : this.queue.findIndex((h) => h.route === route);
-    if (at < 0) return null;
-    const first = this.queue.splice(at, 1)[0];
-    if (!first) return null;
+  takeBatch(route?: Route, fullOnly = false): Held[] | null {
+    const at = fullOnly
+      ? this.firstOfFullGroup(route)
+      : this.queue.findIndex((h) => route === undefined || h.route === route);
+    if (at < 0 || at >= this.queue.length) return null;
+    const [first] = this.queue.splice(at, 1) as [Held];
     const batch = [first];
     for (let i = at; i < this.queue.length && batch.length < first.maxPerCall;) {
       const h = this.queue[i] as Held;
@@ -55,6 +57,28 @@ export class HeldUnits {
       } else i++;
     }
     return batch;
+  }
+
+  /** Index of the oldest queued unit (of `route`) whose group fills a request, or -1. */
+  private firstOfFullGroup(route?: Route): number {
+    const counts = new Map<string, number>();
+    for (const h of this.queue) {
+      const key = groupKey(h);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return this.queue.findIndex(
+      (h) =>
+        (route === undefined || h.route === route) &&
+        (counts.get(groupKey(h)) ?? 0) >= h.maxPerCall,
+    );
+  }
+
+  /** The most codes one request of a queued unit (of `route`) takes (1 when none is queued). */
+  maxPerCallOf(route?: Route): number {
+    return this.queue.reduce(
+      (n, h) => (route === undefined || h.route === route ? Math.max(n, h.maxPerCall) : n),
+      1,
+    );
   }
 
   startFlight(batch: readonly Held[]): void {
@@ -93,6 +117,10 @@ export class HeldUnits {
     }
     return dropped;
   }
+}
+
+function groupKey(h: Held): string {
+  return `${h.unit.job_id}\u0000${h.unit.marketplace}\u0000${h.route}\u0000${h.batchKey}`;
 }
 
 function sameBatch(a: Held, b: Held): boolean {

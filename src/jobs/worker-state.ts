@@ -65,6 +65,8 @@ export interface WorkerState {
   readonly claiming: Map<Route, Promise<void>>;
   /** Per route, until then claims found nothing: lanes wait together instead of each polling. */
   readonly quietUntil: Map<Route, number>;
+  /** Per route, the last claim found nothing: queued units go out in whatever requests they fill. */
+  readonly claimsDry: Map<Route, boolean>;
   /** Lanes started per route (a provider of a job's chain gets its own the first time). */
   readonly laneCounts: Map<Route, number>;
   presence: WorkerPresence | null;
@@ -107,6 +109,7 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     claiming: new Map(),
     quietUntil: new Map(),
     laneCounts: new Map(),
+    claimsDry: new Map(),
     presence: null,
     lanes: [],
     timers: [],

@@ -80,11 +80,11 @@ function laneDepsOf(w: WorkerState): LaneDeps {
  * of a job's chain has its own route and lanes (started when a job names it), so a unit waiting
  * for one provider's quota never holds a lane of another.
  */
-async function claim(w: WorkerState, route: Route): Promise<void> {
+async function claim(w: WorkerState, route: Route): Promise<number> {
   const { ctx, options, signals, held } = w;
   const jobs = await jobsToServe(ctx.database.db, { jobIds: options.jobIds, limit: 50 });
   for (const jobId of jobs) {
-    if (signals.stop.aborted) return;
+    if (signals.stop.aborted) return 0;
     const info = await infoOf(w, jobId);
     const chain = chainOf(info.options);
     for (const r of routesOf(chain)) startLanes(w, r, info.marketplaces);
@@ -105,10 +105,11 @@ async function claim(w: WorkerState, route: Route): Promise<void> {
       held.add(
         units.map((unit) => heldUnit(unit, info.owner, route, batching.get(unit.marketplace))),
       );
-      return;
+      return units.length;
     }
     if (!held.holdsJob(jobId)) await completeIfDone(ctx, jobId);
   }
+  return 0;
 }
 
 /** Starts a route's lanes the first time a job needs them (sized by its provider's pace). */
@@ -129,20 +130,39 @@ function startLanes(w: WorkerState, route: Route, marketplaces: readonly string[
 /**
  * Claims unless the database is faulty (backing off) or a volume is nearly full; resolves
  * after the wait otherwise. Never throws: a fault holds the worker, it never ends it.
+ * Resolves to the units claimed (0 after a hold or a fault).
  */
-async function claimUnlessHeld(w: WorkerState, route: Route): Promise<void> {
+async function claimUnlessHeld(w: WorkerState, route: Route): Promise<number> {
   const diskHold = await w.lowDisk.holdMs().catch((err: unknown) => {
     w.ctx.logger.warn({ err }, 'free disk space check failed; claiming anyway');
     return 0;
   });
   const hold = Math.max(w.faultBackoff.waitMs(), diskHold);
-  if (hold > 0) return sleep(hold, w.signals.stop);
+  if (hold > 0) return sleep(hold, w.signals.stop).then(() => 0);
   try {
-    await claim(w, route);
+    const claimed = await claim(w, route);
     w.faultBackoff.succeeded();
+    return claimed;
   } catch (err) {
     w.faultBackoff.warnUnlessFault(err, 'claiming units failed; trying again');
+    return 0;
   }
+}
+
+/**
+ * A request a few codes short costs a whole request of quota: while no queued group fills a
+ * request, the worker claims more (codes of a rarer type accumulate) up to this many claims'
+ * worth held. With SP-API (20 codes, 4 lanes) that is 640 units, enough to fill requests of a
+ * type that is 3 % of a file; claiming by id alone sent 625 requests for 10,000 codes (EAN
+ * 91 %, ISBN 9 %) where 500 do.
+ */
+const CLAIMS_HELD_FOR_FULL_REQUESTS = 8;
+
+function holdsEnough(w: WorkerState, route: Route): boolean {
+  const lanes = w.laneCounts.get(route) ?? w.concurrency;
+  return (
+    w.held.queuedFor(route) >= lanes * w.held.maxPerCallOf(route) * CLAIMS_HELD_FOR_FULL_REQUESTS
+  );
 }
 
 /** The next request's worth of units for a lane of `route`, claiming when none is queued; null at stop. */
@@ -154,9 +174,13 @@ async function next(w: WorkerState, route: Route): Promise<Held[] | null> {
       await sleep(faultWait, w.signals.stop);
       continue;
     }
-    const batch = w.held.takeBatch(route);
-    if (batch) return batch;
-    const wait = (w.quietUntil.get(route) ?? 0) - Date.now();
+    const full = w.held.takeBatch(route, true);
+    if (full) return full;
+    const queued = w.held.queuedFor(route);
+    // The last claim found nothing (or enough is held): queued units go in whatever they fill.
+    if (queued > 0 && (w.claimsDry.get(route) === true || holdsEnough(w, route)))
+      return w.held.takeBatch(route);
+    const wait = queued === 0 ? (w.quietUntil.get(route) ?? 0) - Date.now() : 0;
     if (wait > 0) {
       await sleep(wait, w.signals.stop);
       continue;
@@ -164,7 +188,8 @@ async function next(w: WorkerState, route: Route): Promise<Held[] | null> {
     let claimed = w.claiming.get(route);
     if (!claimed) {
       claimed = claimUnlessHeld(w, route)
-        .then(() => {
+        .then((n) => {
+          w.claimsDry.set(route, n === 0);
           if (w.held.queuedFor(route) === 0) w.quietUntil.set(route, Date.now() + w.idlePollMs);
         })
         .finally(() => w.claiming.delete(route));

@@ -32,7 +32,7 @@ let emu: RunningEmulator;
 let ean: string[];
 let isbn: string[];
 before(async () => {
-  emu = await startTestEmulator({ count: 120 });
+  emu = await startTestEmulator({ count: 240 });
   const truth = emu.catalog.truth ?? [];
   ean = truth.filter((t) => t.case === 'exact_unique').map((t) => t.code);
   isbn = truth.filter((t) => identifierTypeOf(t.code) === 'ISBN').map((t) => t.code);
@@ -48,7 +48,12 @@ const display = (code: string): string => {
 async function runJob(
   ctx: JobsContext & { lookupBatching?: JobsContext['lookupBatching'] },
   codes: string[],
-  options: { maxCodesPerCall?: number; refresh?: boolean; owner?: string } & {
+  options: {
+    maxCodesPerCall?: number;
+    refresh?: boolean;
+    owner?: string;
+    concurrency?: number;
+  } & {
     beforeAnswer?: Parameters<typeof createBatchTestClients>[0] extends infer O
       ? O extends { beforeAnswer?: infer B }
         ? B
@@ -71,6 +76,7 @@ async function runJob(
     statusRefreshMs: 50,
     maintenanceMs: 200,
     jobIds: [created.id],
+    concurrency: options.concurrency,
   });
   worker.start();
   try {
@@ -189,6 +195,26 @@ forEachDatabase('batch lookups', (db) => {
     // At the provider's pace (emulator settings: 50 requests per second).
     assert.equal(job.preflight?.eta_seconds, 1);
     assert.equal(log.calls.length, 3, JSON.stringify(log.calls));
+  });
+
+  it('types interleaved over more than one claim: ⌈codes / 5⌉ requests per type, one short request each at most', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const eans = ean.slice(30, 48);
+    const isbns = isbn.slice(8, 14);
+    assert.equal(eans.length + isbns.length, 24, 'the catalog has the codes');
+    // E E E I E E E I …: every claim of 5 (one lane × 5 codes) mixes both types. Sending what a
+    // claim holds would cost 10 requests; claiming on until a request is full costs ⌈18/5⌉ + ⌈6/5⌉.
+    const codes = isbns.flatMap((i, k) => [...eans.slice(k * 3, k * 3 + 3), i]);
+    const { job, log } = await runJob(ctx, codes, { concurrency: 1 });
+    assert.deepEqual(log.violations, []);
+    assert.equal(job.preflight?.requests, 6);
+    assert.equal(log.calls.length, 6, JSON.stringify(log.calls));
+    for (const type of ['EAN', 'ISBN']) {
+      const calls = log.calls.filter((c) => identifierTypeOf(c[0] as string) === type);
+      assert.ok(calls.filter((c) => c.length < 5).length <= 1, `${type}: ${JSON.stringify(calls)}`);
+    }
+    assert.deepEqual(log.calls.flat().sort(), codes.map(display).sort());
+    assert.equal(job.counters.done, 24);
   });
 
   it('a code known from the cache or an always rule, or repeated, never enters a request', async () => {

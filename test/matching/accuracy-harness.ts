@@ -138,7 +138,11 @@ function searchAndDecide(raw: string, row: RowContext, ctx: OperationContext) {
   return { decision, baselines, items };
 }
 
-function hasEvidence(truth: TruthEntry, items: readonly AmazonProduct[], row: RowContext): boolean {
+export function hasEvidence(
+  truth: TruthEntry,
+  items: readonly AmazonProduct[],
+  row: RowContext,
+): boolean {
   const code = parseCode(truth.code);
   const item = items.find((i) => i.asin === truth.asin);
   if (!item || !code.valid) return false;
@@ -151,7 +155,7 @@ function hasEvidence(truth: TruthEntry, items: readonly AmazonProduct[], row: Ro
   );
 }
 
-function listsGtin(item: AmazonProduct, gtin14: string): boolean {
+export function listsGtin(item: AmazonProduct, gtin14: string): boolean {
   const { eans, upcs, isbns } = item.external_ids;
   const lists = [
     ['eans', eans],
