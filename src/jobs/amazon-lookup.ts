@@ -61,10 +61,13 @@ export function createAmazonLookup(
       const s = await current().catch(() => null);
       const client = s ? await clientFor(marketplace ?? s.marketplace).catch(() => null) : null;
       if (!client) return ONE_PER_REQUEST;
+      const pace = client.limiter.state();
       return {
         maxCodesPerCall: client.maxCodesPerCall,
         batchKeyOf: (code) => batchKey(client, code),
-        requestsPerSecond: client.limiter.state().configuredTps,
+        requestsPerSecond: pace.configuredTps,
+        latencyMs: pace.latencyMs ?? undefined,
+        sharers: pace.sharers,
       };
     },
     async lookupMany(units: readonly LookupUnit[], signal: AbortSignal): Promise<UnitOutcome[]> {

@@ -65,6 +65,10 @@ export interface LookupBatching {
   batchKeyOf?(code: string): string;
   /** The provider's configured pace (requests per second), for ETAs; absent: the quota's. */
   requestsPerSecond?: number;
+  /** Median answer time of the credential lately (ms); absent before the first answer. */
+  latencyMs?: number;
+  /** Processes sharing the credential's rate now (rate shares); absent: not known. */
+  sharers?: number;
 }
 
 /** A batch shape as plain data (it crosses to the ingestion threads): no batch key function. */

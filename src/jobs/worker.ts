@@ -24,7 +24,8 @@ import {
   type LookupBatching,
   type UnitLookup,
 } from './unit-lookup.js';
-import { startWorkerPresence, type WorkerPresence } from './worker-presence.js';
+import { countLiveWorkers, startWorkerPresence, type WorkerPresence } from './worker-presence.js';
+import { createLaneSizer, type LaneSizer } from './lane-plan.js';
 
 export interface WorkerOptions {
   lookup: UnitLookup;
@@ -76,15 +77,12 @@ interface JobInfo {
  */
 export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const concurrency = Math.max(
-    1,
-    options.concurrency ?? Math.min(64, Math.ceil(options.quotaTps ?? ctx.quotaTps) + 2),
-  );
+  const lanes = workerLanes(ctx, options);
   const leaseMs = options.leaseMs ?? 60_000;
   const idlePollMs = options.idlePollMs ?? 500;
   const held = new HeldUnits();
   // Every lane listens on the stop signal and its job's signal while it waits.
-  const signals = new JobSignals(concurrency * 2 + 10);
+  const signals = new JobSignals(lanes.max * 2 + 10);
   const jobInfo = new Map<string, JobInfo>();
   const stats: WorkerStats = { requests: 0, stored: 0, released: 0 };
   const faultBackoff = createDatabaseFaultBackoff(ctx.logger);
@@ -143,7 +141,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
       const units = await claimUnits(ctx.database, {
         jobId,
         workerId: id,
-        limit: concurrency * perCall,
+        limit: lanes.lanes * perCall,
         leaseMs,
       });
       await markJobServed(ctx.database.db, jobId);
@@ -175,8 +173,10 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
   /** Until then, claims found nothing: lanes wait together instead of each polling the database. */
   let quietUntil = 0;
 
-  async function next(): Promise<Held[] | null> {
+  async function next(lane: number): Promise<Held[] | null> {
     while (!signals.stop.aborted) {
+      await lanes.admit(lane, signals.stop);
+      if (signals.stop.aborted) break;
       // During a database fault no lookup starts: its result could not be stored.
       const faultWait = faultBackoff.waitMs();
       if (faultWait > 0) {
@@ -212,7 +212,7 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     }
   }
 
-  let lanes: Promise<void>[] = [];
+  let running: Promise<void>[] = [];
   let timers: NodeJS.Timeout[] = [];
   return {
     id,
@@ -233,23 +233,46 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
         );
       const refreshMs = options.statusRefreshMs ?? 250;
       timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
-      lanes = Array.from({ length: concurrency }, () => runLane(laneDeps, next));
+      running = Array.from({ length: lanes.max }, (_, i) => runLane(laneDeps, () => next(i)));
+      lanes.start();
       maintenance.start();
       presence = startWorkerPresence(ctx.database, {
         id,
-        concurrency,
+        lanes: () => lanes.lanes,
         heldUnits: () => held.ids().length,
       });
     },
     async stop() {
       signals.stopAll();
       for (const t of timers) clearInterval(t);
+      lanes.stop();
       await maintenance.stop();
-      await Promise.allSettled(lanes);
+      await Promise.allSettled(running);
       await release(held.dropQueued());
       await presence?.stop();
     },
   };
+}
+
+/**
+ * Lanes: `concurrency` when given, else derived from the credential's effective rate (stored
+ * settings first), its answer time and the workers sharing it (`lane-plan.ts`).
+ */
+function workerLanes(ctx: JobsContext, options: WorkerOptions): LaneSizer {
+  const quotaTps = options.quotaTps ?? ctx.quotaTps;
+  return createLaneSizer({
+    fixed: options.concurrency,
+    initial: { requestsPerSecond: quotaTps, sharers: 1 },
+    pace: async () => {
+      const b = await batchingOf(options.lookup);
+      return {
+        requestsPerSecond: b.requestsPerSecond ?? quotaTps,
+        latencyMs: b.latencyMs,
+        sharers: b.sharers ?? (await countLiveWorkers(ctx.database)),
+      };
+    },
+    onChange: (n, pace) => ctx.logger.debug({ lanes: n, ...pace }, 'worker lanes resized'),
+  });
 }
 
 /** The batch shape of each marketplace of a job. */
