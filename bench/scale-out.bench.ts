@@ -9,7 +9,7 @@
  *      [--workers 1,2,4,8,16] [--before /tmp/c2a-main] [--no-write]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,8 @@ const WINDOW_S = Number(arg('window', QUICK ? '15' : '60'));
 const WARMUP_S = Number(arg('warmup', QUICK ? '5' : '10'));
 const WORKER_COUNTS = arg('workers', QUICK ? '1,4,16' : '1,2,4,8,16')
   .split(',')
-  .map(Number);
+  .map(Number)
+  .filter((n) => n > 0);
 const BEFORE = arg('before', '');
 type JobsDb = Kysely<DB>;
 const HERE = fileURLToPath(new URL('..', import.meta.url));
@@ -56,6 +57,8 @@ interface Result {
   throttledTotal: number;
   cpuIdle: number;
   schedule: ScheduleSample;
+  /** The window's real length (s). */
+  windowS: number;
 }
 
 interface ScheduleSample {
@@ -110,11 +113,20 @@ function startWorker(root: string, env: Record<string, string>): Promise<ChildPr
     const onData = (d: Buffer) => {
       out += d.toString();
       if (!/worker \S+ started/.test(out)) return;
-      // Started: the rest of its output is read and dropped (a full pipe would block it).
+      // Started: the rest of its output is read and dropped (a full pipe would block it), or
+      // kept in BENCH_WORKER_LOGS/<pid>.log.
       child.stdout!.off('data', onData);
       child.stderr!.off('data', onData);
-      child.stdout!.resume();
-      child.stderr!.resume();
+      const dir = process.env.BENCH_WORKER_LOGS;
+      if (dir) {
+        const log = createWriteStream(join(dir, `${child.pid}.log`));
+        log.write(out);
+        child.stdout!.pipe(log);
+        child.stderr!.pipe(log);
+      } else {
+        child.stdout!.resume();
+        child.stderr!.resume();
+      }
       resolve(child);
     };
     child.stdout!.on('data', onData);
@@ -184,9 +196,7 @@ async function runCase(
         AMAZON_TPS: String(TPS),
         AMAZON_BURST: String(BURST),
         CODE2ASIN_SECRET_KEY: 'ab'.repeat(32),
-        CODE2ASIN_LOG_LEVEL: 'info',
-        // Rate shares are opt-in; main ignores the variable.
-        CODE2ASIN_SHARE_LEASE_MS: '10000',
+        CODE2ASIN_LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
       };
       const started = await Promise.all(
         Array.from({ length: c.workers }, () => startWorker(root, env)),
@@ -202,13 +212,16 @@ async function runCase(
     await sleep(WARMUP_S * 1000);
     const a = counts(await emu.stats());
     const cpuA = cpuTimes();
+    const startedAt = performance.now();
     const schedule = await sampleSchedule(ctx.database.db, WINDOW_S * 1000);
     const b = counts(await emu.stats());
     const cpuB = cpuTimes();
+    // The window as it was: on a loaded machine the sampling overruns the planned length.
+    const windowS = (performance.now() - startedAt) / 1000;
     const perCredential = catalogCreds.slice(0, c.credentials).map(({ id }) => {
       const x = a.get(id) ?? { answered: 0, throttled: 0 };
       const y = b.get(id) ?? { answered: 0, throttled: 0 };
-      return { rate: (y.answered - x.answered) / WINDOW_S, throttled: y.throttled - x.throttled };
+      return { rate: (y.answered - x.answered) / windowS, throttled: y.throttled - x.throttled };
     });
     await Promise.all(workers.splice(0).map(stop));
     const throttledTotal = [...b.values()].reduce((n, v) => n + v.throttled, 0);
@@ -219,6 +232,7 @@ async function runCase(
       throttledTotal,
       cpuIdle: (cpuB.idle - cpuA.idle) / Math.max(1, cpuB.total - cpuA.total),
       schedule,
+      windowS,
     };
   } finally {
     await Promise.all(workers.map(stop));
@@ -304,8 +318,9 @@ the emulator's count of answered searches (every answer but 429s) in the window.
 ${head}
 ${rows.join('\n')}
 
-Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores (load average ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} during the runs), Node ${process.version}.
-Command: \`node --import tsx bench/scale-out.bench.ts${BEFORE ? ' --before <main checkout>' : ''}\`.
+Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores (load average ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} during the runs${Math.max(...loads) > 2 ? ': **measured under load**' : ''}), Node ${process.version}.
+Windows as they ran (a loaded machine overruns them; rates are divided by the real length): ${results.map((r) => `${r.case.name}${BEFORE ? ` ${r.build}` : ''} ${r.windowS.toFixed(1)} s`).join(', ')}.
+Command: \`node --import tsx bench/scale-out.bench.ts${BEFORE ? ' --before <main checkout>' : ''}${WINDOW_S !== 60 || WARMUP_S !== 10 ? ` --window ${WINDOW_S} --warmup ${WARMUP_S}` : ''}\`.
 `;
 }
 

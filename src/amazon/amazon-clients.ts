@@ -3,6 +3,7 @@ import { createAmazonClient, type AmazonClient, type AmazonClientDeps } from './
 import type { AmazonSettings } from './provider.js';
 import { PROVIDERS } from './provider-registry.js';
 import { withQuotaRecording, type QuotaCredential, type QuotaRecorder } from './quota-recorder.js';
+import { withLatencyEstimate } from './latency-estimate.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import type { RateShareStore } from './rate-share-store.js';
@@ -70,7 +71,7 @@ export function createAmazonClients(options: AmazonClientsOptions = {}): AmazonC
         tpd: settings.tpd,
         clock: options.clientDeps?.clock,
       };
-      limiter = createLimiter(options, pace, quotaKey(settings));
+      limiter = withLatencyEstimate(createLimiter(options, pace, quotaKey(settings)), pace.clock);
       const recorder = options.quotaRecorder;
       if (recorder) limiter = withQuotaRecording(limiter, recorder, quotaCredentialOf(settings));
       limiters.set(key, limiter);

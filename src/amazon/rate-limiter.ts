@@ -41,6 +41,10 @@ export interface RateLimiterState {
   queued: number;
   pausedUntil: number | null;
   throttles: number;
+  /** Median answer time lately (ms); null before the first answer (`latency-estimate.ts`). */
+  latencyMs?: number | null;
+  /** Processes holding a share of the credential's rate now, this one counted (rate shares). */
+  sharers?: number;
 }
 
 export interface RateLimiterOptions {

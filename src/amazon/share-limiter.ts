@@ -121,7 +121,16 @@ class ShareLimiter implements RateLimiter {
       queued: this.queue.length,
       pausedUntil: paused > now ? paused : null,
       throttles: this.rate.throttles,
+      sharers: this.sharers(),
     };
+  }
+
+  /** Members of the list in force, this one counted even while it is not listed yet. */
+  private sharers(): number {
+    const k = this.known;
+    if (!k) return 1;
+    const list = listAt(k, this.storeNow());
+    return list.members.length + (list.members.includes(this.member.id) ? 0 : 1);
   }
 
   /** One heartbeat; the next one is planned while somebody waited lately. */

@@ -226,12 +226,19 @@ export const VARIABLES = {
   AMAZON_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), expected: 'milliseconds, ≥ 100' },
   CODE2ASIN_SHARED_RATE_LIMIT: { schema: bool, expected: 'true or false' },
   CODE2ASIN_SHARE_LEASE_MS: {
-    schema: z.coerce
-      .number()
-      .int()
-      .refine((v) => v === 0 || (v >= 200 && v <= 600_000)),
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v, ctx) => {
+        if (v === 'auto') return null;
+        const n = Number(v);
+        if (v !== '' && Number.isInteger(n) && (n === 0 || (n >= 200 && n <= 600_000))) return n;
+        ctx.addIssue({ code: 'custom', message: 'not auto, 0 or 200–600000' });
+        return z.NEVER;
+      }),
     expected:
-      '0 (off) or milliseconds until a dead process’s share of a credential returns, 200–600000',
+      '`auto` (10000 on PostgreSQL, off on SQLite), 0 (off) or milliseconds until a dead process’s share of a credential returns, 200–600000',
   },
   CODE2ASIN_WORKER: {
     schema: z
@@ -250,7 +257,8 @@ export const VARIABLES = {
   },
   CODE2ASIN_WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(0).max(256),
-    expected: 'lookups in flight per worker, 0 = automatic from AMAZON_TPS',
+    expected:
+      'lookups in flight per worker, 0 = automatic from the rate, answer time and workers sharing it',
   },
   CODE2ASIN_INGEST_THREADS: {
     schema: z.coerce.number().int().min(0).max(16),
@@ -328,7 +336,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   AMAZON_TPD: '8640',
   AMAZON_TIMEOUT_MS: '10000',
   CODE2ASIN_SHARED_RATE_LIMIT: 'true',
-  CODE2ASIN_SHARE_LEASE_MS: '0',
+  CODE2ASIN_SHARE_LEASE_MS: 'auto',
   CODE2ASIN_WORKER: 'process',
   CODE2ASIN_WORKER_CONCURRENCY: '0',
   CODE2ASIN_INGEST_THREADS: '1',
@@ -371,10 +379,10 @@ export interface Config {
   readonly sharedRateLimit: boolean;
   /**
    * > 0: with burst ≥ 2, each live process holds a share of a credential's slots (issue 23);
-   * a process that died gives its share back within this lease. 0 (default): off, the
-   * per-request schedule of `rate_limits` (the share scheme's figures are not measured yet).
+   * a process that died gives its share back within this lease. 0: off, the per-request
+   * schedule of `rate_limits`. Null (`auto`, the default): `shareLeaseFor` decides by database.
    */
-  readonly shareLeaseMs: number;
+  readonly shareLeaseMs: number | null;
   /**
    * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
    * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.

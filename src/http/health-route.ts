@@ -13,6 +13,7 @@ import {
   type VolumeSpace,
 } from '../db/disk-space.js';
 import { probeDatabaseWrite } from '../db/write-probe.js';
+import { listLiveWorkers } from '../jobs/worker-presence.js';
 
 const VOLUME_SCHEMA = {
   type: 'object',
@@ -22,6 +23,30 @@ const VOLUME_SCHEMA = {
     free_mb: { type: 'number' },
     total_mb: { type: 'number' },
     low: { type: 'boolean', description: 'under CODE2ASIN_MIN_FREE_DISK_MB' },
+  },
+};
+
+const WORKER_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'host:pid:random, as the worker logs it' },
+    pid: { type: 'integer' },
+    claimed_units: { type: 'integer', description: 'units it holds (queued or in flight)' },
+    lanes: { type: 'integer', description: 'lookups it may have in flight now' },
+    heartbeat_ago_ms: { type: 'integer' },
+    shares: {
+      type: 'array',
+      description:
+        'Per credential (`provider:sha256`, no secret): its share of the rate now (rate shares)',
+      items: {
+        type: 'object',
+        properties: {
+          credential: { type: 'string' },
+          share: { type: 'number' },
+          members: { type: 'integer' },
+        },
+      },
+    },
   },
 };
 
@@ -60,6 +85,11 @@ export const HEALTH_SCHEMA = {
             },
             note: { type: 'string', description: 'What is not watched, and what to do' },
           },
+        },
+        workers: {
+          type: 'array',
+          items: WORKER_SCHEMA,
+          description: 'Live worker processes on this database (`code2asin workers`)',
         },
         amazon: {
           type: 'object',
@@ -126,8 +156,22 @@ export function registerHealthRoute(
           ? undefined
           : ((await measureDatabaseStorage(database)) ?? undefined),
       amazon: problem?.reason === 'database_unavailable' ? undefined : await deps.amazon(),
+      workers: problem?.reason === 'database_unavailable' ? undefined : await liveWorkers(database),
     };
   });
+}
+
+/** The live workers as /health shows them; a failed read leaves the field out. */
+async function liveWorkers(database: Database): Promise<object[] | undefined> {
+  const workers = await listLiveWorkers(database).catch(() => null);
+  return workers?.map((w) => ({
+    id: w.id,
+    pid: w.pid,
+    claimed_units: w.claimedUnits,
+    lanes: w.concurrency,
+    heartbeat_ago_ms: w.heartbeatAgoMs,
+    shares: w.shares.map((s) => ({ credential: s.key, share: s.share, members: s.members })),
+  }));
 }
 
 async function databaseProblem(

@@ -63,11 +63,14 @@ export function createAmazonLookup(
       ? await clientFor(marketplace ?? s.marketplace, provider).catch(() => null)
       : null;
     if (!client) return ONE_PER_REQUEST;
+    const pace = client.limiter.state();
     return {
       maxCodesPerCall: client.maxCodesPerCall,
       batchKeyOf: (code) => batchKey(client, code),
-      requestsPerSecond: client.limiter.state().configuredTps,
+      requestsPerSecond: pace.configuredTps,
       maxItemsPerCall: client.maxItemsPerCall,
+      latencyMs: pace.latencyMs ?? undefined,
+      sharers: pace.sharers,
     };
   }
   return {

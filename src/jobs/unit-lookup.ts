@@ -76,6 +76,10 @@ export interface LookupBatching {
   requestsPerSecond?: number;
   /** ASINs one item request (getItems) takes, for enrichment; absent: 1. */
   maxItemsPerCall?: number;
+  /** Median answer time of the credential lately (ms); absent before the first answer. */
+  latencyMs?: number;
+  /** Processes sharing the credential's rate now (rate shares); absent: not known. */
+  sharers?: number;
 }
 
 /** A batch shape as plain data (it crosses to the ingestion threads): no batch key function. */

@@ -4,7 +4,8 @@ import { listAt } from '../amazon/rate-share-store.js';
 
 export interface WorkerPresenceOptions {
   id: string;
-  concurrency: number;
+  /** Lanes now (automatic concurrency changes with the workers sharing a credential). */
+  lanes: () => number;
   /** Units the worker holds now (queued locally or in flight). */
   heldUnits: () => number;
   /** Heartbeat period (default 2 s); a worker silent for 5 periods is no longer listed. */
@@ -33,7 +34,7 @@ export function startWorkerPresence(
       heartbeat_ms: now,
       expires_ms: now + 5 * periodMs,
       claimed_units: options.heldUnits(),
-      concurrency: options.concurrency,
+      concurrency: options.lanes(),
     };
     await database.db
       .insertInto('code2asin_workers')
@@ -75,6 +76,16 @@ export interface LiveWorker {
   concurrency: number;
   /** Per credential key (provider:hash, no secret): this process's share of its rate now. */
   shares: { key: string; share: number; members: number }[];
+}
+
+/** Workers whose heartbeat is recent (this one counted once its first heartbeat is written). */
+export async function countLiveWorkers(database: Database, now = Date.now()): Promise<number> {
+  const row = await database.db
+    .selectFrom('code2asin_workers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('expires_ms', '>', now)
+    .executeTakeFirst();
+  return Math.max(1, Number(row?.n ?? 0));
 }
 
 /** The live workers and, per credential, the share of its rate their process holds now. */

@@ -10,9 +10,10 @@ import type { JobOptions } from './job-options.js';
 import type { WorkerStats } from './lane-runner.js';
 import { createLowDiskGuard, type LowDiskGuard } from './low-disk-guard.js';
 import { createMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
-import type { Route } from './provider-chain.js';
-import type { UnitLookup } from './unit-lookup.js';
-import type { WorkerPresence } from './worker-presence.js';
+import { createLaneSizer, type LaneSizer } from './lane-plan.js';
+import { DEFAULT_ROUTE, type Route } from './provider-chain.js';
+import { batchingOf, type UnitLookup } from './unit-lookup.js';
+import { countLiveWorkers, type WorkerPresence } from './worker-presence.js';
 
 export interface WorkerOptions {
   lookup: UnitLookup;
@@ -51,7 +52,8 @@ export interface WorkerState {
   readonly ctx: JobsContext;
   readonly options: WorkerOptions;
   readonly id: string;
-  readonly concurrency: number;
+  /** Lanes of the configured provider (the default route): fixed, or sized to the pace. */
+  readonly laneSizer: LaneSizer;
   readonly leaseMs: number;
   readonly idlePollMs: number;
   readonly held: HeldUnits;
@@ -76,21 +78,18 @@ export interface WorkerState {
 
 /** The worker's settings (defaults applied), its empty queue and its guards, not started. */
 export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerState {
-  const concurrency = Math.max(
-    1,
-    options.concurrency ?? Math.min(64, Math.ceil(options.quotaTps ?? ctx.quotaTps) + 2),
-  );
+  const laneSizer = workerLanes(ctx, options);
   return {
     ctx,
     options,
     id: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-    concurrency,
+    laneSizer,
     leaseMs: options.leaseMs ?? 60_000,
     idlePollMs: options.idlePollMs ?? 500,
     held: new HeldUnits(),
     // Every lane listens on the stop signal and its job's signal while it waits.
     // Lanes of other routes (a job's provider chain) listen too: room for them.
-    signals: new JobSignals(concurrency * 2 + 200),
+    signals: new JobSignals(laneSizer.max * 2 + 200),
     jobInfo: new Map(),
     stats: { requests: 0, stored: 0, released: 0 },
     faultBackoff: createDatabaseFaultBackoff(ctx.logger),
@@ -114,4 +113,32 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     lanes: [],
     timers: [],
   };
+}
+
+/**
+ * Lanes: `concurrency` when given, else derived from the credential's effective rate (stored
+ * settings first), its answer time and the workers sharing it (`lane-plan.ts`).
+ */
+function workerLanes(ctx: JobsContext, options: WorkerOptions): LaneSizer {
+  const quotaTps = options.quotaTps ?? ctx.quotaTps;
+  return createLaneSizer({
+    fixed: options.concurrency,
+    initial: { requestsPerSecond: quotaTps, sharers: 1 },
+    pace: async () => {
+      const b = await batchingOf(options.lookup);
+      return {
+        requestsPerSecond: b.requestsPerSecond ?? quotaTps,
+        latencyMs: b.latencyMs,
+        sharers: b.sharers ?? (await countLiveWorkers(ctx.database)),
+      };
+    },
+    onChange: (n, pace) => ctx.logger.debug({ lanes: n, ...pace }, 'worker lanes resized'),
+  });
+}
+
+/** Lanes of a route: the sizer's for the configured provider, else the route's own count. */
+export function lanesOf(w: WorkerState, route: Route): number {
+  return route === DEFAULT_ROUTE
+    ? w.laneSizer.lanes
+    : (w.laneCounts.get(route) ?? w.laneSizer.lanes);
 }

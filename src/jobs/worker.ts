@@ -12,7 +12,13 @@ import {
 import { chainOf, DEFAULT_ROUTE, routesOf, stepsOfRoute, type Route } from './provider-chain.js';
 import { heldUnit, lanesOfRoute, routeBatching } from './route-batching.js';
 import { startWorkerPresence } from './worker-presence.js';
-import { workerState, type JobInfo, type WorkerOptions, type WorkerState } from './worker-state.js';
+import {
+  lanesOf,
+  workerState,
+  type JobInfo,
+  type WorkerOptions,
+  type WorkerState,
+} from './worker-state.js';
 
 export type { WorkerOptions } from './worker-state.js';
 
@@ -95,7 +101,7 @@ async function claim(w: WorkerState, route: Route): Promise<number> {
     const units = await claimUnits(ctx.database, {
       jobId,
       workerId: w.id,
-      limit: (w.laneCounts.get(route) ?? w.concurrency) * perCall,
+      limit: lanesOf(w, route) * perCall,
       leaseMs: w.leaseMs,
       steps,
     });
@@ -115,10 +121,10 @@ async function claim(w: WorkerState, route: Route): Promise<number> {
 /** Starts a route's lanes the first time a job needs them (sized by its provider's pace). */
 function startLanes(w: WorkerState, route: Route, marketplaces: readonly string[]): void {
   if (w.laneCounts.has(route) || w.signals.stop.aborted) return;
-  w.laneCounts.set(route, w.concurrency);
+  w.laneCounts.set(route, w.laneSizer.lanes);
   void routeBatching(w.options.lookup, marketplaces, route)
     .then((b) => lanesOfRoute(w.options.concurrency, b.values()))
-    .catch(() => w.concurrency)
+    .catch(() => w.laneSizer.lanes)
     .then((count) => {
       w.laneCounts.set(route, count);
       if (w.signals.stop.aborted) return;
@@ -159,15 +165,18 @@ async function claimUnlessHeld(w: WorkerState, route: Route): Promise<number> {
 const CLAIMS_HELD_FOR_FULL_REQUESTS = 8;
 
 function holdsEnough(w: WorkerState, route: Route): boolean {
-  const lanes = w.laneCounts.get(route) ?? w.concurrency;
+  const lanes = lanesOf(w, route);
   return (
     w.held.queuedFor(route) >= lanes * w.held.maxPerCallOf(route) * CLAIMS_HELD_FOR_FULL_REQUESTS
   );
 }
 
 /** The next request's worth of units for a lane of `route`, claiming when none is queued; null at stop. */
-async function next(w: WorkerState, route: Route): Promise<Held[] | null> {
+async function next(w: WorkerState, route: Route, lane?: number): Promise<Held[] | null> {
   while (!w.signals.stop.aborted) {
+    // A lane of the configured provider past the sizer's current count waits its turn.
+    if (lane !== undefined) await w.laneSizer.admit(lane, w.signals.stop);
+    if (w.signals.stop.aborted) break;
     // During a database fault no lookup starts: its result could not be stored.
     const faultWait = w.faultBackoff.waitMs();
     if (faultWait > 0) {
@@ -227,13 +236,14 @@ function startWorker(w: WorkerState): void {
   const refreshMs = w.options.statusRefreshMs ?? 250;
   w.timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
   const laneDeps = laneDepsOf(w);
-  w.laneCounts.set(DEFAULT_ROUTE, w.concurrency);
-  for (let i = 0; i < w.concurrency; i++)
-    w.lanes.push(runLane(laneDeps, () => next(w, DEFAULT_ROUTE)));
+  // The configured provider's lanes: `max` loops, those past the sizer's count wait in `admit`.
+  for (let i = 0; i < w.laneSizer.max; i++)
+    w.lanes.push(runLane(laneDeps, () => next(w, DEFAULT_ROUTE, i)));
+  w.laneSizer.start();
   w.maintenance.start();
   w.presence = startWorkerPresence(ctx.database, {
     id: w.id,
-    concurrency: w.concurrency,
+    lanes: () => w.laneSizer.lanes,
     heldUnits: () => w.held.ids().length,
   });
 }
@@ -242,6 +252,7 @@ function startWorker(w: WorkerState): void {
 async function stopWorker(w: WorkerState): Promise<void> {
   w.signals.stopAll();
   for (const t of w.timers) clearInterval(t);
+  w.laneSizer.stop();
   await w.maintenance.stop();
   await Promise.allSettled(w.lanes);
   await release(w, w.held.dropQueued());

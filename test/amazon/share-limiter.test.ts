@@ -122,10 +122,18 @@ forEachDatabase('share limiter', (ctx) => {
     keepBusy(c!.limiter, clock, c!.grants, c!.stop.signal);
     await clock.advance(3000);
     // c is SIGKILLed: its store calls fail and its timers never fire again.
+    // The three are counted where workers size their lanes and claims (lane-plan.ts).
+    assert.deepEqual(
+      [a, b, c].map((m) => m!.limiter.state().sharers),
+      [3, 3, 3],
+    );
     c!.kill();
     c!.stop.abort();
     const killed = clock.now();
-    await clock.advance(leaseMs + 4000);
+    await clock.advance(leaseMs);
+    // Within one lease the survivors count two again: their lanes grow back.
+    assert.deepEqual([a!.limiter.state().sharers, b!.limiter.state().sharers], [2, 2]);
+    await clock.advance(4000);
     a!.stop.abort();
     b!.stop.abort();
     const all = [...a!.grants, ...b!.grants, ...c!.grants];

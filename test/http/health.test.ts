@@ -3,6 +3,9 @@ import { it } from 'node:test';
 import { buildApp } from '../../src/http/app.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
 import { forEachDatabase } from '../helpers/database.js';
+import { hostname } from 'node:os';
+import { createDatabaseRateShareStore } from '../../src/db/rate-share-store.js';
+import { listLiveWorkers, startWorkerPresence } from '../../src/jobs/worker-presence.js';
 
 forEachDatabase('GET /health', (ctx) => {
   it('reports status, database kind and version', async () => {
@@ -26,6 +29,7 @@ forEachDatabase('GET /health', (ctx) => {
         'status',
         'storage',
         'version',
+        'workers',
       ]);
       // No settings at all: not ready, each missing variable named; Amazon itself, not the emulator.
       assert.deepEqual(body.amazon, {
@@ -67,6 +71,45 @@ forEachDatabase('GET /health', (ctx) => {
       }
     } finally {
       await app.close();
+    }
+  });
+
+  it('lists the live workers, their lanes, claimed units and share of each credential', async () => {
+    const database = ctx.database();
+    const id = `${hostname()}:${process.pid}:health`;
+    const presence = startWorkerPresence(database, { id, lanes: () => 5, heldUnits: () => 3 });
+    // This process also holds a share of one credential (alone: all of it).
+    await createDatabaseRateShareStore(database).heartbeat(
+      'creators:0123abcd',
+      { id: `${id}:1`, host: hostname(), pid: process.pid },
+      { active: true, intervalMs: 50, used: 0, expiryMs: 60_000, switchDelayMs: 2_500 },
+    );
+    const app = await buildApp({ database, logger: createCapturingLogger().logger });
+    try {
+      // The presence's first write is on its way: wait for it by its effect.
+      while ((await listLiveWorkers(database)).length === 0)
+        await new Promise((r) => setTimeout(r, 20));
+      const res = await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(res.statusCode, 200);
+      const { workers } = res.json() as { workers: Record<string, unknown>[] };
+      assert.equal(workers.length, 1);
+      const [w] = workers as [Record<string, unknown>];
+      assert.equal(w.id, id);
+      assert.equal(w.pid, process.pid);
+      assert.equal(w.lanes, 5);
+      assert.equal(w.claimed_units, 3);
+      assert.deepEqual(w.shares, [{ credential: 'creators:0123abcd', share: 1, members: 1 }]);
+    } finally {
+      await app.close();
+      await presence.stop();
+    }
+    // A worker that stopped is no longer listed.
+    const after = await buildApp({ database, logger: createCapturingLogger().logger });
+    try {
+      const res = await after.inject({ method: 'GET', url: '/health' });
+      assert.deepEqual((res.json() as { workers: unknown[] }).workers, []);
+    } finally {
+      await after.close();
     }
   });
 });

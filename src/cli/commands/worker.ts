@@ -6,7 +6,10 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('process running jobs from DATABASE_URL until SIGINT/SIGTERM')
-    .option('--concurrency <n>', 'lookups in flight (default from AMAZON_TPS)')
+    .option(
+      '--concurrency <n>',
+      'lookups in flight (default: automatic, from the rate, answer time and workers sharing it)',
+    )
     // Set by `serve` (CODE2ASIN_WORKER=process), which talks to its child over an IPC channel.
     .addOption(new Option('--supervised', 'stop when the parent serve process is gone').hideHelp())
     .action(async (opts: { concurrency?: string; supervised?: boolean }) => {

@@ -5993,6 +5993,23 @@ export interface paths {
                                 volume_measured?: boolean;
                             };
                             version?: string;
+                            /** @description Live worker processes on this database (`code2asin workers`) */
+                            workers?: {
+                                /** @description units it holds (queued or in flight) */
+                                claimed_units?: number;
+                                heartbeat_ago_ms?: number;
+                                /** @description host:pid:random, as the worker logs it */
+                                id?: string;
+                                /** @description lookups it may have in flight now */
+                                lanes?: number;
+                                pid?: number;
+                                /** @description Per credential (`provider:sha256`, no secret): its share of the rate now (rate shares) */
+                                shares?: {
+                                    credential?: string;
+                                    members?: number;
+                                    share?: number;
+                                }[];
+                            }[];
                         };
                     };
                 };
