@@ -6,6 +6,8 @@ import { registerCreateRoute } from './create-route.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
+import { createImageProxy, type ImageProxy } from './image-proxy.js';
+import { registerImageRoute } from './image-route.js';
 import { registerJobErrorsRoute } from './job-errors-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
@@ -22,6 +24,8 @@ export interface JobsRouteDeps {
   config: Config;
   /** Ingestion threads (`serve`); jobs are created on this event loop when absent. */
   ingestion?: IngestionPool;
+  /** Fetches review thumbnails through the outbound guard; none: a proxy with no allowed host. */
+  images?: ImageProxy;
 }
 
 /**
@@ -44,6 +48,14 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);
+    registerImageRoute(app, {
+      ...deps,
+      images:
+        deps.images ??
+        createImageProxy({
+          policy: async () => ({ purpose: 'image URL', allowedHosts: [] }),
+        }),
+    });
     registerStatisticsRoutes(app, deps.jobs.database.db);
   };
 }
