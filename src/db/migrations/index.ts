@@ -10,6 +10,7 @@ import { jobProviderMigration } from './0007-job-provider.js';
 import { rateSharesMigration } from './0008-rate-shares.js';
 import { quotaUsageMigration } from './0009-quota-usage.js';
 import { writeProbeMigration } from './0013-write-probe.js';
+import { reviewListingIndexMigration } from './0014-review-listing-index.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -27,5 +28,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0008-rate-shares': rateSharesMigration(d),
     '0009-quota-usage': quotaUsageMigration(d),
     '0013-write-probe': writeProbeMigration(),
+    '0014-review-listing-index': reviewListingIndexMigration(),
   };
 }

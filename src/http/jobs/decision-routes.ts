@@ -14,6 +14,8 @@ import {
   type DecisionAction,
 } from './review-decisions.js';
 import { marketplaceDomain } from './result-routes.js';
+import { listingOf, summarizeSimilar } from './similar-decisions.js';
+import { SIMILAR_SCHEMA } from './similar-route.js';
 
 /** A bulk decision covers at most this many results: narrow the filter for more. */
 export const BULK_LIMIT = 10_000;
@@ -107,7 +109,11 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
         response: {
           200: {
             type: 'object',
-            properties: { batch_id: { type: 'string' }, result: RESULT_SCHEMA },
+            properties: {
+              batch_id: { type: 'string' },
+              result: RESULT_SCHEMA,
+              similar: SIMILAR_SCHEMA,
+            },
           },
           ...RESULT_ERRORS,
           409: CONFLICT,
@@ -139,7 +145,10 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
           remember: body.remember === true,
           decidedBy: requireAuth(request).owner,
         });
-        return { batch_id: applied.batchId, result: toResultView(applied.units[0]!) };
+        const decided = applied.units[0]!;
+        // What repeating it elsewhere would change, in the same answer: no second request.
+        const similar = await summarizeSimilar(trx, job.id, decided, listingOf(unit, asin));
+        return { batch_id: applied.batchId, result: toResultView(decided), similar };
       });
     },
   );

@@ -13,6 +13,7 @@ import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
 import { registerRowRoutes } from './row-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
+import { registerSimilarRoute } from './similar-route.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
 
 /** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
@@ -45,6 +46,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerRowRoutes(app, deps);
     registerJobErrorsRoute(app, deps);
     registerDecisionRoutes(app, deps);
+    registerSimilarRoute(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);

@@ -1078,6 +1078,8 @@ export interface paths {
                                 asin?: string;
                                 brand?: string | null;
                                 confidence?: number;
+                                /** @description The item's first image URL. */
+                                image?: string | null;
                                 match_type?: string;
                                 parent_asin?: string | null;
                                 rank?: number | null;
@@ -2836,6 +2838,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -2872,6 +2876,27 @@ export interface paths {
                                  */
                                 status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                                 updated_at?: string;
+                            };
+                            /** @description Undecided results the same decision fits, for `POST /jobs/{id}/decisions/similar`: `same_code` — the same code on the job’s other marketplaces; `same_listing` — other codes waiting for a person whose proposal is `listing` (the chosen ASIN, or the proposal turned down by a no match). Nothing is changed until that call. */
+                            similar?: {
+                                asin?: string | null;
+                                listing?: string | null;
+                                same_code?: {
+                                    count?: number;
+                                    examples?: {
+                                        code?: string;
+                                        id?: number;
+                                        marketplace?: string;
+                                    }[];
+                                };
+                                same_listing?: {
+                                    count?: number;
+                                    examples?: {
+                                        code?: string;
+                                        id?: number;
+                                        marketplace?: string;
+                                    }[];
+                                };
                             };
                         };
                     };
@@ -3060,6 +3085,130 @@ export interface paths {
                     };
                 };
                 /** @description The results changed meanwhile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/decisions/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repeat a decision on the other results it fits (one undo step)
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "result_id": 42,
+                     *       "scopes": [
+                     *         "same_code",
+                     *         "same_listing"
+                     *       ],
+                     *       "expected_count": 3
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description How many results the user confirmed (the sum of the scopes’ counts); a different count now answers 409 with the new one. */
+                        expected_count: number;
+                        /**
+                         * @description Also store matching rules.
+                         * @default false
+                         */
+                        remember?: boolean;
+                        /** @description The result just decided. */
+                        result_id: number;
+                        scopes: ("same_code" | "same_listing")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string | null;
+                            decided?: number;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not decided, or the count changed */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3957,6 +4106,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -4212,6 +4363,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -4317,6 +4470,96 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/results/{resultId}/images/{asin}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A candidate's product image, fetched by the server (review thumbnails)
+         * @description The first image the provider listed for this ASIN among the result's candidates, fetched through the outbound guard from the provider's image hosts only (at most 2 MB, 10 s), kept in a memory cache. Answers the image bytes (JPEG, PNG, GIF, WebP or AVIF).
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    asin: string;
+                    id: string;
+                    resultId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The image URL is not on an allowed image host */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The image host failed or answered no image */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/code2asin/jobs/{id}/resume": {
