@@ -15,7 +15,7 @@ import {
 } from './review-decisions.js';
 import { marketplaceDomain } from './result-routes.js';
 import { listingOf, summarizeSimilar } from './similar-decisions.js';
-import { SIMILAR_SCHEMA } from './similar-route.js';
+import { SHOWN, SIMILAR_SCHEMA } from './similar-route.js';
 
 /** A bulk decision covers at most this many results: narrow the filter for more. */
 export const BULK_LIMIT = 10_000;
@@ -275,6 +275,11 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
               batch_id: { type: 'string' },
               undone: { type: 'integer' },
               result_ids: { type: 'array', items: { type: 'integer' } },
+              results: {
+                type: 'array',
+                items: RESULT_SCHEMA,
+                description: `The restored results (the first ${SHOWN}).`,
+              },
             },
           },
           ...RESULT_ERRORS,
@@ -284,7 +289,9 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
     },
     async (request) => {
       const job = await jobOf(request, request.params.id);
-      return undoLatestBatch(db, job.id, request.body?.batch_id);
+      const { restored, ...undone } = await undoLatestBatch(db, job.id, request.body?.batch_id);
+      // The results as they are again, so the page on screen follows without a reload.
+      return { ...undone, results: restored.slice(0, SHOWN).map(toResultView) };
     },
   );
 }

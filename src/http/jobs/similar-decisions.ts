@@ -114,7 +114,7 @@ export async function repeatDecision(
     remember: boolean;
     decidedBy: string;
   },
-): Promise<{ batchId: string | null; decided: number }> {
+): Promise<{ batchId: string | null; decided: number; units: Unit[] }> {
   const decided = await trx
     .selectFrom('code2asin_results')
     .selectAll()
@@ -160,7 +160,7 @@ export async function repeatDecision(
       { count: units.length, expected_count: input.expected },
     );
   }
-  if (units.length === 0) return { batchId: null, decided: 0 };
+  if (units.length === 0) return { batchId: null, decided: 0, units: [] };
   const action = decided.asin ? ('asin' as const) : ('no_match' as const);
   const applied = await applyDecisions(
     trx,
@@ -168,5 +168,5 @@ export async function repeatDecision(
     units.map((unit) => ({ unit, action, asin: decided.asin })),
     { remember: input.remember, decidedBy: input.decidedBy },
   );
-  return { batchId: applied.batchId, decided: units.length };
+  return { batchId: applied.batchId, decided: units.length, units: applied.units };
 }

@@ -3,8 +3,12 @@ import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_PARAMS, TAGS } from './job-schemas.js';
 import type { JobsRouteDeps } from './jobs-router.js';
-import { RESULT_ERRORS } from './result-schemas.js';
+import { RESULT_ERRORS, RESULT_SCHEMA } from './result-schemas.js';
+import { toResultView } from './results-query.js';
 import { repeatDecision, SIMILAR_SCOPES, type SimilarScope } from './similar-decisions.js';
+
+/** Results a repeat or an undo answers in full: a page of the review queue holds at most 200. */
+export const SHOWN = 200;
 
 const SIMILAR_GROUP = {
   type: 'object',
@@ -80,7 +84,15 @@ export function registerSimilarRoute(app: FastifyInstance, deps: JobsRouteDeps):
         response: {
           200: {
             type: 'object',
-            properties: { batch_id: { type: ['string', 'null'] }, decided: { type: 'integer' } },
+            properties: {
+              batch_id: { type: ['string', 'null'] },
+              decided: { type: 'integer' },
+              results: {
+                type: 'array',
+                items: RESULT_SCHEMA,
+                description: `The results as decided now (the first ${SHOWN}), for the page on screen.`,
+              },
+            },
           },
           ...RESULT_ERRORS,
           409: { ...RESULT_ERRORS[400], description: 'Not decided, or the count changed' },
@@ -100,7 +112,11 @@ export function registerSimilarRoute(app: FastifyInstance, deps: JobsRouteDeps):
           decidedBy: auth.owner,
         }),
       );
-      return { batch_id: done.batchId, decided: done.decided };
+      return {
+        batch_id: done.batchId,
+        decided: done.decided,
+        results: done.units.slice(0, SHOWN).map(toResultView),
+      };
     },
   );
 }

@@ -3169,6 +3169,54 @@ export interface paths {
                         "application/json": {
                             batch_id?: string | null;
                             decided?: number;
+                            /** @description The results as decided now (the first 200), for the page on screen. */
+                            results?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
+                                updated_at?: string;
+                            }[];
                         };
                     };
                 };
@@ -3274,6 +3322,54 @@ export interface paths {
                         "application/json": {
                             batch_id?: string;
                             result_ids?: number[];
+                            /** @description The restored results (the first 200). */
+                            results?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
+                                updated_at?: string;
+                            }[];
                             undone?: number;
                         };
                     };
