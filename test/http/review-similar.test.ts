@@ -191,7 +191,7 @@ forEachDatabase('repeating a review decision on similar results', (ctx) => {
       scopes: ['same_code', 'same_listing'],
       expected_count: 0,
     });
-    assert.deepEqual(again.json(), { batch_id: null, decided: 0 });
+    assert.deepEqual(again.json(), { batch_id: null, decided: 0, results: [] });
   });
 
   it('refuses a result with no decision, an unknown scope, and another owner’s job', async () => {

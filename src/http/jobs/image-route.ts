@@ -47,11 +47,16 @@ export function registerImageRoute(
           required: ['id', 'resultId', 'asin'],
           properties: {
             id: { type: 'string', maxLength: 100 },
-            resultId: { type: 'integer', minimum: 1 },
-            asin: { type: 'string', pattern: '^[A-Za-z0-9]{10}$' },
+            resultId: { type: 'integer', minimum: 1, examples: [42] },
+            asin: { type: 'string', pattern: '^[A-Za-z0-9]{10}$', examples: ['B0DEMO0001'] },
           },
         },
         response: {
+          200: {
+            type: 'string',
+            format: 'binary',
+            description: 'The image bytes, with their type (image/jpeg, png, gif, webp or avif).',
+          },
           ...RESULT_ERRORS,
           403: { ...ERROR_REF, description: 'The image URL is not on an allowed image host' },
           502: { ...ERROR_REF, description: 'The image host failed or answered no image' },

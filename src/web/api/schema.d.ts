@@ -4586,14 +4586,25 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @example B0DEMO0001 */
                     asin: string;
                     id: string;
+                    /** @example 42 */
                     resultId: number;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
+                /** @description The image bytes, with their type (image/jpeg, png, gif, webp or avif). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
                 /** @description A parameter is invalid */
                 400: {
                     headers: {
