@@ -9,11 +9,14 @@ import type { Database } from '../db/database.js';
 import type { JobsContext } from '../jobs/context.js';
 import type { IngestionPool } from '../jobs/ingestion-pool.js';
 import { createJobsContext } from '../jobs/jobs-runtime.js';
+import { imagePolicy } from '../jobs/image-policy.js';
+import type { OutboundClient } from '../net/outbound-request.js';
 import type { Logger } from '../logging/logger.js';
 import { amazonReadiness } from '../amazon/readiness.js';
 import { loadAmazonSettings } from '../config/effective-amazon-settings.js';
 import { createAmazonClients, type AmazonClients } from '../amazon/amazon-clients.js';
 import { createAmazonRouter } from './amazon/amazon-router.js';
+import { createImageProxy } from './jobs/image-proxy.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
 import { registerAuth } from './auth/register-auth.js';
@@ -42,6 +45,8 @@ export interface AppDependencies {
   jobs?: JobsContext;
   /** Where uploads and JSON codes are ingested; on this event loop when absent. */
   ingestion?: IngestionPool;
+  /** The guarded client of review thumbnails (tests inject a resolver and connector). */
+  imageOutbound?: OutboundClient;
   /** Overrides the configured bounds on wrong tokens (tests: small limits, a manual clock). */
   failedAuthLimits?: Partial<FailedAuthLimits>;
 }
@@ -105,10 +110,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerSessionRoutes(app, { ...auth, uploadLimitBytes: config.jobs.uploadLimitBytes });
 
   const keys = { current: secretKey, previous: deps.previousSecretKey };
+  const currentAmazonSettings = async () =>
+    (
+      await loadAmazonSettings(deps.database.db, config, keys).catch(() => ({
+        settings: config.amazon,
+      }))
+    ).settings;
   const amazonHealth = async () => {
-    const { settings } = await loadAmazonSettings(deps.database.db, config, keys).catch(() => ({
-      settings: config.amazon,
-    }));
+    const settings = await currentAmazonSettings();
     const r = amazonReadiness(settings, config.amazonSource);
     return {
       provider: r.provider,
@@ -139,7 +148,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     app.addHook('onClose', () => own.drain());
     jobs = own.ctx;
   }
-  await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion }), {
+  const images = createImageProxy({
+    outbound: deps.imageOutbound,
+    // The stored settings over the environment's: their endpoints' origins are image sources too.
+    policy: async () => imagePolicy(await currentAmazonSettings()),
+  });
+  await app.register(createJobsRouter({ jobs, config, ingestion: deps.ingestion, images }), {
     prefix: '/api/v1/code2asin',
   });
   await registerUi(app, config);

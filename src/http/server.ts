@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/env.js';
 import { reencryptStoredSecrets } from '../config/provider-settings.js';
 import type { Database } from '../db/database.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import type { OutboundClient } from '../net/outbound-request.js';
 import { buildApp } from './app.js';
 import { openJobsProcess } from '../jobs/jobs-process.js';
 import type { JobsRuntime } from '../jobs/jobs-runtime.js';
@@ -27,6 +28,8 @@ export async function startServer(
     host?: string;
     /** Where the generated admin token is shown, once (default stdout). */
     print?: (line: string, token: string) => void;
+    /** The guarded client of review thumbnails (tests: an injected resolver and connector). */
+    imageOutbound?: OutboundClient;
   } = {},
 ): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
@@ -58,6 +61,7 @@ export async function startServer(
       amazonClients,
       jobs: jobs.ctx,
       ingestion: ingestion ?? undefined,
+      imageOutbound: options.imageOutbound,
     });
     // The pool stops with the app, not after it: the app's close waits for the requests in
     // flight, and an upload being read would hold it until its whole file was stored.

@@ -21,7 +21,9 @@ export const TRANSITIONS: Readonly<
   Record<JobAction, { from: readonly JobStatus[]; to: JobStatus | null }>
 > = {
   start: { from: ['pending'], to: 'processing' },
-  pause: { from: ['pending', 'waiting_for_amazon', 'processing'], to: 'paused' },
+  // A job that was never started (a draft, `auto_start: false`) has nothing to pause: start or
+  // delete (discard) it.
+  pause: { from: ['waiting_for_amazon', 'processing'], to: 'paused' },
   resume: { from: ['paused'], to: 'processing' },
   cancel: { from: ['pending', 'waiting_for_amazon', 'processing', 'paused'], to: 'cancelled' },
   retry: { from: ['failed', 'cancelled'], to: 'processing' },

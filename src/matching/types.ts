@@ -76,6 +76,8 @@ export interface ScoredCandidate {
   title: string | null;
   brand: string | null;
   parent_asin: string | null;
+  /** The item's first image URL as the provider gave it (shown through the server's image route). */
+  image: string | null;
   match_type: MatchType;
   confidence: number;
   reasons: string[];

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/database.js';
 import type { AmazonClients } from '../../src/amazon/amazon-clients.js';
 import { buildApp } from '../../src/http/app.js';
 import type { IngestionPool } from '../../src/jobs/ingestion-pool.js';
+import type { OutboundClient } from '../../src/net/outbound-request.js';
 import type { FailedAuthLimits } from '../../src/http/auth/failed-auth-limiter.js';
 import { createToken, type Scope } from '../../src/http/auth/token-repository.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
@@ -32,6 +33,8 @@ export interface TestAppOptions {
   amazonClients?: AmazonClients;
   failedAuthLimits?: Partial<FailedAuthLimits>;
   ingestion?: IngestionPool;
+  /** The guarded client of review thumbnails (an injected resolver and connector). */
+  imageOutbound?: OutboundClient;
 }
 
 export async function createTestApp(
@@ -48,6 +51,7 @@ export async function createTestApp(
     amazonClients: options.amazonClients,
     failedAuthLimits: options.failedAuthLimits,
     ingestion: options.ingestion,
+    imageOutbound: options.imageOutbound,
   });
   const tokenFor = async (owner: string, scopes: Scope[]) =>
     (await createToken(database.db, { name: `${owner} test`, owner, scopes })).token;

@@ -209,7 +209,7 @@ forEachDatabase('job flow against the emulator', (db) => {
       (e: unknown) =>
         e instanceof JobError &&
         e.code === 'illegal_transition' &&
-        /Allowed now: start, pause, cancel, delete/.test(e.message),
+        /Allowed now: start, cancel, delete/.test(e.message),
     );
     await assert.rejects(applyJobAction(ctx, job.id, 'retry'), /Cannot retry job .* it is pending/);
     assert.equal((await applyJobAction(ctx, job.id, 'start')).status, 'processing');

@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect as netConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/env.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
+import { createOutboundClient, type OutboundClient } from '../../src/net/outbound-request.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
 import { startTestEmulator } from '../helpers/jobs.js';
 import { multipartBody } from '../http/jobs-helpers.js';
@@ -14,7 +17,37 @@ export interface UiServer {
   adminToken: string;
   emu: RunningEmulator;
   server: RunningServer;
+  /** Paths the stand-in of Amazon's image CDN was asked for (by the server, never the browser). */
+  imageRequests: string[];
   close(): Promise<void>;
+}
+
+// A 1×1 PNG: what the stand-in image CDN answers for every picture.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mN8+P9/PQAJYwPQ4hqPKAAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/**
+ * Amazon's image hosts as the server's outbound guard sees them: public addresses (injected, no
+ * DNS), every allowed connection routed to a loopback listener. Nothing leaves the machine.
+ */
+async function imageCdnOnLoopback(): Promise<{
+  outbound: OutboundClient;
+  requests: string[];
+  server: Server;
+}> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const outbound = createOutboundClient({
+    resolve: async () => [{ address: '52.94.236.248', family: 4 }],
+    connect: () => netConnect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port }),
+  });
+  return { outbound, requests, server };
 }
 
 export const ADMIN_TOKEN = 'c2a_browser-test-admin-token-0123456789abcdef';
@@ -31,15 +64,25 @@ export async function startUiServer(): Promise<UiServer> {
     AMAZON_TPS: '50',
     AMAZON_BURST: '10',
   });
-  const server = await startServer({ config, logger, port: 0, host: '127.0.0.1', print: () => {} });
+  const cdn = await imageCdnOnLoopback();
+  const server = await startServer({
+    config,
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+    print: () => {},
+    imageOutbound: cdn.outbound,
+  });
   return {
     url: server.url,
     adminToken: ADMIN_TOKEN,
     emu,
     server,
+    imageRequests: cdn.requests,
     close: async () => {
       await server.close();
       await emu.close();
+      await new Promise((r) => cdn.server.close(r));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,6 +11,7 @@ import { rateSharesMigration } from './0008-rate-shares.js';
 import { quotaUsageMigration } from './0009-quota-usage.js';
 import { providerChainMigration } from './0010-provider-chain.js';
 import { writeProbeMigration } from './0013-write-probe.js';
+import { reviewListingIndexMigration } from './0014-review-listing-index.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -29,5 +30,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0009-quota-usage': quotaUsageMigration(d),
     '0010-provider-chain': providerChainMigration(d),
     '0013-write-probe': writeProbeMigration(),
+    '0014-review-listing-index': reviewListingIndexMigration(),
   };
 }

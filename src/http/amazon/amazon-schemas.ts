@@ -157,6 +157,7 @@ const CANDIDATE = {
     title: { type: ['string', 'null'] },
     brand: { type: ['string', 'null'] },
     parent_asin: { type: ['string', 'null'] },
+    image: { type: ['string', 'null'], description: "The item's first image URL." },
     match_type: { type: 'string' },
     confidence: { type: 'number' },
     reasons: { type: 'array', items: { type: 'string' } },

@@ -14,6 +14,8 @@ import {
   type DecisionAction,
 } from './review-decisions.js';
 import { marketplaceDomain } from './result-routes.js';
+import { listingOf, summarizeSimilar } from './similar-decisions.js';
+import { SHOWN, SIMILAR_SCHEMA } from './similar-route.js';
 
 /** A bulk decision covers at most this many results: narrow the filter for more. */
 export const BULK_LIMIT = 10_000;
@@ -107,7 +109,11 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
         response: {
           200: {
             type: 'object',
-            properties: { batch_id: { type: 'string' }, result: RESULT_SCHEMA },
+            properties: {
+              batch_id: { type: 'string' },
+              result: RESULT_SCHEMA,
+              similar: SIMILAR_SCHEMA,
+            },
           },
           ...RESULT_ERRORS,
           409: CONFLICT,
@@ -139,7 +145,10 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
           remember: body.remember === true,
           decidedBy: requireAuth(request).owner,
         });
-        return { batch_id: applied.batchId, result: toResultView(applied.units[0]!) };
+        const decided = applied.units[0]!;
+        // What repeating it elsewhere would change, in the same answer: no second request.
+        const similar = await summarizeSimilar(trx, job.id, decided, listingOf(unit, asin));
+        return { batch_id: applied.batchId, result: toResultView(decided), similar };
       });
     },
   );
@@ -266,6 +275,11 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
               batch_id: { type: 'string' },
               undone: { type: 'integer' },
               result_ids: { type: 'array', items: { type: 'integer' } },
+              results: {
+                type: 'array',
+                items: RESULT_SCHEMA,
+                description: `The restored results (the first ${SHOWN}).`,
+              },
             },
           },
           ...RESULT_ERRORS,
@@ -275,7 +289,9 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
     },
     async (request) => {
       const job = await jobOf(request, request.params.id);
-      return undoLatestBatch(db, job.id, request.body?.batch_id);
+      const { restored, ...undone } = await undoLatestBatch(db, job.id, request.body?.batch_id);
+      // The results as they are again, so the page on screen follows without a reload.
+      return { ...undone, results: restored.slice(0, SHOWN).map(toResultView) };
     },
   );
 }

@@ -8,6 +8,7 @@ import {
   writeState,
   type ResultState,
   type RuleChange,
+  type Unit,
 } from './review-decisions.js';
 
 /**
@@ -20,7 +21,7 @@ export async function undoLatestBatch(
   db: Kysely<DB>,
   jobId: string,
   batchId?: string,
-): Promise<{ batch_id: string; undone: number; result_ids: number[] }> {
+): Promise<{ batch_id: string; undone: number; result_ids: number[]; restored: Unit[] }> {
   return db.transaction().execute(async (trx) => {
     const latest = await trx
       .selectFrom('code2asin_decisions')
@@ -43,12 +44,13 @@ export async function undoLatestBatch(
         { latest_batch_id: latest.batch_id },
       );
     }
-    const ids = await undoBatch(trx, jobId, latest.batch_id);
-    return { batch_id: latest.batch_id, undone: ids.length, result_ids: ids };
+    const restored = await undoBatch(trx, jobId, latest.batch_id);
+    const ids = restored.map((u) => u.id);
+    return { batch_id: latest.batch_id, undone: ids.length, result_ids: ids, restored };
   });
 }
 
-async function undoBatch(trx: Transaction<DB>, jobId: string, batchId: string): Promise<number[]> {
+async function undoBatch(trx: Transaction<DB>, jobId: string, batchId: string): Promise<Unit[]> {
   const decisions = await trx
     .selectFrom('code2asin_decisions')
     .selectAll()
@@ -58,6 +60,7 @@ async function undoBatch(trx: Transaction<DB>, jobId: string, batchId: string): 
     .execute();
   const moves = new Map<string, number>();
   const at = nowIso();
+  const restored: Unit[] = [];
   for (const d of decisions) {
     const unit = await trx
       .selectFrom('code2asin_results')
@@ -75,7 +78,7 @@ async function undoBatch(trx: Transaction<DB>, jobId: string, batchId: string): 
     }
     const before = fromJson<ResultState>(d.before);
     if (!before) throw new Error(`decision ${d.id} has no state to restore`);
-    await writeState(trx, unit, before, at);
+    restored.push(await writeState(trx, unit, before, at));
     moves.set(unit.status, (moves.get(unit.status) ?? 0) - 1);
     moves.set(before.status, (moves.get(before.status) ?? 0) + 1);
     await restoreRules(trx, fromJson<RuleChange[]>(d.rule_ids) ?? []);
@@ -87,7 +90,7 @@ async function undoBatch(trx: Transaction<DB>, jobId: string, batchId: string): 
     .where('job_id', '=', jobId)
     .where('batch_id', '=', batchId)
     .execute();
-  return decisions.map((d) => d.result_id);
+  return restored;
 }
 
 /** A page of a job's decisions, newest first (keyset: `before` an id). */

@@ -4,14 +4,15 @@ import { registerCreateRoute } from './create-route.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
+import { createImageProxy } from './image-proxy.js';
+import { registerImageRoute } from './image-route.js';
 import { registerJobErrorsRoute } from './job-errors-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
 import { registerRowRoutes } from './row-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
+import { registerSimilarRoute } from './similar-route.js';
 import { registerStatisticsRoutes } from './statistics-routes.js';
-
-/** What the Code2ASIN routes need: the jobs module of the process and the configuration. */
 
 import type { JobsRouteDeps } from './route-deps.js';
 
@@ -34,9 +35,18 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerRowRoutes(app, deps);
     registerJobErrorsRoute(app, deps);
     registerDecisionRoutes(app, deps);
+    registerSimilarRoute(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
     registerEventRoutes(app, deps);
+    registerImageRoute(app, {
+      ...deps,
+      images:
+        deps.images ??
+        createImageProxy({
+          policy: async () => ({ purpose: 'image URL', allowedHosts: [] }),
+        }),
+    });
     registerStatisticsRoutes(app, deps.jobs.database.db);
   };
 }

@@ -16,6 +16,11 @@ const CANDIDATE = {
     asin: { type: 'string' },
     title: nullable('string'),
     brand: nullable('string'),
+    image: {
+      type: ['string', 'null'],
+      description:
+        'The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`.',
+    },
     match_type: { type: 'string' },
     confidence: { type: 'number' },
     reasons: { type: 'array', items: { type: 'string' } },

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/env.js';
 import type { IngestionPool } from '../../jobs/ingestion-pool.js';
 import type { JobsContext } from '../../jobs/context.js';
+import type { ImageProxy } from './image-proxy.js';
 
 /** What every route of the jobs router needs (apart from the router, so routes never import it). */
 export interface JobsRouteDeps {
@@ -9,4 +10,6 @@ export interface JobsRouteDeps {
   config: Config;
   /** Ingestion threads (`serve`); jobs are created on this event loop when absent. */
   ingestion?: IngestionPool;
+  /** Fetches review thumbnails through the outbound guard; none: a proxy with no allowed host. */
+  images?: ImageProxy;
 }

@@ -1078,6 +1078,8 @@ export interface paths {
                                 asin?: string;
                                 brand?: string | null;
                                 confidence?: number;
+                                /** @description The item's first image URL. */
+                                image?: string | null;
                                 match_type?: string;
                                 parent_asin?: string | null;
                                 rank?: number | null;
@@ -2849,6 +2851,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -2895,6 +2899,27 @@ export interface paths {
                                  */
                                 status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
                                 updated_at?: string;
+                            };
+                            /** @description Undecided results the same decision fits, for `POST /jobs/{id}/decisions/similar`: `same_code` — the same code on the job’s other marketplaces; `same_listing` — other codes waiting for a person whose proposal is `listing` (the chosen ASIN, or the proposal turned down by a no match). Nothing is changed until that call. */
+                            similar?: {
+                                asin?: string | null;
+                                listing?: string | null;
+                                same_code?: {
+                                    count?: number;
+                                    examples?: {
+                                        code?: string;
+                                        id?: number;
+                                        marketplace?: string;
+                                    }[];
+                                };
+                                same_listing?: {
+                                    count?: number;
+                                    examples?: {
+                                        code?: string;
+                                        id?: number;
+                                        marketplace?: string;
+                                    }[];
+                                };
                             };
                         };
                     };
@@ -3108,6 +3133,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code2asin/jobs/{id}/decisions/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repeat a decision on the other results it fits (one undo step)
+         * @description Needs the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "result_id": 42,
+                     *       "scopes": [
+                     *         "same_code",
+                     *         "same_listing"
+                     *       ],
+                     *       "expected_count": 3
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description How many results the user confirmed (the sum of the scopes’ counts); a different count now answers 409 with the new one. */
+                        expected_count: number;
+                        /**
+                         * @description Also store matching rules.
+                         * @default false
+                         */
+                        remember?: boolean;
+                        /** @description The result just decided. */
+                        result_id: number;
+                        scopes: ("same_code" | "same_listing")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch_id?: string | null;
+                            decided?: number;
+                            /** @description The results as decided now (the first 200), for the page on screen. */
+                            results?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
+                                updated_at?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "write" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not decided, or the count changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code2asin/jobs/{id}/decisions/undo": {
         parameters: {
             query?: never;
@@ -3148,6 +3345,54 @@ export interface paths {
                         "application/json": {
                             batch_id?: string;
                             result_ids?: number[];
+                            /** @description The restored results (the first 200). */
+                            results?: {
+                                /** @description Only a match accepted automatically (above the threshold), by a rule or by a person. */
+                                asin?: string | null;
+                                attempts?: number;
+                                candidates?: ({
+                                    asin?: string;
+                                    brand?: string | null;
+                                    confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
+                                    match_type?: string;
+                                    rank?: number | null;
+                                    reasons?: string[];
+                                    rejected?: boolean;
+                                    title?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                code?: string;
+                                code_type?: string | null;
+                                confidence?: number | null;
+                                /** @description The supplier's row as in the file: title, brand, quantity (when the file has them). */
+                                context?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                error_class?: string | null;
+                                error_message?: string | null;
+                                gtin?: string;
+                                id?: number;
+                                job_id?: string;
+                                marketplace?: string;
+                                match_type?: string | null;
+                                previous_asin?: string | null;
+                                product?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description The best candidate when the result waits for a person (`to_review`). */
+                                proposed_asin?: string | null;
+                                reasons?: string[];
+                                source?: string | null;
+                                /**
+                                 * @description `to_review`: a person must decide; `asin` is null and `proposed_asin` holds the best candidate.
+                                 * @enum {string}
+                                 */
+                                status?: "pending" | "claimed" | "found" | "to_review" | "not_found" | "error";
+                                updated_at?: string;
+                            }[];
                             undone?: number;
                         };
                     };
@@ -3980,6 +4225,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -4245,6 +4492,8 @@ export interface paths {
                                     asin?: string;
                                     brand?: string | null;
                                     confidence?: number;
+                                    /** @description The first image URL the provider gave for this item (older results: absent). Browsers read it through `GET /jobs/{id}/results/{resultId}/images/{asin}`. */
+                                    image?: string | null;
                                     match_type?: string;
                                     rank?: number | null;
                                     reasons?: string[];
@@ -4360,6 +4609,107 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/results/{resultId}/images/{asin}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A candidate's product image, fetched by the server (review thumbnails)
+         * @description The first image the provider listed for this ASIN among the result's candidates, fetched through the outbound guard from the provider's image hosts only (at most 2 MB, 10 s), kept in a memory cache. Answers the image bytes (JPEG, PNG, GIF, WebP or AVIF).
+         *
+         *     Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example B0DEMO0001 */
+                    asin: string;
+                    id: string;
+                    /** @example 42 */
+                    resultId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image bytes, with their type (image/jpeg, png, gif, webp or avif). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The image URL is not on an allowed image host */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job or result (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The image host failed or answered no image */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/code2asin/jobs/{id}/resume": {

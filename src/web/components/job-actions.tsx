@@ -15,6 +15,9 @@ export function JobActions(props: {
   const { job } = props;
   const [confirmDelete, setConfirmDelete] = useState(false);
   const allowed = new Set<string>(job.allowed_actions ?? []);
+  // A draft (never started) is started or discarded; cancelling it would only keep a dead job.
+  const draft = job.status === 'pending' && !job.started_at;
+  if (draft) allowed.delete('cancel');
   const run = async (action: (typeof ACTIONS)[number]) => {
     const { error } = await api.POST(`/api/v1/code2asin/jobs/{id}/${action}`, {
       params: { path: { id: job.id! } },
@@ -48,14 +51,16 @@ export function JobActions(props: {
           type="button"
           class="danger"
           onClick={() => setConfirmDelete(true)}
-          aria-label={`${t('action.delete')} ${job.name}`}
+          aria-label={`${t(draft ? 'action.discard' : 'action.delete')} ${job.name}`}
         >
-          {t('action.delete')}
+          {t(draft ? 'action.discard' : 'action.delete')}
         </button>
       )}
       <ConfirmDialog
         open={confirmDelete}
-        message={t('action.confirmDelete', { name: job.name ?? '' })}
+        message={t(draft ? 'action.confirmDiscard' : 'action.confirmDelete', {
+          name: job.name ?? '',
+        })}
         onConfirm={() => void remove()}
         onCancel={() => setConfirmDelete(false)}
       />

@@ -15,7 +15,8 @@ import { formatNumber, t } from '../../i18n/i18n.js';
 import { can } from '../../session.js';
 import { DecisionHistory } from './decision-history.js';
 import { filterFromQuery, ReviewFilters } from './review-filters.js';
-import { candidatesOf, ReviewPanel } from './review-panel.js';
+import { candidatesOf, CHOOSABLE, ReviewPanel } from './review-panel.js';
+import { offerScopes, SimilarOffer, type Offer, type Similar } from './similar-offer.js';
 import { useReviewKeys } from './use-review-keys.js';
 
 const PER_PAGE = 25;
@@ -40,7 +41,11 @@ export function ReviewPage() {
   const [remember, setRemember] = useState(false);
   const [bulk, setBulk] = useState<'accept' | 'no_match' | null>(null);
   const [historyVersion, setHistoryVersion] = useState(0);
+  const [offer, setOffer] = useState<Offer | null>(null);
   const asinInput = useRef<HTMLInputElement>(null);
+  // Focus goes back here after every decision: the buttons of the result just decided are gone.
+  const main = useRef<HTMLDivElement>(null);
+  const focusMain = () => requestAnimationFrame(() => main.current?.focus());
   const canWrite = can('write');
   const cursor = cursors.at(-1);
 
@@ -77,6 +82,21 @@ export function ReviewPage() {
   const items = page?.items ?? [];
   const current: Result | undefined = items[Math.min(selected, items.length - 1)];
   const move = (by: number) => setSelected((s) => Math.max(0, Math.min(items.length - 1, s + by)));
+  const nextPage = () => {
+    if (page?.next_after == null) return;
+    setCursors([...cursors, page.next_after]);
+    setSelected(0);
+  };
+  /** After a decision: the next result nobody decided, on this page or the next one. */
+  const advance = (decidedItems: Result[], from: number) => {
+    const open = (r: Result) => r.match_type !== 'manual';
+    const after = decidedItems.findIndex((r, i) => i > from && open(r));
+    const before = decidedItems.findIndex(open);
+    if (after >= 0) setSelected(after);
+    else if (page?.next_after != null) nextPage();
+    else if (before >= 0) setSelected(before);
+    focusMain();
+  };
 
   const decide = async (d: Decision) => {
     if (!current || !canWrite) return;
@@ -86,15 +106,44 @@ export function ReviewPage() {
     });
     if (!data) return setError(errorOf(failed));
     // The decided result stays in place on this page (the page does not shift under the user).
-    setPage({ ...page, items: items.map((r) => (r.id === current.id ? data.result! : r)) });
+    const next = items.map((r) => (r.id === current.id ? data.result! : r));
+    setPage({ ...page, items: next });
     setNotice(
       t('review.decided', {
         what: `${current.code} → ${data.result?.asin ?? t('review.noMatch')}`,
       }),
     );
+    const similar = (data as { similar?: Similar }).similar;
+    setOffer(
+      similar && offerScopes(similar).count > 0
+        ? { resultId: current.id!, code: current.code ?? '', similar }
+        : null,
+    );
     setHistoryVersion((v) => v + 1);
     setError(null);
-    move(1);
+    advance(next, items.indexOf(current));
+  };
+  const applyOffer = async () => {
+    if (!offer || !canWrite) return;
+    const { scopes, count } = offerScopes(offer.similar);
+    const { data, error: failed } = await api.POST(
+      '/api/v1/code2asin/jobs/{id}/decisions/similar',
+      {
+        params: { path: { id } },
+        body: { result_id: offer.resultId, scopes, expected_count: count, remember },
+      },
+    );
+    setOffer(null);
+    if (!data) return setError(errorOf(failed));
+    setNotice(t('similar.applied', { count: formatNumber(data.decided ?? 0) }));
+    patchItems(data.results ?? []);
+    setHistoryVersion((v) => v + 1);
+    focusMain();
+  };
+  /** Results the server answered changed, replaced in place on the page on screen. */
+  const patchItems = (changed: Result[]) => {
+    const byId = new Map(changed.map((r) => [r.id, r]));
+    setPage((p) => p && { ...p, items: (p.items ?? []).map((r) => byId.get(r.id) ?? r) });
   };
   const choose = (index: number) => {
     const c = current ? candidatesOf(current)[index] : undefined;
@@ -107,18 +156,24 @@ export function ReviewPage() {
     });
     if (!data) return setError(errorOf(failed));
     setNotice(t('review.undone', { count: data.undone ?? 0 }));
+    setOffer(null);
     const undoneIndex = items.findIndex((r) => data.result_ids?.includes(r.id!));
-    await load();
-    if (undoneIndex >= 0) setSelected(undoneIndex);
+    // Results back on this page change in place; a bulk step taken back (its results had left
+    // the page) brings them back with a new read.
+    if (undoneIndex >= 0) {
+      patchItems(data.results ?? []);
+      setSelected(undoneIndex);
+    } else await load();
     setHistoryVersion((v) => v + 1);
+    focusMain();
   };
   const enterAsin = (e: Event) => {
     e.preventDefault();
     const value = asinInput.current?.value.trim() ?? '';
     if (!value) return;
-    void decide({ action: 'asin', asin: value }).then(
-      () => asinInput.current && (asinInput.current.value = ''),
-    );
+    void decide({ action: 'asin', asin: value }).then(() => {
+      if (asinInput.current) asinInput.current.value = '';
+    });
   };
   const runBulk = async () => {
     const action = bulk;
@@ -151,11 +206,10 @@ export function ReviewPage() {
     n: () => void decide({ action: 'no_match' }),
     u: () => void (canWrite && undo()),
     e: () => asinInput.current?.focus(),
-    1: () => choose(0),
-    2: () => choose(1),
-    3: () => choose(2),
-    4: () => choose(3),
-    5: () => choose(4),
+    o: () => void applyOffer(),
+    ...Object.fromEntries(
+      Array.from({ length: CHOOSABLE }, (_, i) => [String(i + 1), () => choose(i)]),
+    ),
   });
 
   const setQuery = (changes: Record<string, string>) => {
@@ -215,7 +269,23 @@ export function ReviewPage() {
               </li>
             ))}
           </ol>
-          <div>
+          <div
+            class="review-main"
+            role="region"
+            ref={main}
+            tabIndex={-1}
+            aria-label={t('review.region', { code: current.code ?? '' })}
+          >
+            {offer && (
+              <SimilarOffer
+                offer={offer}
+                onApply={() => void applyOffer()}
+                onDismiss={() => {
+                  setOffer(null);
+                  focusMain();
+                }}
+              />
+            )}
             <div class="actions keys">
               <button type="button" onClick={() => move(-1)} aria-keyshortcuts="K">
                 <kbd>K</kbd> {t('review.previous')}
@@ -254,6 +324,10 @@ export function ReviewPage() {
                       pattern="[A-Za-z0-9]{10}"
                       autocomplete="off"
                       spellcheck={false}
+                      aria-keyshortcuts="E"
+                      onKeyDown={(e) => {
+                        if (e.key === 'Escape') main.current?.focus();
+                      }}
                     />
                     <button type="submit">{t('review.asinSubmit')}</button>
                   </form>
@@ -276,14 +350,7 @@ export function ReviewPage() {
         >
           {t('paging.previous')}
         </button>
-        <button
-          type="button"
-          disabled={page?.next_after == null}
-          onClick={() => {
-            setCursors([...cursors, page!.next_after!]);
-            setSelected(0);
-          }}
-        >
+        <button type="button" disabled={page?.next_after == null} onClick={nextPage}>
           {t('paging.next')}
         </button>
       </nav>

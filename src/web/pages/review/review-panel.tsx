@@ -5,13 +5,17 @@ interface Candidate {
   asin?: string;
   title?: string | null;
   brand?: string | null;
+  image?: string | null;
   match_type?: string;
   confidence?: number;
   reasons?: string[];
   rejected?: boolean;
 }
 
-/** The candidates in the order the keys 1–5 choose them: ranked ones first, rejected last. */
+/** How many candidates the number keys reach (1–9). */
+export const CHOOSABLE = 9;
+
+/** The candidates in the order the keys 1–9 choose them: ranked ones first, rejected last. */
 export function candidatesOf(result: Result): Candidate[] {
   const all = (result.candidates ?? []) as Candidate[];
   return [...all.filter((c) => !c.rejected), ...all.filter((c) => c.rejected)].filter(
@@ -30,6 +34,33 @@ export function reasonText(reason: string): string {
 function productLink(marketplace: string | undefined, asin: string) {
   const host = /^[a-z0-9.-]+$/.test(marketplace ?? '') ? marketplace : 'www.amazon.com';
   return `https://${host}/dp/${encodeURIComponent(asin)}`;
+}
+
+/**
+ * A candidate's picture, served by code2asin itself (the browser never contacts Amazon); only
+ * asked for when the provider listed one, so a missing picture is no failed request.
+ */
+function Thumbnail(props: { result: Result; asin: string; title: string; size: number }) {
+  const { result, asin } = props;
+  const path = `/api/v1/code2asin/jobs/${encodeURIComponent(result.job_id ?? '')}/results/${result.id}/images/${encodeURIComponent(asin)}`;
+  return (
+    <img
+      class="thumb"
+      src={path}
+      alt={props.title}
+      width={props.size}
+      height={props.size}
+      loading="lazy"
+      decoding="async"
+    />
+  );
+}
+
+/** Whether the provider listed a picture for `asin` in this result. */
+function hasImage(result: Result, candidate: Candidate | undefined, asin: string): boolean {
+  if (candidate?.image) return true;
+  const product = result.product as { asin?: string; images?: unknown[] } | null | undefined;
+  return product?.asin === asin && typeof product.images?.[0] === 'string';
 }
 
 function Reasons({ reasons }: { reasons: string[] | undefined }) {
@@ -79,12 +110,12 @@ export function ReviewPanel(props: {
         <h3>{t('review.proposal')}</h3>
         {proposal ? (
           <>
-            {product?.images?.[0] && (
-              <img
-                src={product.images[0]}
-                alt={product.title ?? proposal}
-                width={120}
-                height={120}
+            {hasImage(result, proposed?.asin === proposal ? proposed : undefined, proposal) && (
+              <Thumbnail
+                result={result}
+                asin={proposal}
+                title={product?.title ?? proposed?.title ?? proposal}
+                size={120}
               />
             )}
             <p class="title">{product?.title ?? proposed?.title ?? ''}</p>
@@ -116,8 +147,11 @@ export function ReviewPanel(props: {
       <section class="card" aria-label={t('review.candidates')}>
         <h3>{t('review.candidates')}</h3>
         <ol class="candidates">
-          {candidates.slice(0, 5).map((c, i) => (
+          {candidates.slice(0, CHOOSABLE).map((c, i) => (
             <li key={c.asin} class={c.rejected ? 'rejected' : ''}>
+              {hasImage(result, c, c.asin!) && (
+                <Thumbnail result={result} asin={c.asin!} title={c.title ?? c.asin!} size={64} />
+              )}
               <div>
                 <strong>{c.title ?? c.asin}</strong>{' '}
                 {c.brand && <span class="muted">{c.brand}</span>}
