@@ -1,7 +1,8 @@
 import { useSignalEffect } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
+import { Route, Router, lazy, useLocation } from 'preact-iso';
 import { api } from './api/client.js';
+import { BasedLocationProvider } from './components/based-location.js';
 import { locale, setLocale, t, type Locale } from './i18n/i18n.js';
 import { SignInPage } from './pages/sign-in/sign-in-page.js';
 import { can, loadSession, session } from './session.js';
@@ -77,7 +78,7 @@ export function App() {
     void loadSession();
   }, []);
   return (
-    <LocationProvider>
+    <BasedLocationProvider>
       <Header />
       <SessionGate />
       <main>
@@ -99,6 +100,6 @@ export function App() {
           </Router>
         )}
       </main>
-    </LocationProvider>
+    </BasedLocationProvider>
   );
 }

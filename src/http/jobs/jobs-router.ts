@@ -7,6 +7,7 @@ import { registerDecisionRoutes } from './decision-routes.js';
 import { registerDownloadRoutes } from './download-routes.js';
 import { registerEventRoutes } from './events.js';
 import { registerJobErrorsRoute } from './job-errors-route.js';
+import { registerProgressRoute } from './progress-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
 import { registerRowRoutes } from './row-routes.js';
@@ -40,6 +41,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerResultRoutes(app, deps);
     registerRowRoutes(app, deps);
     registerJobErrorsRoute(app, deps);
+    registerProgressRoute(app, deps);
     registerDecisionRoutes(app, deps);
     registerRuleRoutes(app, deps);
     registerDownloadRoutes(app, deps);
