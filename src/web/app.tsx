@@ -17,6 +17,8 @@ const SettingsPage = lazy(() =>
   import('./pages/settings/settings-page.js').then((m) => m.SettingsPage),
 );
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
+const LookupPage = lazy(() => import('./pages/lookup/lookup-page.js').then((m) => m.LookupPage));
+const TokensPage = lazy(() => import('./pages/tokens/tokens-page.js').then((m) => m.TokensPage));
 
 /** Sends a signed-out user to the sign-in page, remembering where they were. */
 function SessionGate() {
@@ -47,6 +49,8 @@ function Header() {
           {can('write') && <a href="/jobs/new">{t('nav.newJob')}</a>}
           <a href="/rules">{t('nav.rules')}</a>
           {can('admin') && <a href="/settings">{t('nav.settings')}</a>}
+          <a href="/lookup">{t('nav.lookup')}</a>
+          {can('admin') && <a href="/tokens">{t('nav.tokens')}</a>}
         </nav>
       )}
       <span class="spacer" />
@@ -96,6 +100,8 @@ export function App() {
             <Route path="/jobs" component={JobsPage} />
             <Route path="/rules" component={RulesPage} />
             <Route path="/settings" component={SettingsPage} />
+            <Route path="/lookup" component={LookupPage} />
+            <Route path="/tokens" component={TokensPage} />
             <Route default component={JobsPage} />
           </Router>
         )}

@@ -1050,6 +1050,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
+                         *       "input": "3017620422003",
+                         *       "repairs": [],
+                         *       "alternatives": [],
                          *       "code": "3017620422003",
                          *       "code_type": "EAN-13",
                          *       "gtin14": "03017620422003",
@@ -1072,6 +1075,12 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
+                            /** @description Other forms of the code searched or matched on (UPC-A, ISBN-10, unit GTIN). */
+                            alternatives?: {
+                                code?: string;
+                                relation?: string;
+                                type?: string;
+                            }[];
                             asin?: string | null;
                             band?: string;
                             candidates?: ({
@@ -1092,6 +1101,8 @@ export interface paths {
                             confidence?: number;
                             found?: boolean;
                             gtin14?: string;
+                            /** @description The code as typed. */
+                            input?: string;
                             marketplace?: string;
                             /** @enum {string} */
                             match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
@@ -1100,6 +1111,8 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             reasons?: string[];
+                            /** @description What was done to read it: repaired_leading_zeros, cleaned, case_pack, ambiguous_8_digit, numeric_cell. */
+                            repairs?: string[];
                             request_ids?: string[];
                             total_results?: number | null;
                         };
