@@ -19,7 +19,8 @@ export interface UiServer {
 
 export const ADMIN_TOKEN = 'c2a_browser-test-admin-token-0123456789abcdef';
 
-export async function startUiServer(): Promise<UiServer> {
+/** `env`: more settings (e.g. CODE2ASIN_BASE_PATH). */
+export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
   const emu = await startTestEmulator({ count: 200 });
   const dir = mkdtempSync(join(tmpdir(), 'c2a-ui-'));
   const { logger } = createCapturingLogger({ level: 'warn' });
@@ -30,6 +31,7 @@ export async function startUiServer(): Promise<UiServer> {
     CODE2ASIN_ADMIN_TOKEN: ADMIN_TOKEN,
     AMAZON_TPS: '50',
     AMAZON_BURST: '10',
+    ...env,
   });
   const server = await startServer({ config, logger, port: 0, host: '127.0.0.1', print: () => {} });
   return {
