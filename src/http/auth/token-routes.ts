@@ -9,7 +9,14 @@ const TAGS = ['tokens'];
 const ID_PARAMS = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: {
+    id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      examples: ['0b6f7c1e-3a52-4d7e-9a0c-2f1e8d4c6b5a'],
+    },
+  },
 } as const;
 
 const TOKEN_VIEW = {

@@ -6224,6 +6224,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @example 0b6f7c1e-3a52-4d7e-9a0c-2f1e8d4c6b5a */
                     id: string;
                 };
                 cookie?: never;
