@@ -65,6 +65,8 @@ describe('web UI under a base path behind a reverse proxy (CODE2ASIN_BASE_PATH=/
 
   it('assets, routes, links, API calls, uploads and the event stream all carry the prefix', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Generous waits for visible state: the machine may be heavily loaded.
+    context.setDefaultTimeout(120_000);
     const { page, problems } = await watchedPage(context);
     const site = `${proxy.url}${BASE}`;
     await page.goto(`${site}/jobs/${jobId}`);
@@ -107,7 +109,7 @@ describe('web UI under a base path behind a reverse proxy (CODE2ASIN_BASE_PATH=/
     const stream = new URL((await events).url()).pathname;
     assert.match(stream, new RegExp(`^${BASE}/api/v1/code2asin/jobs/[^/]+/events$`));
     await page.getByRole('button', { name: 'Start sous-chemin' }).click();
-    await page.locator('h1 .badge').getByText('Completed').waitFor({ timeout: 120_000 });
+    await page.locator('h1 .badge').getByText('Completed').waitFor({ timeout: 600_000 });
     assert.match(new URL(page.url()).pathname, new RegExp(`^${BASE}/jobs/[^/]+$`));
 
     assert.deepEqual(problems.console, []);

@@ -97,7 +97,7 @@ export async function createJob(ui: UiServer, name: string, file: string): Promi
 }
 
 /** Waits (generously: a loaded machine is slow) until the job has ended. */
-export async function waitForJob(ui: UiServer, id: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForJob(ui: UiServer, id: string, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`${ui.url}/api/v1/code2asin/jobs/${id}`, {

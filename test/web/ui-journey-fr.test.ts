@@ -55,6 +55,8 @@ describe('the French journey in Chromium, from the supplier file to the result f
       locale: 'fr-FR',
       acceptDownloads: true,
     });
+    // Generous waits for visible state: the machine may be heavily loaded.
+    context.setDefaultTimeout(120_000);
     const { page, problems } = await watchedPage(context);
     await page.goto(ui.url);
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
@@ -87,7 +89,7 @@ describe('the French journey in Chromium, from the supplier file to the result f
     await page.getByRole('heading', { level: 1, name: /fournisseur-mai/ }).waitFor();
     const jobId = new URL(page.url()).pathname.split('/').pop()!;
     // Live progress to the end, no reload: the badge, the bar and the chart's figures.
-    await page.locator('h1 .badge').getByText('Terminée').waitFor({ timeout: 120_000 });
+    await page.locator('h1 .badge').getByText('Terminée').waitFor({ timeout: 600_000 });
     await page.getByText(new RegExp(`^${rows} / ${rows} \\(100 %\\)`)).waitFor();
     const job = (await api(`/jobs/${jobId}`)) as { counters: { found: number } };
     await page.getByText(new RegExp(`Résolus jusqu’ici : ${job.counters.found} trouvés`)).waitFor();
@@ -105,14 +107,15 @@ describe('the French journey in Chromium, from the supplier file to the result f
 
     // One by one with the buttons, then the rest in bulk, each bulk confirmed.
     const decided = (n: number) =>
-      page.waitForFunction((want) => document.querySelectorAll('.queue .done').length >= want, n, {
-        timeout: 60_000,
+      page.waitForFunction(`document.querySelectorAll('.queue .done').length >= ${n}`, null, {
+        timeout: 120_000,
       });
     await page.getByRole('button', { name: /Accepter$/ }).click();
     await decided(1);
+    // The second candidate (the first when only one is listed).
     await page
-      .getByRole('button', { name: /^2 Choisir/ })
-      .first()
+      .getByRole('button', { name: /^[12] Choisir/ })
+      .last()
       .click();
     await decided(2);
     await page.getByRole('button', { name: /Aucune correspondance$/ }).click();

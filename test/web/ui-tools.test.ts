@@ -25,6 +25,8 @@ describe('token, lookup, chart and quota screens in Chromium (SQLite, emulator)'
   async function signedIn(path: string) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.url });
+    // Generous waits for visible state: the machine may be heavily loaded.
+    context.setDefaultTimeout(120_000);
     const { page, problems } = await watchedPage(context);
     await page.goto(`${ui.url}${path}`);
     await page.getByLabel('API token').fill(ui.adminToken);
