@@ -112,6 +112,14 @@ export const VARIABLES = {
     expected:
       '`false`, `true` (trust every hop), a hop count, or proxy addresses/CIDRs such as `127.0.0.1,10.0.0.0/8`',
   },
+  CODE2ASIN_BASE_PATH: {
+    schema: optionalText.refine(
+      (v) => v === undefined || v === '/' || /^(\/[A-Za-z0-9._~-]+)+\/?$/.test(v),
+      'not a path such as /code2asin',
+    ),
+    expected:
+      'the path the service is published under behind a reverse proxy, such as `/code2asin`',
+  },
   CODE2ASIN_AUTH_FAILURES_PER_MINUTE: {
     schema: z.coerce.number().int().min(1).max(1_000_000),
     expected:
@@ -364,6 +372,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   /** Origins allowed by CORS; empty = CORS off. `['*']` = any origin. */
   readonly corsOrigins: readonly string[];
+  /** Public path prefix behind a reverse proxy (`/code2asin`), without a trailing slash; '' at the root. */
+  readonly basePath: string;
   /** Proxies trusted to give the client's address (X-Forwarded-For): Fastify's `trustProxy`. */
   readonly trustProxy: TrustProxy;
   /** Bounds on wrong tokens (a valid token is never refused): per address, and over all. */
@@ -535,6 +545,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? v.CODE2ASIN_CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, ''))
       : [],
     trustProxy: v.CODE2ASIN_TRUST_PROXY,
+    basePath: (v.CODE2ASIN_BASE_PATH ?? '').replace(/\/+$/, ''),
     failedAuth: {
       perAddressPerMinute: v.CODE2ASIN_AUTH_FAILURES_PER_MINUTE,
       perSecond: v.CODE2ASIN_AUTH_FAILURES_PER_SECOND,

@@ -21,6 +21,7 @@ import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
 import { registerAuth } from './auth/register-auth.js';
 import { registerSessionRoutes } from './auth/session-routes.js';
+import { registerTokenRoutes } from './auth/token-routes.js';
 import { createSessionCodec } from './auth/web-sessions.js';
 import { registerErrorHandling } from './errors.js';
 import { registerHealthRoute } from './health-route.js';
@@ -67,6 +68,15 @@ function fastifyTrustProxy(
   return Array.isArray(trust) ? [...trust] : trust;
 }
 
+/** `/code2asin/jobs?x` → `/jobs?x`: a request that kept the public prefix reaches the same route. */
+export function stripBasePath(basePath: string): (request: IncomingMessage) => string {
+  return (request) => {
+    const url = request.url ?? '/';
+    if (url === basePath || url.startsWith(`${basePath}?`)) return `/${url.slice(basePath.length)}`;
+    return url.startsWith(`${basePath}/`) ? url.slice(basePath.length) : url;
+  };
+}
+
 /** Builds the HTTP app; tests drive it with `app.inject`. Listening is `server.ts`'s job. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const config = deps.config ?? loadConfig({});
@@ -81,6 +91,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // Unknown fields are reported (400 naming the field), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // Behind a proxy that keeps the public prefix (CODE2ASIN_BASE_PATH), the routes are the same.
+    ...(config.basePath ? { rewriteUrl: stripBasePath(config.basePath) } : {}),
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -108,6 +120,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   };
   registerAuth(app, auth);
   registerSessionRoutes(app, { ...auth, uploadLimitBytes: config.jobs.uploadLimitBytes });
+  registerTokenRoutes(app, { db: deps.database.db });
 
   const keys = { current: secretKey, previous: deps.previousSecretKey };
   const currentAmazonSettings = async () =>

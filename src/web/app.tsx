@@ -1,7 +1,8 @@
 import { useSignalEffect } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
+import { Route, Router, lazy, useLocation } from 'preact-iso';
 import { api } from './api/client.js';
+import { BasedLocationProvider } from './components/based-location.js';
 import { locale, setLocale, t, type Locale } from './i18n/i18n.js';
 import { SignInPage } from './pages/sign-in/sign-in-page.js';
 import { can, loadSession, session } from './session.js';
@@ -16,6 +17,8 @@ const SettingsPage = lazy(() =>
   import('./pages/settings/settings-page.js').then((m) => m.SettingsPage),
 );
 const ReviewPage = lazy(() => import('./pages/review/review-page.js').then((m) => m.ReviewPage));
+const LookupPage = lazy(() => import('./pages/lookup/lookup-page.js').then((m) => m.LookupPage));
+const TokensPage = lazy(() => import('./pages/tokens/tokens-page.js').then((m) => m.TokensPage));
 
 /** Sends a signed-out user to the sign-in page, remembering where they were. */
 function SessionGate() {
@@ -46,6 +49,8 @@ function Header() {
           {can('write') && <a href="/jobs/new">{t('nav.newJob')}</a>}
           <a href="/rules">{t('nav.rules')}</a>
           {can('admin') && <a href="/settings">{t('nav.settings')}</a>}
+          <a href="/lookup">{t('nav.lookup')}</a>
+          {can('admin') && <a href="/tokens">{t('nav.tokens')}</a>}
         </nav>
       )}
       <span class="spacer" />
@@ -77,7 +82,7 @@ export function App() {
     void loadSession();
   }, []);
   return (
-    <LocationProvider>
+    <BasedLocationProvider>
       <Header />
       <SessionGate />
       <main>
@@ -95,10 +100,12 @@ export function App() {
             <Route path="/jobs" component={JobsPage} />
             <Route path="/rules" component={RulesPage} />
             <Route path="/settings" component={SettingsPage} />
+            <Route path="/lookup" component={LookupPage} />
+            <Route path="/tokens" component={TokensPage} />
             <Route default component={JobsPage} />
           </Router>
         )}
       </main>
-    </LocationProvider>
+    </BasedLocationProvider>
   );
 }

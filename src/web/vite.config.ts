@@ -3,7 +3,8 @@ import { defineConfig } from 'vite';
 // Preact through Vite's own JSX transform (no Babel preset: a faster, smaller build).
 export default defineConfig({
   root: import.meta.dirname,
-  base: '/',
+  // Relative references: `serve` makes them absolute under CODE2ASIN_BASE_PATH (ui-routes.ts).
+  base: './',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

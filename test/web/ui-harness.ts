@@ -52,7 +52,8 @@ async function imageCdnOnLoopback(): Promise<{
 
 export const ADMIN_TOKEN = 'c2a_browser-test-admin-token-0123456789abcdef';
 
-export async function startUiServer(): Promise<UiServer> {
+/** `env`: more settings (e.g. CODE2ASIN_BASE_PATH). */
+export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
   const emu = await startTestEmulator({ count: 200 });
   const dir = mkdtempSync(join(tmpdir(), 'c2a-ui-'));
   const { logger } = createCapturingLogger({ level: 'warn' });
@@ -63,6 +64,7 @@ export async function startUiServer(): Promise<UiServer> {
     CODE2ASIN_ADMIN_TOKEN: ADMIN_TOKEN,
     AMAZON_TPS: '50',
     AMAZON_BURST: '10',
+    ...env,
   });
   const cdn = await imageCdnOnLoopback();
   const server = await startServer({
@@ -138,7 +140,7 @@ export async function createJob(ui: UiServer, name: string, file: string): Promi
 }
 
 /** Waits (generously: a loaded machine is slow) until the job has ended. */
-export async function waitForJob(ui: UiServer, id: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForJob(ui: UiServer, id: string, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`${ui.url}/api/v1/code2asin/jobs/${id}`, {

@@ -207,9 +207,31 @@ export const SEARCH_RESPONSE_SCHEMA = {
     candidates: { type: 'array', items: CANDIDATE },
     total_results: { type: ['integer', 'null'] },
     request_ids: { type: 'array', items: { type: 'string' } },
+    input: { type: 'string', description: 'The code as typed.' },
+    repairs: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'What was done to read it: repaired_leading_zeros, cleaned, case_pack, ambiguous_8_digit, numeric_cell.',
+    },
+    alternatives: {
+      type: 'array',
+      description: 'Other forms of the code searched or matched on (UPC-A, ISBN-10, unit GTIN).',
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          type: { type: 'string' },
+          relation: { type: 'string' },
+        },
+      },
+    },
   },
   examples: [
     {
+      input: '3017620422003',
+      repairs: [],
+      alternatives: [],
       code: '3017620422003',
       code_type: 'EAN-13',
       gtin14: '03017620422003',

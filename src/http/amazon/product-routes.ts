@@ -138,5 +138,11 @@ async function searchCode(
   const rules = await listRulesForCodes(deps.db, owner, marketplace, [code.gtin14]);
   // Every returned item is in `candidates` with its score; the raw items are not repeated.
   const { items: _items, ...result } = await client.searchAmazonByEan(code.code, { rules });
-  return result;
+  // What the typed code became (the lookup page shows the repairs beside the answer).
+  const alternatives = code.alternatives.map((a) => ({
+    code: a.code,
+    type: a.type,
+    relation: a.relation,
+  }));
+  return { ...result, input: code.raw, repairs: code.flags, alternatives };
 }

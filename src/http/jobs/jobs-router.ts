@@ -7,6 +7,7 @@ import { registerEventRoutes } from './events.js';
 import { createImageProxy } from './image-proxy.js';
 import { registerImageRoute } from './image-route.js';
 import { registerJobErrorsRoute } from './job-errors-route.js';
+import { registerProgressRoute } from './progress-route.js';
 import { registerJobRoutes } from './job-routes.js';
 import { registerResultRoutes } from './result-routes.js';
 import { registerRowRoutes } from './row-routes.js';
@@ -34,6 +35,7 @@ export function createJobsRouter(deps: JobsRouteDeps): FastifyPluginAsync {
     registerResultRoutes(app, deps);
     registerRowRoutes(app, deps);
     registerJobErrorsRoute(app, deps);
+    registerProgressRoute(app, deps);
     registerDecisionRoutes(app, deps);
     registerSimilarRoute(app, deps);
     registerRuleRoutes(app, deps);

@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/env.js';
 import { uiContentSecurityPolicy } from './content-security-policy.js';
@@ -25,6 +25,9 @@ function isServerPath(path: string): boolean {
 export async function registerUi(app: FastifyInstance, config: Config, root = UI_ROOT) {
   const csp = uiContentSecurityPolicy(config);
   const built = existsSync(`${root}/index.html`);
+  const indexHtml = built
+    ? pageUnder(readFileSync(`${root}/index.html`, 'utf8'), config.basePath)
+    : '';
   if (!built) {
     app.log.warn({ root }, 'web UI not built: run `npm run web:build`');
   } else {
@@ -52,7 +55,7 @@ export async function registerUi(app: FastifyInstance, config: Config, root = UI
         .send('The web UI is not built: run `npm run web:build`, then reload.');
     }
     reply.header('cache-control', 'no-cache');
-    return reply.sendFile('index.html');
+    return reply.type('text/html; charset=utf-8').send(indexHtml);
   };
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
@@ -68,4 +71,17 @@ function setUiHeaders(reply: FastifyReply, csp: string): void {
   reply.header('x-frame-options', 'DENY');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('cross-origin-opener-policy', 'same-origin');
+}
+
+/**
+ * `index.html` for the public base path: the build refers to its files relatively (`./assets/…`,
+ * Vite's `base: './'`), which would break on a deep route such as `/code2asin/jobs/7`, so each
+ * reference is made absolute under the base; a `<meta name="code2asin-base">` tells the UI the
+ * prefix of its routes and API calls (a meta tag, since the CSP forbids inline scripts).
+ */
+export function pageUnder(html: string, basePath: string): string {
+  const base = basePath.replace(/[^A-Za-z0-9/._~-]/g, '');
+  return html
+    .replace(/(src|href)="\.\//g, `$1="${base}/`)
+    .replace('<head>', `<head>\n    <meta name="code2asin-base" content="${base}" />`);
 }

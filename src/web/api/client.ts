@@ -1,11 +1,12 @@
 import createClient, { type Middleware } from 'openapi-fetch';
+import { BASE } from '../base-path.js';
 import type { paths } from './schema.js';
 
 /**
  * The typed client of the code2asin API (types generated from its OpenAPI document). The
  * browser sends the session cookie; no token is ever kept by the UI.
  */
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+export const api = createClient<paths>({ baseUrl: BASE, credentials: 'same-origin' });
 
 /** Called when the server says the session has ended (401 anywhere but the sign-in itself). */
 let onSessionEnded: () => void = () => {};

@@ -1050,6 +1050,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
+                         *       "input": "3017620422003",
+                         *       "repairs": [],
+                         *       "alternatives": [],
                          *       "code": "3017620422003",
                          *       "code_type": "EAN-13",
                          *       "gtin14": "03017620422003",
@@ -1072,6 +1075,12 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
+                            /** @description Other forms of the code searched or matched on (UPC-A, ISBN-10, unit GTIN). */
+                            alternatives?: {
+                                code?: string;
+                                relation?: string;
+                                type?: string;
+                            }[];
                             asin?: string | null;
                             band?: string;
                             candidates?: ({
@@ -1094,6 +1103,8 @@ export interface paths {
                             confidence?: number;
                             found?: boolean;
                             gtin14?: string;
+                            /** @description The code as typed. */
+                            input?: string;
                             marketplace?: string;
                             /** @enum {string} */
                             match_type?: "exact" | "partial" | "fuzzy" | "manual" | "none";
@@ -1102,6 +1113,8 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             reasons?: string[];
+                            /** @description What was done to read it: repaired_leading_zeros, cleaned, case_pack, ambiguous_8_digit, numeric_cell. */
+                            repairs?: string[];
                             request_ids?: string[];
                             total_results?: number | null;
                         };
@@ -3231,6 +3244,16 @@ export interface paths {
                                 } | null;
                                 /** @description The best candidate when the result waits for a person (`to_review`). */
                                 proposed_asin?: string | null;
+                                /** @description The provider that answered (`creators`, `spapi`, `keepa`…). */
+                                provider?: string | null;
+                                /** @description Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`). */
+                                provider_outcomes?: {
+                                    asin?: string | null;
+                                    error_class?: string;
+                                    message?: string;
+                                    outcome: string;
+                                    provider: string;
+                                }[] | null;
                                 reasons?: string[];
                                 source?: string | null;
                                 /**
@@ -3384,6 +3407,16 @@ export interface paths {
                                 } | null;
                                 /** @description The best candidate when the result waits for a person (`to_review`). */
                                 proposed_asin?: string | null;
+                                /** @description The provider that answered (`creators`, `spapi`, `keepa`…). */
+                                provider?: string | null;
+                                /** @description Jobs with `providers` or `enrich_with`: what each provider asked said, in order (`found`, `to_review`, `not_found`, `error`, `unusable`, `enriched`, `no_offer`). */
+                                provider_outcomes?: {
+                                    asin?: string | null;
+                                    error_class?: string;
+                                    message?: string;
+                                    outcome: string;
+                                    provider: string;
+                                }[] | null;
                                 reasons?: string[];
                                 source?: string | null;
                                 /**
@@ -4112,6 +4145,124 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/code2asin/jobs/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results resolved over time, by outcome (at most 60 points)
+         * @description Needs the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "from": "2026-12-05T06:00:00.000Z",
+                         *       "to": "2026-12-05T06:02:00.000Z",
+                         *       "bucket_seconds": 2,
+                         *       "points": [
+                         *         {
+                         *           "at": "2026-12-05T06:00:00.000Z",
+                         *           "found": 3,
+                         *           "to_review": 1,
+                         *           "not_found": 0,
+                         *           "error": 0
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            bucket_seconds: number;
+                            /** @description Start of the first bucket: the job’s start (or creation). */
+                            from: string;
+                            /** @description Results resolved per bucket, by outcome, as last written (a later review decision counts at its own time, in the last bucket at most). */
+                            points: {
+                                /** @description Start of the bucket. */
+                                at: string;
+                                error: number;
+                                found: number;
+                                not_found: number;
+                                to_review: number;
+                            }[];
+                            /** @description End of the last bucket: the job’s end, or now. */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description A parameter is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Missing, unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The token lacks the "read" scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such job (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6245,6 +6396,304 @@ export interface paths {
                                 message?: string;
                             };
                         };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active API tokens, newest first (admin)
+         * @description Needs the `admin` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "0b6f7c1e-3a52-4d7e-9a0c-2f1e8d4c6b5a",
+                         *           "name": "catalogue team",
+                         *           "owner": "catalogue",
+                         *           "scopes": [
+                         *             "read",
+                         *             "write"
+                         *           ],
+                         *           "prefix": "c2a_Xb3k9Q",
+                         *           "created_at": "2026-12-05T06:00:00.000Z",
+                         *           "last_used_at": null
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            items: {
+                                created_at: string;
+                                id: string;
+                                /** @description Last authenticated request (to the minute); null when never used. */
+                                last_used_at: string | null;
+                                name: string;
+                                /** @description Whose jobs and rules the token acts on. */
+                                owner: string;
+                                /** @description The first characters, to recognise the token. */
+                                prefix: string;
+                                scopes: ("read" | "write" | "delete" | "admin")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API token; its value is answered once, never again (admin)
+         * @description Needs the `admin` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "catalogue team",
+                     *       "scopes": [
+                     *         "read",
+                     *         "write"
+                     *       ],
+                     *       "owner": "catalogue"
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        /** @description Whose jobs the token acts on; default: the caller’s owner. */
+                        owner?: string;
+                        /** @description `admin` implies every scope and every owner. */
+                        scopes: ("read" | "write" | "delete" | "admin")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b6f7c1e-3a52-4d7e-9a0c-2f1e8d4c6b5a",
+                         *       "name": "catalogue team",
+                         *       "owner": "catalogue",
+                         *       "scopes": [
+                         *         "read",
+                         *         "write"
+                         *       ],
+                         *       "prefix": "c2a_Xb3k9Q",
+                         *       "created_at": "2026-12-05T06:00:00.000Z",
+                         *       "last_used_at": null,
+                         *       "token": "c2a_Xb3k9Q…"
+                         *     }
+                         */
+                        "application/json": {
+                            created_at: string;
+                            id: string;
+                            /** @description Last authenticated request (to the minute); null when never used. */
+                            last_used_at: string | null;
+                            name: string;
+                            /** @description Whose jobs and rules the token acts on. */
+                            owner: string;
+                            /** @description The first characters, to recognise the token. */
+                            prefix: string;
+                            scopes: ("read" | "write" | "delete" | "admin")[];
+                            /** @description The token itself: shown this once. */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token: refused from now on, its web sessions ended (admin)
+         * @description Needs the `admin` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 0b6f7c1e-3a52-4d7e-9a0c-2f1e8d4c6b5a */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error answer has this shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Throttled; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };

@@ -1,3 +1,5 @@
+import { enTools } from './en-tools.js';
+
 /** English messages; `{name}` is replaced by the value of `name`. */
 export const en = {
   'app.name': 'code2asin',
@@ -294,6 +296,7 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.retry': 'Retry',
   loading: 'Loading…',
+  ...enTools,
 } as const;
 
 export type MessageKey = keyof typeof en;

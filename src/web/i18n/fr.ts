@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { frTools } from './fr-tools.js';
 
 /** Messages en français (le système d'origine est français). */
 export const fr: Record<MessageKey, string> = {
@@ -300,4 +301,5 @@ export const fr: Record<MessageKey, string> = {
   'error.title': 'Une erreur est survenue',
   'error.retry': 'Réessayer',
   loading: 'Chargement…',
+  ...frTools,
 };

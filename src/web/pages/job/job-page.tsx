@@ -4,6 +4,8 @@ import { api, errorOf, unwrap, type ApiError, type JobDetail } from '../../api/c
 import { ErrorBanner } from '../../components/error-banner.js';
 import { JobActions } from '../../components/job-actions.js';
 import { ProgressBar } from '../../components/progress-bar.js';
+import { ProgressChart } from '../../components/progress-chart.js';
+import { QuotaPanel } from '../../components/quota-panel.js';
 import { usePolling } from '../../components/use-polling.js';
 import { formatDate, formatNumber, t } from '../../i18n/i18n.js';
 import { JobErrors } from './job-errors.js';
@@ -92,6 +94,8 @@ export function JobPage() {
         <dt>{t('job.finished')}</dt>
         <dd>{formatDate(job.completed_at)}</dd>
       </dl>
+      <ProgressChart jobId={id} live={live} />
+      <QuotaPanel live={live} />
       <p class="actions">
         <a class="button primary" href={`/jobs/${id}/review`}>
           {t('review.open')}

@@ -1,4 +1,5 @@
 import { signal } from '@preact/signals';
+import { withBase } from '../../base-path.js';
 import { useEffect } from 'preact/hooks';
 
 /** Whether the live stream is connected; shown next to the progress. */
@@ -16,7 +17,9 @@ export function useJobEvents(jobId: string, active: boolean, onChange: () => voi
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const open = () => {
-      source = new EventSource(`/api/v1/code2asin/jobs/${encodeURIComponent(jobId)}/events`);
+      source = new EventSource(
+        withBase(`/api/v1/code2asin/jobs/${encodeURIComponent(jobId)}/events`),
+      );
       source.addEventListener('open', () => (streamState.value = 'live'));
       source.addEventListener('status', onChange);
       source.addEventListener('progress', onChange);

@@ -1,4 +1,5 @@
 import type { ApiError, JobDetail } from '../../api/client.js';
+import { withBase } from '../../base-path.js';
 
 /** What the wizard sends with the file; the job is created without starting (a draft). */
 export interface UploadChoices {
@@ -34,7 +35,7 @@ export function uploadJob(
   form.append('file', file, file.name);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/code2asin/jobs');
+    xhr.open('POST', withBase('/api/v1/code2asin/jobs'));
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorOf, unwrap, type ApiError } from '../../api/client.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { QuotaPanel } from '../../components/quota-panel.js';
 import { formatDate, formatNumber, hasMessage, t } from '../../i18n/i18n.js';
 import { SettingInput, type Setting } from './setting-input.js';
 
@@ -104,6 +105,10 @@ export function SettingsPage() {
             : t('settings.testFailed', { message: test.problem?.message ?? '' })}
         </p>
       )}
+      <QuotaPanel />
+      <p>
+        <a href="/tokens">{t('nav.tokens')}</a>
+      </p>
     </section>
   );
 }
