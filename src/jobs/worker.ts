@@ -237,6 +237,8 @@ function startWorker(w: WorkerState): void {
   w.timers = [setInterval(tick, refreshMs), setInterval(renew, Math.max(50, leaseMs / 3))];
   const laneDeps = laneDepsOf(w);
   // The configured provider's lanes: `max` loops, those past the sizer's count wait in `admit`.
+  // Marked as started, so that a job naming no provider never starts a second set.
+  w.laneCounts.set(DEFAULT_ROUTE, w.laneSizer.max);
   for (let i = 0; i < w.laneSizer.max; i++)
     w.lanes.push(runLane(laneDeps, () => next(w, DEFAULT_ROUTE, i)));
   w.laneSizer.start();
