@@ -82,7 +82,10 @@ forEachDatabase('an SP-API worker process killed mid-batch', (db) => {
           ...emu.env('spapi'),
           AMAZON_SPAPI_ENDPOINT: proxy.url,
           DATABASE_URL: db.url(),
-          CODE2ASIN_LEASE_MS: '2000',
+          // Long enough that a starved worker still renews it (renewed every third of it): a
+          // lapsed lease lets its own maintenance hand the held batch back to it before the kill.
+          // The second worker waits for it to end.
+          CODE2ASIN_LEASE_MS: '15000',
           AMAZON_TIMEOUT_MS: '300000',
           CODE2ASIN_SECRET_KEY: SECRET,
           CODE2ASIN_LOG_LEVEL: 'info',

@@ -298,7 +298,9 @@ forEachDatabase('batch lookups', (db) => {
           C2A_DATABASE_URL: db.url(),
           C2A_SETTINGS: JSON.stringify(emulatorSettings(emu)),
           C2A_JOB_ID: created.id,
-          C2A_LEASE_MS: '1500',
+          // Renewed every third of it: long enough that a starved child keeps its claim until
+          // it is killed; the second worker waits for it to end.
+          C2A_LEASE_MS: '10000',
           C2A_HOLD_AT: '1',
         },
       },
