@@ -112,6 +112,10 @@ it('serve prints an admin token on the first start only, and the API accepts it'
     // Shown once; every later start still says how to get one (issue #21, observation 2).
     assert.doesNotMatch(second.output(), /c2a_/);
     assert.match(second.output(), /npx code2asin tokens create --admin/);
+    // Stopped once it answers, as the first one is (stopped right after its "listening" line,
+    // it ended by a signal instead of its SIGTERM handler in two CI runs of three: under
+    // investigation, see the note on issue #18).
+    assert.ok((await fetch(`${second.match[1]}/health`)).status > 0, 'serve answers');
     const code = await stopChild(second.child);
     // It once ended by a signal on CI (null), not by SIGTERM's handler: say which, and what it printed.
     assert.equal(code, 0, `ended by ${second.child.signalCode}:\n${second.output()}`);
