@@ -20,6 +20,7 @@ import { createImageProxy } from './jobs/image-proxy.js';
 import { createJobsRouter } from './jobs/jobs-router.js';
 import { createFailedAuthLimiter, type FailedAuthLimits } from './auth/failed-auth-limiter.js';
 import { registerAuth } from './auth/register-auth.js';
+import { bearerHasScope } from './auth/bearer-scope.js';
 import { registerSessionRoutes } from './auth/session-routes.js';
 import { registerTokenRoutes } from './auth/token-routes.js';
 import { createSessionCodec } from './auth/web-sessions.js';
@@ -140,7 +141,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     };
   };
 
-  registerHealthRoute(app, { database: deps.database, config, amazon: amazonHealth });
+  registerHealthRoute(app, {
+    database: deps.database,
+    config,
+    amazon: amazonHealth,
+    showsWorkers: (request) => bearerHasScope(auth, request, 'read'),
+  });
 
   const amazon = createAmazonRouter({
     db: deps.database.db,

@@ -29,9 +29,6 @@ const JOB_STATUS: Record<JobErrorCode, number> = {
   no_valid_codes: 400,
   retry_limit_reached: 409,
   ingestion_busy: 503,
-  invalid_asin: 400,
-  result_not_found: 404,
-  result_changed: 409,
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/env.js';
 import { packageVersion } from '../config/package-version.js';
 import { PROVIDER_NAMES } from '../config/provider-names.js';
@@ -53,6 +53,8 @@ const WORKER_SCHEMA = {
 export const HEALTH_SCHEMA = {
   tags: ['service'],
   summary: 'Liveness, database reachability and free disk space (no token needed)',
+  description:
+    'Answers without a token. The live workers are counted for everyone (`worker_count`); their detail (`workers`: ids, host names, pids) only with a Bearer token of the `read` scope (or `admin`).',
   response: {
     '2xx': {
       type: 'object',
@@ -86,10 +88,15 @@ export const HEALTH_SCHEMA = {
             note: { type: 'string', description: 'What is not watched, and what to do' },
           },
         },
+        worker_count: {
+          type: 'integer',
+          description: 'Live worker processes on this database',
+        },
         workers: {
           type: 'array',
           items: WORKER_SCHEMA,
-          description: 'Live worker processes on this database (`code2asin workers`)',
+          description:
+            'Live worker processes on this database (`code2asin workers`); only with a Bearer token of the `read` scope',
         },
         amazon: {
           type: 'object',
@@ -112,6 +119,7 @@ export const HEALTH_SCHEMA = {
             { volume: 'database', path: '/srv/data', free_mb: 5120, total_mb: 20480, low: false },
           ],
           storage: { size_mb: 84.5, volume_measured: true },
+          worker_count: 1,
           amazon: { provider: 'creators', source: 'emulator', ready: true, missing: [] },
         },
       ],
@@ -132,7 +140,13 @@ interface Problem {
  */
 export function registerHealthRoute(
   app: FastifyInstance,
-  deps: { database: Database; config: Config; amazon: () => Promise<object> },
+  deps: {
+    database: Database;
+    config: Config;
+    amazon: () => Promise<object>;
+    /** Whether the caller may see each worker (a valid token with the `read` scope). */
+    showsWorkers: (request: FastifyRequest) => Promise<boolean>;
+  },
 ): void {
   const { database, config } = deps;
   const minFreeMb = config.jobs.minFreeDiskMb;
@@ -141,10 +155,12 @@ export function registerHealthRoute(
     imageDirectory(config.jobs.imageDir, database.dataDir),
   );
 
-  app.get('/health', { schema: HEALTH_SCHEMA }, async (_request, reply) => {
+  app.get('/health', { schema: HEALTH_SCHEMA }, async (request, reply) => {
     const disk = await measureVolumes(volumes, minFreeMb);
     const problem = await databaseProblem(database, disk, minFreeMb);
     reply.code(problem ? 503 : 200);
+    const reachable = problem?.reason !== 'database_unavailable';
+    const workers = reachable ? await liveWorkers(database) : undefined;
     return {
       status: problem ? 'degraded' : 'ok',
       ...problem,
@@ -155,8 +171,10 @@ export function registerHealthRoute(
         problem?.reason === 'database_unavailable'
           ? undefined
           : ((await measureDatabaseStorage(database)) ?? undefined),
-      amazon: problem?.reason === 'database_unavailable' ? undefined : await deps.amazon(),
-      workers: problem?.reason === 'database_unavailable' ? undefined : await liveWorkers(database),
+      amazon: reachable ? await deps.amazon() : undefined,
+      worker_count: workers?.length,
+      // Ids carry host names, and pids: for callers with a token only.
+      workers: workers && (await deps.showsWorkers(request)) ? workers : undefined,
     };
   });
 }

@@ -6,10 +6,7 @@ export type JobErrorCode =
   | 'retry_limit_reached'
   | 'no_valid_codes'
   | 'input_invalid'
-  | 'ingestion_busy'
-  | 'invalid_asin'
-  | 'result_not_found'
-  | 'result_changed';
+  | 'ingestion_busy';
 
 /** A domain error of the jobs module. `details` is safe to show to the user. */
 export class JobError extends Error {

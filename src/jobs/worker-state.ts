@@ -6,7 +6,7 @@ import type { JobsContext } from './context.js';
 import { createDatabaseFaultBackoff, type DatabaseFaultBackoff } from './db-fault-backoff.js';
 import { HeldUnits } from './held-units.js';
 import { JobSignals } from './job-signals.js';
-import type { JobOptions } from './job-options.js';
+import { JobInfoCache } from './job-info-cache.js';
 import type { WorkerStats } from './lane-runner.js';
 import { createLowDiskGuard, type LowDiskGuard } from './low-disk-guard.js';
 import { createMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
@@ -41,11 +41,7 @@ export interface WorkerOptions {
   lowDisk?: { volumes: readonly WatchedVolume[]; minFreeMb: number; checkEveryMs?: number };
 }
 
-export interface JobInfo {
-  owner: string;
-  options: JobOptions;
-  marketplaces: string[];
-}
+export type { JobInfo } from './job-info-cache.js';
 
 /** What the worker's parts share: settings, held units and signals, guards and timers. */
 export interface WorkerState {
@@ -58,7 +54,8 @@ export interface WorkerState {
   readonly idlePollMs: number;
   readonly held: HeldUnits;
   readonly signals: JobSignals;
-  readonly jobInfo: Map<string, JobInfo>;
+  /** Owner and options of the jobs served, dropped when a job stops processing. */
+  readonly jobInfo: JobInfoCache;
   readonly stats: WorkerStats;
   readonly faultBackoff: DatabaseFaultBackoff;
   readonly lowDisk: LowDiskGuard;
@@ -90,7 +87,7 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     // Every lane listens on the stop signal and its job's signal while it waits.
     // Lanes of other routes (a job's provider chain) listen too: room for them.
     signals: new JobSignals(laneSizer.max * 2 + 200),
-    jobInfo: new Map(),
+    jobInfo: new JobInfoCache(),
     stats: { requests: 0, stored: 0, released: 0 },
     faultBackoff: createDatabaseFaultBackoff(ctx.logger),
     lowDisk: createLowDiskGuard(ctx, {

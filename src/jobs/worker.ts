@@ -31,6 +31,8 @@ export interface Worker {
   readonly stats: WorkerStats;
   /** Maintenance runs completed (expired leases, due retries). */
   readonly maintenanceRuns: number;
+  /** Jobs whose owner and options it holds in memory: only those still processing. */
+  readonly cachedJobs: number;
 }
 
 /**
@@ -45,6 +47,9 @@ export function createWorker(ctx: JobsContext, options: WorkerOptions): Worker {
     stats: w.stats,
     get maintenanceRuns() {
       return w.maintenance.runs;
+    },
+    get cachedJobs() {
+      return w.jobInfo.size;
     },
     start: () => startWorker(w),
     stop: () => stopWorker(w),
@@ -209,13 +214,19 @@ async function next(w: WorkerState, route: Route, lane?: number): Promise<Held[]
   return null;
 }
 
-/** Re-reads the statuses of held jobs; a job no longer processing has its lookups aborted. */
+/**
+ * Re-reads the statuses of held and cached jobs. A job no longer processing (ended, paused,
+ * deleted) leaves the cache, and if held has its lookups aborted and its queued units handed back.
+ */
 async function refreshStatuses(w: WorkerState): Promise<void> {
-  const jobIds = w.held.jobIds();
+  const held = w.held.jobIds();
+  const jobIds = [...new Set([...held, ...w.jobInfo.jobIds()])];
   if (jobIds.length === 0) return;
   const status = await jobStatuses(w.ctx.database.db, jobIds);
   for (const jobId of jobIds) {
     if (status.get(jobId) === 'processing') continue;
+    w.jobInfo.drop(jobId);
+    if (!held.includes(jobId)) continue;
     w.signals.abortJob(jobId);
     await release(w, w.held.dropQueued(jobId));
   }

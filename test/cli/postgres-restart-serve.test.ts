@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/database.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { startCli, stopChild } from '../helpers/cli.js';
+import { workerChildrenOf as childrenOf } from '../helpers/worker-children.js';
 import { startTestEmulator } from '../helpers/jobs.js';
 import {
   startRestartablePostgres,
@@ -26,29 +27,6 @@ async function eventually<T>(what: string, check: () => Promise<T | null>): Prom
     assert.ok(Date.now() < deadline, `${what} did not happen`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Pids of the direct children of a process (Linux /proc). */
-/**
- * The `code2asin worker --supervised` children of a process. Other children come and go (tsx's
- * esbuild service, for one), so they are told apart by their command line.
- */
-function childrenOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`)
-    .flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-        .split(' ')
-        .filter(Boolean)
-        .map(Number),
-    )
-    .filter((child) => {
-      try {
-        const args = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
-        return args.includes('worker') && args.includes('--supervised');
-      } catch {
-        return false; // gone meanwhile
-      }
-    });
 }
 
 interface JobBody {

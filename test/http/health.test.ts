@@ -6,6 +6,7 @@ import { forEachDatabase } from '../helpers/database.js';
 import { hostname } from 'node:os';
 import { createDatabaseRateShareStore } from '../../src/db/rate-share-store.js';
 import { listLiveWorkers, startWorkerPresence } from '../../src/jobs/worker-presence.js';
+import { createToken, type Scope } from '../../src/http/auth/token-repository.js';
 
 forEachDatabase('GET /health', (ctx) => {
   it('reports status, database kind and version', async () => {
@@ -29,7 +30,7 @@ forEachDatabase('GET /health', (ctx) => {
         'status',
         'storage',
         'version',
-        'workers',
+        'worker_count',
       ]);
       // No settings at all: not ready, each missing variable named; Amazon itself, not the emulator.
       assert.deepEqual(body.amazon, {
@@ -74,7 +75,7 @@ forEachDatabase('GET /health', (ctx) => {
     }
   });
 
-  it('lists the live workers, their lanes, claimed units and share of each credential', async () => {
+  it('counts the live workers for everyone; lists their ids, hosts, lanes, claimed units and shares only with a read token', async () => {
     const database = ctx.database();
     const id = `${hostname()}:${process.pid}:health`;
     const presence = startWorkerPresence(database, { id, lanes: () => 5, heldUnits: () => 3 });
@@ -85,29 +86,60 @@ forEachDatabase('GET /health', (ctx) => {
       { active: true, intervalMs: 50, used: 0, expiryMs: 60_000, switchDelayMs: 2_500 },
     );
     const app = await buildApp({ database, logger: createCapturingLogger().logger });
+    const token = async (scopes: Scope[]) =>
+      `Bearer ${(await createToken(database.db, { name: 'health', owner: 'ops', scopes })).token}`;
+    const health = async (authorization?: string) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: authorization ? { authorization } : {},
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as { worker_count: number; workers?: Record<string, unknown>[] };
+    };
     try {
       // The presence's first write is on its way: wait for it by its effect.
       while ((await listLiveWorkers(database)).length === 0)
         await new Promise((r) => setTimeout(r, 20));
-      const res = await app.inject({ method: 'GET', url: '/health' });
-      assert.equal(res.statusCode, 200);
-      const { workers } = res.json() as { workers: Record<string, unknown>[] };
-      assert.equal(workers.length, 1);
-      const [w] = workers as [Record<string, unknown>];
+      const reader = await health(await token(['read']));
+      assert.equal(reader.worker_count, 1);
+      assert.equal(reader.workers?.length, 1);
+      const [w] = reader.workers as [Record<string, unknown>];
       assert.equal(w.id, id);
       assert.equal(w.pid, process.pid);
       assert.equal(w.lanes, 5);
       assert.equal(w.claimed_units, 3);
       assert.deepEqual(w.shares, [{ credential: 'creators:0123abcd', share: 1, members: 1 }]);
+      const admin = await health(await token(['admin']));
+      assert.deepEqual(
+        admin.workers?.map((x) => x.id),
+        [id],
+      );
+
+      // No token, an unknown one, one without the read scope: the count, no id, host or pid.
+      for (const authorization of [
+        undefined,
+        `Bearer c2a_${'0'.repeat(40)}`,
+        await token(['write']),
+        'Basic b3BzOm9wcw==',
+      ]) {
+        const body = await health(authorization);
+        assert.equal(body.worker_count, 1, String(authorization));
+        assert.equal(body.workers, undefined, String(authorization));
+        assert.doesNotMatch(JSON.stringify(body), new RegExp(`${hostname()}:|"pid"`));
+      }
     } finally {
       await app.close();
       await presence.stop();
     }
-    // A worker that stopped is no longer listed.
+    // A worker that stopped is no longer counted or listed.
     const after = await buildApp({ database, logger: createCapturingLogger().logger });
     try {
-      const res = await after.inject({ method: 'GET', url: '/health' });
-      assert.deepEqual((res.json() as { workers: unknown[] }).workers, []);
+      const authorization = `Bearer ${(await createToken(database.db, { name: 'health', owner: 'ops', scopes: ['read'] })).token}`;
+      const res = await after.inject({ method: 'GET', url: '/health', headers: { authorization } });
+      const body = res.json() as { worker_count: number; workers: unknown[] };
+      assert.equal(body.worker_count, 0);
+      assert.deepEqual(body.workers, []);
     } finally {
       await after.close();
     }

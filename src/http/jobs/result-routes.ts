@@ -5,7 +5,7 @@ import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { HttpError } from '../http-error.js';
 import { TAGS } from './job-schemas.js';
 import type { JobsRouteDeps } from './route-deps.js';
-import { chooseResult } from '../../jobs/manual-choice.js';
+import { chooseResult } from './manual-choice.js';
 import {
   CHOICE_BODY,
   CHOICE_RESPONSE,
@@ -21,7 +21,10 @@ type ResultsRequest = {
   Params: { id: string };
   Querystring: Omit<ResultFilters, 'marketplace'> & { marketplace?: string };
 };
-type ChoiceRequest = { Params: { id: string; resultId: number }; Body: { asin: string | null } };
+type ChoiceRequest = {
+  Params: { id: string; resultId: number };
+  Body: { asin: string | null; remember?: boolean };
+};
 
 /** The domain of a marketplace given as domain or country code; a 400 naming the field. */
 export function marketplaceDomain(raw: string | undefined): string | undefined {
@@ -94,7 +97,7 @@ export function registerResultRoutes(app: FastifyInstance, deps: JobsRouteDeps):
         tags: TAGS,
         summary: 'Choose the ASIN of a result (a candidate or any ASIN), or no match',
         description:
-          'The result becomes `manual` (confidence 1, reason `manual_choice`) and the job counters follow. A matching rule is stored for the job owner: `always` for the chosen ASIN; `never` for the previous ASIN when choosing no match. The cache of Amazon answers is left as it is.',
+          "A review decision like `POST /jobs/{id}/decisions`: the result becomes `manual` (confidence 1, reason `manual_choice`) and the job counters follow; the choice is in the job's history (`GET /jobs/{id}/decisions`, with who made it) and `POST /jobs/{id}/decisions/undo` takes it back, rule included (`batch_id` names it). Unless `remember` is false, a matching rule is stored for the job owner: `always` for the chosen ASIN; `never` for the previous (or proposed) ASIN when choosing no match. The cache of Amazon answers is left as it is.",
         params: RESULT_PARAMS,
         body: CHOICE_BODY,
         response: {
@@ -106,13 +109,17 @@ export function registerResultRoutes(app: FastifyInstance, deps: JobsRouteDeps):
     },
     async (request) => {
       const job = await getJob(db, request.params.id, ownerFilter(requireAuth(request)));
-      const { result, rules } = await chooseResult(
+      const { batchId, result, rules } = await chooseResult(
         deps.jobs,
         job,
         request.params.resultId,
-        request.body.asin,
+        {
+          asin: request.body.asin,
+          remember: request.body.remember !== false,
+          decidedBy: requireAuth(request).owner,
+        },
       );
-      return { result: toResultView(result), rules };
+      return { batch_id: batchId, result: toResultView(result), rules };
     },
   );
 }

@@ -192,13 +192,24 @@ export const CHOICE_BODY = {
       maxLength: 20,
       description: 'The chosen ASIN (a candidate or any valid ASIN), or null for "no match".',
     },
+    remember: {
+      type: 'boolean',
+      default: true,
+      description:
+        "Also store the choice as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. On by default here (off on `POST /jobs/{id}/decisions`).",
+    },
   },
-  examples: [{ asin: 'B0DEMO0002' }, { asin: null }],
+  examples: [{ asin: 'B0DEMO0002' }, { asin: null }, { asin: 'B0DEMO0002', remember: false }],
 };
 
 export const CHOICE_RESPONSE = {
   type: 'object',
   properties: {
+    batch_id: {
+      type: 'string',
+      description:
+        'The decision in the job history: `POST /jobs/{id}/decisions/undo` takes it back',
+    },
     result: RESULT_SCHEMA,
     rules: {
       type: 'array',
@@ -217,6 +228,7 @@ export const CHOICE_RESPONSE = {
   },
   examples: [
     {
+      batch_id: '6f1d2c4e-8a1b-4c5d-9e2f-0a1b2c3d4e5f',
       result: {
         ...RESULT_EXAMPLE,
         asin: 'B0DEMO0002',

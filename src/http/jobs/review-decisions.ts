@@ -3,7 +3,7 @@ import type { Selectable, Transaction } from 'kysely';
 import { asinProblem, isValidAsin, normalizeAsin } from '../../amazon/asin.js';
 import { fromJson, nowIso, toJson } from '../../db/dialect.js';
 import type { DB, ResultsTable } from '../../db/schema.js';
-import { upsertRule } from '../../matching/index.js';
+import { upsertRule, type StoredMatchingRule } from '../../matching/index.js';
 import { HttpError } from '../http-error.js';
 
 type Unit = Selectable<ResultsTable>;
@@ -23,6 +23,9 @@ interface ResultState {
   reasons: string | null;
   product: string | null;
   previous_asin: string | null;
+  /** The failure of a result in `error`: a decision settles it (absent in decisions made before). */
+  error_class?: string | null;
+  error_message?: string | null;
 }
 
 /** A rule a decision wrote, and the rule it replaced (null: there was none). */
@@ -101,6 +104,8 @@ function stateOf(unit: Unit): ResultState {
     reasons: unit.reasons,
     product: unit.product,
     previous_asin: unit.previous_asin,
+    error_class: unit.error_class,
+    error_message: unit.error_message,
   };
 }
 
@@ -114,17 +119,22 @@ export async function applyDecisions(
   trx: Transaction<DB>,
   job: { id: string; owner: string },
   decisions: readonly (DecisionInput & { asin: string | null })[],
-  options: { remember: boolean; decidedBy: string },
-): Promise<{ batchId: string; units: Unit[] }> {
+  options: { remember: boolean; decidedBy: string; ruleNote?: string },
+): Promise<{ batchId: string; units: Unit[]; rules: StoredMatchingRule[] }> {
   const batchId = randomUUID();
   const at = nowIso();
   const units: Unit[] = [];
+  const stored: StoredMatchingRule[] = [];
   const moves = new Map<string, number>();
   for (const d of decisions) {
     const updated = await writeState(trx, d.unit, decidedState(d.unit, d.asin), at);
     count(moves, d.unit.status, -1);
     count(moves, updated.status, +1);
-    const rules = options.remember ? await rememberDecision(trx, job.owner, d.unit, d.asin) : [];
+    const remembered = options.remember
+      ? await rememberDecision(trx, job.owner, d.unit, d.asin, options.ruleNote)
+      : [];
+    const rules = remembered.map((r) => r.change);
+    stored.push(...remembered.map((r) => r.rule));
     await trx
       .insertInto('code2asin_decisions')
       .values({
@@ -143,7 +153,7 @@ export async function applyDecisions(
     units.push(updated);
   }
   await moveCounters(trx, job.id, moves);
-  return { batchId, units };
+  return { batchId, units, rules: stored };
 }
 
 function decidedState(unit: Unit, asin: string | null): ResultState {
@@ -159,6 +169,8 @@ function decidedState(unit: Unit, asin: string | null): ResultState {
     product:
       asin !== null && (asin === unit.asin || asin === unit.proposed_asin) ? unit.product : null,
     previous_asin: unit.asin,
+    error_class: null,
+    error_message: null,
   };
 }
 
@@ -219,7 +231,8 @@ async function rememberDecision(
   owner: string,
   unit: Unit,
   asin: string | null,
-): Promise<RuleChange[]> {
+  note = 'review decision',
+): Promise<{ change: RuleChange; rule: StoredMatchingRule }[]> {
   const target = asin ?? unit.asin ?? unit.proposed_asin;
   if (!target) return [];
   const key = { owner, gtin: unit.gtin, marketplace: unit.marketplace, asin: target };
@@ -231,12 +244,8 @@ async function rememberDecision(
     .where('asin', '=', key.asin)
     .where('marketplace', '=', key.marketplace)
     .executeTakeFirst();
-  const rule = await upsertRule(trx, {
-    ...key,
-    rule: asin ? 'always' : 'never',
-    note: 'review decision',
-  });
-  return [{ id: rule.id, previous: previous ?? null }];
+  const rule = await upsertRule(trx, { ...key, rule: asin ? 'always' : 'never', note });
+  return [{ change: { id: rule.id, previous: previous ?? null }, rule }];
 }
 
 /** Puts back the rules a decision wrote: the replaced rule, or none. */

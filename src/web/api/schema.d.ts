@@ -4503,7 +4503,7 @@ export interface paths {
         head?: never;
         /**
          * Choose the ASIN of a result (a candidate or any ASIN), or no match
-         * @description The result becomes `manual` (confidence 1, reason `manual_choice`) and the job counters follow. A matching rule is stored for the job owner: `always` for the chosen ASIN; `never` for the previous ASIN when choosing no match. The cache of Amazon answers is left as it is.
+         * @description A review decision like `POST /jobs/{id}/decisions`: the result becomes `manual` (confidence 1, reason `manual_choice`) and the job counters follow; the choice is in the job's history (`GET /jobs/{id}/decisions`, with who made it) and `POST /jobs/{id}/decisions/undo` takes it back, rule included (`batch_id` names it). Unless `remember` is false, a matching rule is stored for the job owner: `always` for the chosen ASIN; `never` for the previous (or proposed) ASIN when choosing no match. The cache of Amazon answers is left as it is.
          *
          *     Needs the `write` scope (or `admin`).
          */
@@ -4524,6 +4524,11 @@ export interface paths {
                     "application/json": {
                         /** @description The chosen ASIN (a candidate or any valid ASIN), or null for "no match". */
                         asin: string | null;
+                        /**
+                         * @description Also store the choice as the owner's matching rule (`always` the ASIN, `never` the rejected one), applied to the same code in later jobs. On by default here (off on `POST /jobs/{id}/decisions`).
+                         * @default true
+                         */
+                        remember?: boolean;
                     };
                 };
             };
@@ -4536,6 +4541,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
+                         *       "batch_id": "6f1d2c4e-8a1b-4c5d-9e2f-0a1b2c3d4e5f",
                          *       "result": {
                          *         "id": 42,
                          *         "job_id": "0b6f3c2e-8d4a-4a5e-9a57-1f2d3c4b5a69",
@@ -4590,6 +4596,8 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
+                            /** @description The decision in the job history: `POST /jobs/{id}/decisions/undo` takes it back */
+                            batch_id?: string;
                             /**
                              * @example {
                              *       "id": 42,
@@ -6710,7 +6718,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, database reachability and free disk space (no token needed) */
+        /**
+         * Liveness, database reachability and free disk space (no token needed)
+         * @description Answers without a token. The live workers are counted for everyone (`worker_count`); their detail (`workers`: ids, host names, pids) only with a Bearer token of the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6744,6 +6755,7 @@ export interface paths {
                          *         "size_mb": 84.5,
                          *         "volume_measured": true
                          *       },
+                         *       "worker_count": 1,
                          *       "amazon": {
                          *         "provider": "creators",
                          *         "source": "emulator",
@@ -6792,7 +6804,9 @@ export interface paths {
                                 volume_measured?: boolean;
                             };
                             version?: string;
-                            /** @description Live worker processes on this database (`code2asin workers`) */
+                            /** @description Live worker processes on this database */
+                            worker_count?: number;
+                            /** @description Live worker processes on this database (`code2asin workers`); only with a Bearer token of the `read` scope */
                             workers?: {
                                 /** @description units it holds (queued or in flight) */
                                 claimed_units?: number;
