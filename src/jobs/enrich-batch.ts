@@ -2,7 +2,7 @@ import type { AmazonProduct } from '../amazon/product.js';
 import type { ProviderName } from '../config/provider-names.js';
 import { outcomesOf, storedAnswer } from './chain-step.js';
 import type { Held } from './held-units.js';
-import type { LaneDeps } from './lane-deps.js';
+import { releaseAfterFault, type LaneDeps } from './lane-deps.js';
 import { mergeEnrichment, type ProviderOutcome } from './provider-chain.js';
 import type { BatchEntry } from './store-outcome.js';
 import { lookupErrorOf } from './unit-lookup.js';
@@ -39,7 +39,7 @@ export async function runEnrichBatch(
       items = await deps.lookup.enrichMany(request, signal);
     } catch (error) {
       if (signal.aborted) return await deps.release(batch);
-      if (deps.faults?.failed(error)) return await deps.release(batch).catch(() => undefined);
+      if (deps.faults?.failed(error)) return await releaseAfterFault(deps, batch);
       failure = error;
     }
     const entries = batch.map(({ unit }) =>
