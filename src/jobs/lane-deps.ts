@@ -47,3 +47,36 @@ export async function releaseAfterFault(deps: LaneDeps, batch: readonly Held[]):
       ),
     );
 }
+
+/** One request under way: the job's abort signal and the milliseconds since it started. */
+export interface Flight {
+  signal: AbortSignal;
+  elapsedMs(): number;
+}
+
+/**
+ * The frame of one request for a batch (one job): the job's abort signal linked, the units marked
+ * in flight (their leases are renewed, a pause waits for them), the request counted in
+ * `stats.requests`. Aborted before it starts (pause, cancel, stop), the units go back and `run` is
+ * not called. Used by the lane runner's lookups and by the chain's enrichment requests.
+ */
+export async function withFlight(
+  deps: LaneDeps,
+  batch: Held[],
+  run: (flight: Flight) => Promise<void>,
+): Promise<void> {
+  const { signal, unlink } = deps.signals.forRequest((batch[0] as Held).unit.job_id);
+  if (signal.aborted) {
+    unlink();
+    return deps.release(batch);
+  }
+  deps.held.startFlight(batch);
+  const started = performance.now();
+  try {
+    deps.stats.requests += 1;
+    await run({ signal, elapsedMs: () => Math.round(performance.now() - started) });
+  } finally {
+    unlink();
+    deps.held.endFlight(batch);
+  }
+}
