@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { toJson } from '../../src/db/dialect.js';
 import type { Database } from '../../src/db/database.js';
 import { listRules } from '../../src/matching/matching-rules-repository.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { createTestApp, errorOf, type TestApp } from './http-helpers.js';
 import { BASE, jobId, SAMPLE_CODES } from './jobs-helpers.js';
+import { seedFinishedJob, type SeededResult } from './review-helpers.js';
 
 interface Result {
   id: number;
@@ -36,7 +36,7 @@ async function seedReviewStates(database: Database, id: string): Promise<number[
     .where('job_id', '=', id)
     .orderBy('id')
     .execute();
-  const states = [
+  const states: SeededResult[] = [
     {
       status: 'found',
       asin: 'B0FUZZY001',
@@ -66,18 +66,12 @@ async function seedReviewStates(database: Database, id: string): Promise<number[
       candidates: [cand('B0EXACT001', 0.98)],
     },
   ];
-  for (const [i, s] of states.entries()) {
-    await db
-      .updateTable('code2asin_results')
-      .set({ ...s, candidates: toJson(s.candidates), reasons: toJson(['seeded']), source: 'api' })
-      .where('id', '=', rows[i]!.id)
-      .execute();
-  }
-  await db
-    .updateTable('code2asin_jobs')
-    .set({ status: 'completed', done_count: 4, found_count: 3, not_found_count: 1 })
-    .where('id', '=', id)
-    .execute();
+  await seedFinishedJob(
+    database,
+    id,
+    states.map((state, i) => [rows[i]!.id, state] as const),
+    { done_count: 4, found_count: 3, not_found_count: 1 },
+  );
   return rows.map((r) => r.id);
 }
 
