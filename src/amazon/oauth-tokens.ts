@@ -25,27 +25,30 @@ export interface TokenCacheOptions {
 
 /**
  * The access tokens of one credential (Creators API OAuth2, SP-API Login with Amazon): cached,
- * renewed early, one fetch at a time (concurrent callers share the one in flight).
+ * renewed early, one fetch at a time (concurrent callers share the one in flight). Subclasses say
+ * how a token is fetched.
  */
-export class TokenCache {
+export abstract class TokenCache {
   private cached: { token: string; expiresAt: number; earlyMs: number } | null = null;
   private pending: Promise<string> | null = null;
   private readonly clock: Clock;
   /** Token requests sent so far (tests, stats). */
   fetches = 0;
 
-  constructor(
-    private readonly fetchToken: (signal?: AbortSignal) => Promise<FetchedToken>,
-    private readonly o: TokenCacheOptions,
-  ) {
-    this.clock = o.clock ?? systemClock;
+  constructor(private readonly renewal: TokenCacheOptions) {
+    this.clock = renewal.clock ?? systemClock;
   }
 
+  /** Fetches a new token (the request to the token endpoint). */
+  protected abstract fetchToken(signal?: AbortSignal): Promise<FetchedToken>;
+
+  /** A valid access token (cached, or fetched now). */
   get(signal?: AbortSignal): Promise<string> {
     const now = this.clock.now();
     const c = this.cached;
     if (c && now < c.expiresAt - c.earlyMs) {
-      if (this.o.refreshAhead && now >= c.expiresAt - 2 * c.earlyMs)
+      // A failed renewal ahead changes nothing: the token is fetched again once it is due.
+      if (this.renewal.refreshAhead && now >= c.expiresAt - 2 * c.earlyMs)
         void this.refresh().catch(() => undefined);
       return Promise.resolve(c.token);
     }
@@ -67,7 +70,8 @@ export class TokenCache {
   private async fetchAndCache(signal?: AbortSignal): Promise<string> {
     this.fetches += 1;
     const { token, ttlMs } = await this.fetchToken(signal);
-    this.cached = { token, expiresAt: this.clock.now() + ttlMs, earlyMs: this.o.earlyMs(ttlMs) };
+    const earlyMs = this.renewal.earlyMs(ttlMs);
+    this.cached = { token, expiresAt: this.clock.now() + ttlMs, earlyMs };
     return token;
   }
 }
@@ -98,10 +102,23 @@ export function postTokenRequest(req: {
   });
 }
 
-/** `access_token` and `expires_in` (default one hour) of a 2xx answer, or null without a token. */
-export function tokenOf(answer: RawAnswer): FetchedToken | null {
+/**
+ * The token of a 2xx answer (`access_token`, `expires_in`, default one hour); otherwise the
+ * endpoint's refusal (`refused`), or `invalid_data` (retried) when a 2xx carries no token.
+ */
+export function acceptToken(
+  answer: RawAnswer,
+  refused: (answer: RawAnswer) => AmazonError,
+  missing: { provider: ProviderName; message: string },
+): FetchedToken {
+  if (answer.status < 200 || answer.status >= 300) throw refused(answer);
   const token = text(field(answer.body, 'access_token'));
-  if (!token) return null;
+  if (!token)
+    throw new AmazonError('invalid_data', missing.message, {
+      status: answer.status,
+      provider: missing.provider,
+      retryable: true,
+    });
   return { token, ttlMs: (num(field(answer.body, 'expires_in')) ?? 3600) * 1000 };
 }
 

@@ -1,12 +1,12 @@
 import type { CredentialVersion } from '../../config/env.js';
 import type { Clock } from '../clock.js';
-import { AmazonError } from '../errors.js';
+import type { AmazonError } from '../errors.js';
 import type { FetchFn, RawAnswer } from '../http.js';
 import {
   postTokenRequest,
   readRefusal,
   refusalError,
-  tokenOf,
+  acceptToken,
   TokenCache,
   type FetchedToken,
 } from '../oauth-tokens.js';
@@ -56,29 +56,12 @@ export function createTokenManager(o: TokenManagerOptions): TokenManager {
 /** Refresh margin: 30 s as the official SDKs, less for very short-lived tokens. */
 const earlyMs = (ttlMs: number): number => Math.min(30_000, ttlMs / 4);
 
-class CachedTokenManager implements TokenManager {
-  private readonly cache: TokenCache;
+class CachedTokenManager extends TokenCache implements TokenManager {
   private readonly url: string;
 
   constructor(private readonly o: TokenManagerOptions) {
+    super({ clock: o.clock, earlyMs, refreshAhead: true });
     this.url = o.tokenUrl ?? TOKEN_ENDPOINTS[o.version];
-    this.cache = new TokenCache((signal) => this.fetchToken(signal), {
-      clock: o.clock,
-      earlyMs,
-      refreshAhead: true,
-    });
-  }
-
-  get fetches(): number {
-    return this.cache.fetches;
-  }
-
-  get(signal?: AbortSignal): Promise<string> {
-    return this.cache.get(signal);
-  }
-
-  invalidate(token: string): void {
-    this.cache.invalidate(token);
   }
 
   authorization(token: string): string {
@@ -87,7 +70,7 @@ class CachedTokenManager implements TokenManager {
       : `Bearer ${token}, Version ${this.o.version}`;
   }
 
-  private async fetchToken(signal?: AbortSignal): Promise<FetchedToken> {
+  protected async fetchToken(signal?: AbortSignal): Promise<FetchedToken> {
     const answer = await postTokenRequest({
       url: this.url,
       ...this.requestBody(),
@@ -96,20 +79,10 @@ class CachedTokenManager implements TokenManager {
       signal,
       what: 'Creators API token request',
     });
-    if (answer.status < 200 || answer.status >= 300) throw this.tokenError(answer);
-    const fetched = tokenOf(answer);
-    if (!fetched) {
-      throw new AmazonError(
-        'invalid_data',
-        'The token endpoint answered without access_token; check AMAZON_CREATORS_TOKEN_URL.',
-        {
-          status: answer.status,
-          provider: 'creators',
-          retryable: true,
-        },
-      );
-    }
-    return fetched;
+    return acceptToken(answer, (a) => this.tokenError(a), {
+      provider: 'creators',
+      message: 'The token endpoint answered without access_token; check AMAZON_CREATORS_TOKEN_URL.',
+    });
   }
 
   /** 2.x (Cognito): form-encoded, scope `creatorsapi/default`; 3.x (LWA): JSON, `creatorsapi::default`. */

@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.js';
-import { AmazonError } from '../errors.js';
+import type { AmazonError } from '../errors.js';
 import type { FetchFn, RawAnswer } from '../http.js';
 import {
   postTokenRequest,
   readRefusal,
   refusalError,
-  tokenOf,
+  acceptToken,
   TokenCache,
   type FetchedToken,
 } from '../oauth-tokens.js';
@@ -38,32 +38,15 @@ export function createLwaTokens(o: LwaTokenOptions): LwaTokens {
 /** Refresh margin: a token is renewed 60 s before it expires (less for very short lifetimes). */
 const earlyMs = (ttlMs: number): number => Math.min(60_000, ttlMs / 4);
 
-class CachedLwaTokens implements LwaTokens {
-  private readonly cache: TokenCache;
+class CachedLwaTokens extends TokenCache implements LwaTokens {
   private readonly url: string;
 
   constructor(private readonly o: LwaTokenOptions) {
+    super({ clock: o.clock, earlyMs, refreshAhead: false });
     this.url = o.tokenUrl ?? LWA_TOKEN_URL;
-    this.cache = new TokenCache((signal) => this.fetchToken(signal), {
-      clock: o.clock,
-      earlyMs,
-      refreshAhead: false,
-    });
   }
 
-  get fetches(): number {
-    return this.cache.fetches;
-  }
-
-  get(signal?: AbortSignal): Promise<string> {
-    return this.cache.get(signal);
-  }
-
-  invalidate(token: string): void {
-    this.cache.invalidate(token);
-  }
-
-  private async fetchToken(signal?: AbortSignal): Promise<FetchedToken> {
+  protected async fetchToken(signal?: AbortSignal): Promise<FetchedToken> {
     // Form body as Amazon's JavaScript SDK sends it (reference §3.2).
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
@@ -80,16 +63,11 @@ class CachedLwaTokens implements LwaTokens {
       signal,
       what: 'SP-API token request (Login with Amazon)',
     });
-    if (answer.status < 200 || answer.status >= 300) throw this.tokenError(answer);
-    const fetched = tokenOf(answer);
-    if (!fetched) {
-      throw new AmazonError(
-        'invalid_data',
+    return acceptToken(answer, (a) => this.tokenError(a), {
+      provider: 'spapi',
+      message:
         'The Login with Amazon endpoint answered without access_token; check AMAZON_SPAPI_TOKEN_URL.',
-        { status: answer.status, provider: 'spapi', retryable: true },
-      );
-    }
-    return fetched;
+    });
   }
 
   /**
