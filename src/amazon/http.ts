@@ -26,19 +26,43 @@ export interface JsonResponse {
   requestId: string | null;
 }
 
+/** One HTTP exchange with a provider (`postJson`, `spapiGet`, `keepaGet` send through it). */
+export interface Exchange {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  fetch: FetchFn;
+  /** Human name of the call for error messages, e.g. "Creators API searchItems". */
+  what: string;
+  /**
+   * How a failed exchange is told (default: the `network` error as is). Keepa's drops the cause,
+   * whose URL carries the key.
+   */
+  networkError?: (error: AmazonError) => AmazonError;
+}
+
+/** An answer of any status, its body parsed (undefined when empty or not JSON). */
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
 /**
- * POSTs and parses the JSON answer. Resolves on 2xx; throws an AmazonError otherwise (typed from
- * the status and error body), or a `network` one when the exchange itself failed or timed out.
- * The caller's abort is rethrown as is.
+ * Sends one request and reads the whole answer, whatever its status. The caller's abort is
+ * rethrown as is; a failure or timeout of the exchange itself is a `network` AmazonError.
  */
-export async function postJson(req: PostRequest): Promise<JsonResponse> {
+export async function exchange(req: Exchange): Promise<RawAnswer> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   let res: Response;
   let raw: string;
   try {
     res = await req.fetch(req.url, {
-      method: 'POST',
+      method: req.method,
       headers: req.headers,
       body: req.body,
       signal,
@@ -46,10 +70,21 @@ export async function postJson(req: PostRequest): Promise<JsonResponse> {
     raw = await res.text();
   } catch (e) {
     if (req.signal?.aborted) throw req.signal.reason;
-    throw networkError(e, req.what, req.timeoutMs);
+    const error = networkError(e, req.what, req.timeoutMs);
+    throw req.networkError ? req.networkError(error) : error;
   }
+  return { status: res.status, headers: res.headers, body: parseJson(raw) };
+}
+
+/**
+ * POSTs and parses the JSON answer. Resolves on 2xx; throws an AmazonError otherwise (typed from
+ * the status and error body), or a `network` one when the exchange itself failed or timed out.
+ * The caller's abort is rethrown as is.
+ */
+export async function postJson(req: PostRequest): Promise<JsonResponse> {
+  const res = await exchange({ ...req, method: 'POST' });
   const requestId = requestIdOf(res.headers);
-  const body = parseJson(raw);
+  const { body } = res;
   if (res.status >= 200 && res.status < 300) {
     if (body === undefined) {
       throw new AmazonError(

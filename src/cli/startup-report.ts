@@ -109,7 +109,8 @@ export async function startupDisk(
     imageDirectory(config.jobs.imageDir, database.dataDir),
   );
   const minFreeMb = config.jobs.minFreeDiskMb;
-  const storage = database.kind === 'postgres' ? await measureDatabaseStorage(database) : null;
+  // SQLite's file is on a volume listed above; a server's size is told beside it.
+  const storage = database.dialect.remoteServer ? await measureDatabaseStorage(database) : null;
   return { volumes: await measureVolumes(volumes, minFreeMb), minFreeMb, storage };
 }
 

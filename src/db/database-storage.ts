@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from './database.js';
 
 /** What is known of the space the database takes, for /health and the start-up block. */
@@ -24,25 +23,12 @@ const MB = 1024 * 1024;
 /** The database's size as its engine reports it; null when it does not answer. */
 export async function measureDatabaseStorage(database: Database): Promise<DatabaseStorage | null> {
   try {
-    if (database.kind === 'postgres') {
-      const result = await sql<{
-        bytes: string | number;
-      }>`select pg_database_size(current_database()) as bytes`.execute(database.db);
-      return {
-        size_mb: toMb(result.rows[0]?.bytes),
-        volume_measured: false,
-        note: POSTGRES_VOLUME_NOTE,
-      };
-    }
-    const result = await sql<{
-      bytes: number;
-    }>`select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()`.execute(
-      database.db,
-    );
-    return {
-      size_mb: toMb(result.rows[0]?.bytes),
-      volume_measured: database.dataDir !== undefined,
-    };
+    const result = await database.dialect.databaseSizeBytes().execute(database.db);
+    const size_mb = toMb(result.rows[0]?.bytes);
+    // A server's files are on its own machine: nothing here measures their volume.
+    if (database.dialect.remoteServer)
+      return { size_mb, volume_measured: false, note: POSTGRES_VOLUME_NOTE };
+    return { size_mb, volume_measured: database.dataDir !== undefined };
   } catch {
     return null;
   }

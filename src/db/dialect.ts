@@ -26,7 +26,8 @@ function stepsFilter(p: ClaimPick): Sql {
 /**
  * The one seam for SQLite/PostgreSQL differences. Every other module is dialect-agnostic and
  * asks this object when a difference matters: column types in migrations, claiming work, the
- * database's clock, `greatest`, how writers lock. `kind` is for logs and tests, not branches.
+ * database's clock, `greatest`, how writers lock. `kind` is for logs and tests, not branches
+ * (one exception: migrations that rebuilt a table differently per dialect, README "Module map").
  */
 export interface DialectAdapter {
   readonly kind: DialectKind;
@@ -46,6 +47,23 @@ export interface DialectAdapter {
    * when writers lock rows (PostgreSQL): two connections write at once, `for update` locks a row.
    */
   readonly singleWriter: boolean;
+  /**
+   * A server that processes on other machines reach (PostgreSQL), not a file of this machine
+   * (SQLite): the volume holding its files is not this machine's to measure, and workers sharing
+   * a credential may run anywhere.
+   */
+  readonly remoteServer: boolean;
+  /**
+   * The locking clause of a `select` that holds the selected row against deletion until the
+   * transaction ends, while other transactions may still update it: `for key share` on
+   * PostgreSQL. Empty on SQLite: a transaction that has written holds the one write lock, so no
+   * delete runs before it commits.
+   */
+  lockAgainstDelete(): Sql;
+  /** Seconds since the epoch (fractional) of a timestamp column. */
+  epochSeconds(column: Sql): RawBuilder<number>;
+  /** One statement returning `bytes`: the space the database takes, as its engine reports it. */
+  databaseSizeBytes(): RawBuilder<{ bytes: number | string }>;
   /** A number bound as a floating-point value (so arithmetic on it is never integer division). */
   real(value: number): Sql;
   /** The database's clock in epoch milliseconds, read when evaluated (after any lock wait). */
@@ -111,6 +129,13 @@ export const sqliteAdapter: DialectAdapter = Object.freeze({
   realType: 'real',
   autoIncrementPrimaryKey: (col: ColumnDefinitionBuilder) => col.primaryKey().autoIncrement(),
   singleWriter: true,
+  remoteServer: false,
+  lockAgainstDelete: () => sql``,
+  epochSeconds: (column: Sql) => sql<number>`unixepoch(${column}, 'subsec')`,
+  databaseSizeBytes: () =>
+    sql<{
+      bytes: number;
+    }>`select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()`,
   real: (value: number) => sql`cast(${value} as real)`,
   epochMsNow: () => SQLITE_EPOCH_MS,
   greatest: (...values: Sql[]) => sql`max(${sql.join(values)})`,
@@ -127,6 +152,11 @@ export const postgresAdapter: DialectAdapter = Object.freeze({
   autoIncrementPrimaryKey: (col: ColumnDefinitionBuilder) =>
     col.primaryKey().generatedByDefaultAsIdentity(),
   singleWriter: false,
+  remoteServer: true,
+  lockAgainstDelete: () => sql`for key share`,
+  epochSeconds: (column: Sql) => sql<number>`extract(epoch from ${column})`,
+  databaseSizeBytes: () =>
+    sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`,
   real: (value: number) => sql`cast(${value} as double precision)`,
   epochMsNow: () => PG_EPOCH_MS,
   greatest: (...values: Sql[]) => sql`greatest(${sql.join(values)})`,

@@ -2,7 +2,7 @@ import type { AmazonProduct } from '../amazon/product.js';
 import type { ProviderName } from '../config/provider-names.js';
 import { outcomesOf, storedAnswer } from './chain-step.js';
 import type { Held } from './held-units.js';
-import type { LaneDeps } from './lane-deps.js';
+import { releaseAfterFault, withFlight, type LaneDeps } from './lane-deps.js';
 import { mergeEnrichment, type ProviderOutcome } from './provider-chain.js';
 import type { BatchEntry } from './store-outcome.js';
 import { lookupErrorOf } from './unit-lookup.js';
@@ -21,15 +21,7 @@ export async function runEnrichBatch(
   store: (entries: readonly BatchEntry[], ms: number) => Promise<void>,
 ): Promise<void> {
   const first = batch[0] as Held;
-  const { signal, unlink } = deps.signals.forRequest(first.unit.job_id);
-  if (signal.aborted) {
-    unlink();
-    return deps.release(batch);
-  }
-  deps.held.startFlight(batch);
-  const started = performance.now();
-  try {
-    deps.stats.requests += 1;
+  await withFlight(deps, batch, async ({ signal, elapsedMs }) => {
     const asins = [...new Set(batch.map(({ unit }) => unit.asin ?? unit.proposed_asin ?? ''))];
     let items: Map<string, AmazonProduct> | null = null;
     let failure: unknown = null;
@@ -39,7 +31,7 @@ export async function runEnrichBatch(
       items = await deps.lookup.enrichMany(request, signal);
     } catch (error) {
       if (signal.aborted) return await deps.release(batch);
-      if (deps.faults?.failed(error)) return await deps.release(batch).catch(() => undefined);
+      if (deps.faults?.failed(error)) return await releaseAfterFault(deps, batch);
       failure = error;
     }
     const entries = batch.map(({ unit }) =>
@@ -47,11 +39,8 @@ export async function runEnrichBatch(
         ? enriched(unit, provider, items)
         : notEnriched(unit, provider, failure, deps.maxAttempts),
     );
-    await store(entries, Math.round(performance.now() - started));
-  } finally {
-    unlink();
-    deps.held.endFlight(batch);
-  }
+    await store(entries, elapsedMs());
+  });
 }
 
 function enriched(

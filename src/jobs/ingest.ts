@@ -212,7 +212,7 @@ async function inTransactions(
   return db.transaction().execute(async (rowsTrx) => {
     await holdJobForIngestion(rowsTrx, jobId);
     return db.transaction().execute(async (unitsTrx) => {
-      await shareJobForIngestion(unitsTrx, jobId);
+      await shareJobForIngestion(unitsTrx, database.dialect, jobId);
       return fn(rowsTrx, unitsTrx);
     });
   });

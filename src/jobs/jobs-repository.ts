@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { fromJson, nowIso, toJson } from '../db/dialect.js';
+import { fromJson, nowIso, toJson, type DialectAdapter } from '../db/dialect.js';
 import type { DB, JobsTable } from '../db/schema.js';
 import { JobError } from './errors.js';
 import type { JobOptions } from './job-options.js';
@@ -267,13 +267,17 @@ export async function holdJobForIngestion(trx: Transaction<DB>, id: string): Pro
 }
 
 /**
- * PostgreSQL: holds the job for a second ingestion transaction next to the one that touched it
- * (`for key share` is compatible with that update's lock; a delete of the job waits for both).
+ * Holds the job for a second ingestion transaction next to the one that touched it (PostgreSQL's
+ * `for key share` is compatible with that update's lock; a delete of the job waits for both).
  */
-export async function shareJobForIngestion(trx: Transaction<DB>, id: string): Promise<void> {
+export async function shareJobForIngestion(
+  trx: Transaction<DB>,
+  dialect: DialectAdapter,
+  id: string,
+): Promise<void> {
   const found = await sql<{
     id: string;
-  }>`select id from code2asin_jobs where id = ${id} for key share`.execute(trx);
+  }>`select id from code2asin_jobs where id = ${id} ${dialect.lockAgainstDelete()}`.execute(trx);
   if (found.rows.length === 0)
     throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
 }

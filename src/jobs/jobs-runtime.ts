@@ -10,6 +10,7 @@ import type { Config } from '../config/env.js';
 import { watchAmazonSettings } from '../config/effective-amazon-settings.js';
 import type { SecretKeys } from '../config/provider-settings.js';
 import type { Database } from '../db/database.js';
+import type { DialectAdapter } from '../db/dialect.js';
 import { createDatabaseRateShareStore } from '../db/rate-share-store.js';
 import { createDatabaseRateLimitStore } from '../db/rate-limit-store.js';
 import type { Logger } from '../logging/logger.js';
@@ -70,8 +71,10 @@ export function createProcessAmazonClients(
     // Figures of the quota dashboard (GET /api/v1/amazon/quotas, `code2asin quota`).
     quotaRecorder: createDatabaseQuotaStore(database),
     rateShareStore:
-      shareLeaseFor(config, database.kind) > 0 ? createDatabaseRateShareStore(database) : undefined,
-    shareLeaseMs: shareLeaseFor(config, database.kind),
+      shareLeaseFor(config, database.dialect) > 0
+        ? createDatabaseRateShareStore(database)
+        : undefined,
+    shareLeaseMs: shareLeaseFor(config, database.dialect),
   });
 }
 
@@ -84,10 +87,10 @@ export const DEFAULT_SHARE_LEASE_MS = 10_000;
  * per-request schedule of `rate_limits` (job-quota bench: 98.6 % of the quota); CODE2ASIN_SHARE_LEASE_MS
  * set to a number decides for either database.
  */
-export function shareLeaseFor(config: Config, kind: Database['kind']): number {
+export function shareLeaseFor(config: Config, dialect: DialectAdapter): number {
   if (!config.sharedRateLimit) return 0;
   if (config.shareLeaseMs !== null) return config.shareLeaseMs;
-  return kind === 'postgres' ? DEFAULT_SHARE_LEASE_MS : 0;
+  return dialect.remoteServer ? DEFAULT_SHARE_LEASE_MS : 0;
 }
 
 /** The webhook signing key: CODE2ASIN_WEBHOOK_SECRET, else derived from the secret key. */

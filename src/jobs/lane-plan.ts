@@ -45,6 +45,8 @@ export interface LaneSizerOptions {
   /** The count before the first reading. */
   initial: LanePace;
   onChange?: (lanes: number, pace: LanePace) => void;
+  /** A reading that failed (the previous count stays; the next reading tries again). */
+  onPaceError?: (error: unknown, lanes: number) => void;
 }
 
 /**
@@ -75,8 +77,9 @@ export function createLaneSizer(options: LaneSizerOptions): LaneSizer {
     try {
       const pace = await options.pace();
       set(lanesFor(pace), pace);
-    } catch {
+    } catch (error) {
       // The previous count stays; the next reading tries again.
+      options.onPaceError?.(error, lanes);
     } finally {
       reading = false;
     }

@@ -2,7 +2,7 @@ import { fromJson } from '../db/dialect.js';
 import type { AmazonProduct } from '../amazon/product.js';
 import { AmazonNotReadyError } from '../amazon/readiness.js';
 import type { Held } from './held-units.js';
-import type { LaneDeps } from './lane-deps.js';
+import { releaseAfterFault, withFlight, type LaneDeps } from './lane-deps.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.js';
 import type { ProviderName } from '../config/provider-names.js';
@@ -30,7 +30,7 @@ export async function runLane(deps: LaneDeps, next: () => Promise<Held[] | null>
       // Not the codes' failure (the store or a rule read hit a database fault): no attempt is
       // counted. The units go back now, or when their lease ends if the database cannot take even
       // that.
-      await deps.release(batch).catch(() => undefined);
+      await releaseAfterFault(deps, batch);
     });
   }
 }
@@ -48,15 +48,7 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     );
   const jobId = (batch[0] as Held).unit.job_id;
   const chain = chainOf(await deps.jobOptions(jobId));
-  const { signal, unlink } = deps.signals.forRequest(jobId);
-  if (signal.aborted) {
-    unlink();
-    return deps.release(batch);
-  }
-  deps.held.startFlight(batch);
-  const started = performance.now();
-  try {
-    deps.stats.requests += 1;
+  await withFlight(deps, batch, async ({ signal, elapsedMs }) => {
     let outcomes: UnitOutcome[];
     try {
       outcomes = await deps.lookup.lookupMany(batch.map(lookupUnitOf), signal);
@@ -65,7 +57,7 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
       outcomes = batch.map(() => ({ ok: false, error }));
     }
     const fault = outcomes.find((o) => !o.ok && deps.faults?.failed(o.error));
-    if (fault) return await deps.release(batch).catch(() => undefined);
+    if (fault) return await releaseAfterFault(deps, batch);
     // A provider of a chain that cannot serve anyone passes its units to the next one; the
     // last one (or a job's only provider) pauses the job.
     const chained = isChained(chain);
@@ -81,11 +73,8 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
       if (chained) return findEntry(unit, chain, asked, o, deps.maxAttempts);
       return o.ok ? { unit, result: o.result } : { unit, error: lookupErrorOf(o.error) };
     });
-    await storeEntries(deps, entries, Math.round(performance.now() - started));
-  } finally {
-    unlink();
-    deps.held.endFlight(batch);
-  }
+    await storeEntries(deps, entries, elapsedMs());
+  });
 }
 
 /** Stores one request's entries in one transaction, then logs each and queues images. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Database } from '../db/database.js';
 import { listAt } from '../amazon/rate-share-store.js';
+import type { FailureLog } from './failure-log.js';
 
 export interface WorkerPresenceOptions {
   id: string;
@@ -10,6 +11,8 @@ export interface WorkerPresenceOptions {
   heldUnits: () => number;
   /** Heartbeat period (default 2 s); a worker silent for 5 periods is no longer listed. */
   periodMs?: number;
+  /** Where a failed heartbeat is told (rate-limited: a database outage fails every beat). */
+  failures: FailureLog;
 }
 
 export interface WorkerPresence {
@@ -48,9 +51,19 @@ export function startWorkerPresence(
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
   };
-  let last: Promise<void> = write().catch(() => undefined);
+  const context = { worker_id: options.id, period_ms: periodMs };
+  const beat = (): Promise<void> =>
+    write().catch((err: unknown) =>
+      options.failures.failed(
+        'heartbeat',
+        'worker heartbeat not written; tried again at the next beat (only `code2asin workers` shows it)',
+        err,
+        context,
+      ),
+    );
+  let last = beat();
   const timer = setInterval(() => {
-    last = write().catch(() => undefined);
+    last = beat();
   }, periodMs);
   timer.unref();
   return {
@@ -61,7 +74,14 @@ export function startWorkerPresence(
         .deleteFrom('code2asin_workers')
         .where('id', '=', options.id)
         .execute()
-        .catch(() => undefined);
+        .catch((err: unknown) =>
+          options.failures.failed(
+            'presence_removal',
+            "worker's row not removed at stop; it leaves the listing when its heartbeat expires",
+            err,
+            context,
+          ),
+        );
     },
   };
 }

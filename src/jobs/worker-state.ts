@@ -4,6 +4,7 @@ import type { Clock } from '../amazon/clock.js';
 import type { WatchedVolume } from '../db/disk-space.js';
 import type { JobsContext } from './context.js';
 import { createDatabaseFaultBackoff, type DatabaseFaultBackoff } from './db-fault-backoff.js';
+import { createFailureLog, type FailureLog } from './failure-log.js';
 import { HeldUnits } from './held-units.js';
 import { JobSignals } from './job-signals.js';
 import { JobInfoCache } from './job-info-cache.js';
@@ -58,6 +59,8 @@ export interface WorkerState {
   readonly jobInfo: JobInfoCache;
   readonly stats: WorkerStats;
   readonly faultBackoff: DatabaseFaultBackoff;
+  /** Failures that change nothing but must be seen (release, heartbeat), one line a minute each. */
+  readonly failures: FailureLog;
   readonly lowDisk: LowDiskGuard;
   readonly maintenance: MaintenanceLoop;
   /** The claim in progress per route: lanes that find nothing queued wait for this one. */
@@ -75,11 +78,20 @@ export interface WorkerState {
 
 /** The worker's settings (defaults applied), its empty queue and its guards, not started. */
 export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerState {
-  const laneSizer = workerLanes(ctx, options);
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const failures = createFailureLog(ctx.logger, { now: () => (options.clock ?? Date).now() });
+  const laneSizer = workerLanes(ctx, options, (error, lanes) =>
+    failures.failed(
+      'lane_pace',
+      "the credential's pace could not be read; the lane count stays and is read again in 2 s",
+      error,
+      { worker_id: id, lanes },
+    ),
+  );
   return {
     ctx,
     options,
-    id: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    id,
     laneSizer,
     leaseMs: options.leaseMs ?? 60_000,
     idlePollMs: options.idlePollMs ?? 500,
@@ -90,6 +102,7 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     jobInfo: new JobInfoCache(),
     stats: { requests: 0, stored: 0, released: 0 },
     faultBackoff: createDatabaseFaultBackoff(ctx.logger),
+    failures,
     lowDisk: createLowDiskGuard(ctx, {
       volumes: options.lowDisk?.volumes ?? [],
       minFreeMb: options.lowDisk?.minFreeMb ?? 0,
@@ -116,7 +129,11 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
  * Lanes: `concurrency` when given, else derived from the credential's effective rate (stored
  * settings first), its answer time and the workers sharing it (`lane-plan.ts`).
  */
-function workerLanes(ctx: JobsContext, options: WorkerOptions): LaneSizer {
+function workerLanes(
+  ctx: JobsContext,
+  options: WorkerOptions,
+  onPaceError: (error: unknown, lanes: number) => void,
+): LaneSizer {
   const quotaTps = options.quotaTps ?? ctx.quotaTps;
   return createLaneSizer({
     fixed: options.concurrency,
@@ -130,6 +147,7 @@ function workerLanes(ctx: JobsContext, options: WorkerOptions): LaneSizer {
       };
     },
     onChange: (n, pace) => ctx.logger.debug({ lanes: n, ...pace }, 'worker lanes resized'),
+    onPaceError,
   });
 }
 

@@ -80,6 +80,7 @@ function laneDepsOf(w: WorkerState): LaneDeps {
     maxAttempts: w.options.maxAttempts ?? 5,
     stats: w.stats,
     faults: w.faultBackoff,
+    failures: w.failures,
     release: (batch) => release(w, batch),
     jobOptions: async (jobId) => (await infoOf(w, jobId)).options,
   };
@@ -129,7 +130,16 @@ function startLanes(w: WorkerState, route: Route, marketplaces: readonly string[
   w.laneCounts.set(route, w.laneSizer.lanes);
   void routeBatching(w.options.lookup, marketplaces, route)
     .then((b) => lanesOfRoute(w.options.concurrency, b.values()))
-    .catch(() => w.laneSizer.lanes)
+    .catch((err: unknown) => {
+      const lanes = w.laneSizer.lanes;
+      w.failures.failed(
+        'route_lanes',
+        "a provider's pace could not be read; its route takes the configured provider's lane count",
+        err,
+        { worker_id: w.id, route, lanes },
+      );
+      return lanes;
+    })
     .then((count) => {
       w.laneCounts.set(route, count);
       if (w.signals.stop.aborted) return;
@@ -256,6 +266,7 @@ function startWorker(w: WorkerState): void {
   w.maintenance.start();
   w.presence = startWorkerPresence(ctx.database, {
     id: w.id,
+    failures: w.failures,
     lanes: () => w.laneSizer.lanes,
     heldUnits: () => w.held.ids().length,
   });

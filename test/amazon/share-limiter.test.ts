@@ -6,47 +6,19 @@ import { createShareLimiter } from '../../src/amazon/share-limiter.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createDatabaseRateShareStore } from '../../src/db/rate-share-store.js';
 import { forEachDatabase } from '../helpers/database.js';
+import { serverRefusals, trackQueries } from './limiter-test-helpers.js';
 import { ManualClock } from './manual-clock.js';
-
-/** Replays grant times against a server token bucket (the emulator's rule); counts refusals. */
-function serverRefusals(times: number[], tps: number, burst: number): number {
-  let tokens = burst;
-  let last = times[0] ?? 0;
-  let refused = 0;
-  for (const t of [...times].sort((a, b) => a - b)) {
-    tokens = Math.min(burst, tokens + ((t - last) / 1000) * tps);
-    last = t;
-    if (tokens < 1 - 1e-9) refused += 1;
-    else tokens -= 1;
-  }
-  return refused;
-}
 
 /** The store on one handle, its queries awaited by the manual clock; `dead()` makes it fail. */
 function trackedStore(database: Database, clock: ManualClock) {
   const store = createDatabaseRateShareStore(database, { now: () => clock.now() });
-  const pending = new Set<Promise<unknown>>();
+  const track = trackQueries(clock);
   let alive = true;
-  const track = <T>(p: () => Promise<T>): Promise<T> => {
-    const q = alive ? p() : Promise.reject(new Error('process killed'));
-    pending.add(q);
-    void q.then(
-      () => pending.delete(q),
-      () => pending.delete(q),
-    );
-    return q;
-  };
-  const previous = clock.settle;
-  clock.settle = async () => {
-    await previous();
-    while (pending.size > 0) {
-      await Promise.allSettled([...pending]);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
+  const live = <T>(p: () => Promise<T>): Promise<T> =>
+    track(alive ? p() : Promise.reject(new Error('process killed')));
   const tracked: RateShareStore = {
-    heartbeat: (key, member, beat) => track(() => store.heartbeat(key, member, beat)),
-    pause: (key, ms) => track(() => store.pause(key, ms)),
+    heartbeat: (key, member, beat) => live(() => store.heartbeat(key, member, beat)),
+    pause: (key, ms) => live(() => store.pause(key, ms)),
   };
   return { store: tracked, kill: () => (alive = false) };
 }

@@ -9,45 +9,13 @@ import { createSharedRateLimiter } from '../../src/amazon/shared-rate-limiter.js
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createDatabaseRateLimitStore } from '../../src/db/rate-limit-store.js';
 import { forEachDatabase } from '../helpers/database.js';
+import { serverRefusals, trackQueries } from './limiter-test-helpers.js';
 import { ManualClock } from './manual-clock.js';
 
-/** Replays grant times against a server token bucket (the emulator's rule); counts refusals. */
-function serverRefusals(times: number[], tps: number, burst: number): number {
-  let tokens = burst;
-  let last = times[0] ?? 0;
-  let refused = 0;
-  for (const t of [...times].sort((a, b) => a - b)) {
-    tokens = Math.min(burst, tokens + ((t - last) / 1000) * tps);
-    last = t;
-    if (tokens < 1 - 1e-9) refused += 1;
-    else tokens -= 1;
-  }
-  return refused;
-}
-
-/**
- * The real store of a database handle, with its queries tracked: the manual clock waits for them
- * before firing the next timer (PostgreSQL answers through real I/O, SQLite through promises).
- */
+/** The real store of a database handle, with its queries tracked by the manual clock. */
 function trackedStore(database: Database, clock: ManualClock): RateLimitStore {
   const store = createDatabaseRateLimitStore(database, { now: () => clock.now() });
-  const pending = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    pending.add(p);
-    void p.then(
-      () => pending.delete(p),
-      () => pending.delete(p),
-    );
-    return p;
-  };
-  const previous = clock.settle;
-  clock.settle = async () => {
-    await previous();
-    while (pending.size > 0) {
-      await Promise.allSettled([...pending]);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
+  const track = trackQueries(clock);
   return {
     reserve: (key, pace) => track(store.reserve(key, pace)),
     grant: (key, pace) => track(store.grant(key, pace)),

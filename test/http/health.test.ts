@@ -5,6 +5,7 @@ import { createCapturingLogger } from '../helpers/capture-logger.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { hostname } from 'node:os';
 import { createDatabaseRateShareStore } from '../../src/db/rate-share-store.js';
+import { createFailureLog } from '../../src/jobs/failure-log.js';
 import { listLiveWorkers, startWorkerPresence } from '../../src/jobs/worker-presence.js';
 import { createToken, type Scope } from '../../src/http/auth/token-repository.js';
 
@@ -78,7 +79,12 @@ forEachDatabase('GET /health', (ctx) => {
   it('counts the live workers for everyone; lists their ids, hosts, lanes, claimed units and shares only with a read token', async () => {
     const database = ctx.database();
     const id = `${hostname()}:${process.pid}:health`;
-    const presence = startWorkerPresence(database, { id, lanes: () => 5, heldUnits: () => 3 });
+    const presence = startWorkerPresence(database, {
+      id,
+      lanes: () => 5,
+      heldUnits: () => 3,
+      failures: createFailureLog(createCapturingLogger().logger),
+    });
     // This process also holds a share of one credential (alone: all of it).
     await createDatabaseRateShareStore(database).heartbeat(
       'creators:0123abcd',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { toJson } from '../../src/db/dialect.js';
 import type { Database } from '../../src/db/database.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { createTestApp, errorOf, type TestApp } from './http-helpers.js';
 import { BASE, jobId, SAMPLE_CODES } from './jobs-helpers.js';
+import { seedFinishedJob, type SeededResult } from './review-helpers.js';
 
 interface Result {
   id: number;
@@ -45,23 +45,23 @@ async function seed(database: Database, id: string): Promise<Map<string, number>
   const ids = new Map(
     rows.map((r) => [`${r.marketplace.slice(-2)}${SAMPLE_CODES.indexOf(r.code)}`, r.id]),
   );
-  const review = (proposed: string) => ({
+  const review = (proposed: string): SeededResult => ({
     status: 'to_review',
     asin: null,
     proposed_asin: proposed,
     match_type: 'fuzzy',
     confidence: 0.6,
-    candidates: toJson([cand(proposed, 1), cand('B0SINGLE01', 2)]),
+    candidates: [cand(proposed, 1), cand('B0SINGLE01', 2)],
   });
-  const found = (asin: string) => ({
+  const found = (asin: string): SeededResult => ({
     status: 'found',
     asin,
     proposed_asin: null,
     match_type: 'exact',
     confidence: 0.98,
-    candidates: toJson([cand(asin, 1)]),
+    candidates: [cand(asin, 1)],
   });
-  const states: Record<string, object> = {
+  const states: Record<string, SeededResult> = {
     fr0: review(PACK),
     de0: review(PACK),
     fr1: review(PACK),
@@ -71,18 +71,12 @@ async function seed(database: Database, id: string): Promise<Map<string, number>
     de2: found('B0EXACT002'),
     de3: found('B0EXACT013'),
   };
-  for (const [key, state] of Object.entries(states)) {
-    await database.db
-      .updateTable('code2asin_results')
-      .set({ ...state, reasons: toJson(['seeded']), source: 'api' })
-      .where('id', '=', ids.get(key)!)
-      .execute();
-  }
-  await database.db
-    .updateTable('code2asin_jobs')
-    .set({ status: 'completed', done_count: 8, found_count: 3, to_review_count: 5 })
-    .where('id', '=', id)
-    .execute();
+  await seedFinishedJob(
+    database,
+    id,
+    Object.entries(states).map(([key, state]) => [ids.get(key)!, state] as const),
+    { done_count: 8, found_count: 3, to_review_count: 5 },
+  );
   return ids;
 }
 

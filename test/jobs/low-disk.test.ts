@@ -4,6 +4,7 @@ import { formatStartupReport, startupDisk } from '../../src/cli/startup-report.j
 import { loadConfig } from '../../src/config/env.js';
 import { amazonReadiness } from '../../src/amazon/readiness.js';
 import { measureVolumes } from '../../src/db/disk-space.js';
+import { sqliteAdapter } from '../../src/db/dialect.js';
 import { createJob } from '../../src/jobs/create-job.js';
 import type {
   LookupResult,
@@ -121,9 +122,10 @@ it('the start-up block shows the free space of each volume and warns when it is 
     CODE2ASIN_MIN_FREE_DISK_MB: String(HUGE_MB),
     CODE2ASIN_IMAGE_DIR: tmpdir(),
   });
-  const disk = await startupDisk(config, { dataDir: tmpdir() } as Parameters<
-    typeof startupDisk
-  >[1]);
+  const disk = await startupDisk(config, {
+    dataDir: tmpdir(),
+    dialect: sqliteAdapter,
+  } as Parameters<typeof startupDisk>[1]);
   const text = formatStartupReport({
     command: 'worker',
     databaseUrl: 'sqlite:./data/c2a.db',

@@ -35,7 +35,7 @@ forEachDatabase('rate shares by default', (db) => {
   it('PostgreSQL shares a credential by rate shares unless told not to; SQLite keeps its schedule', () => {
     const pg = db.kind === 'postgres';
     assert.equal(sharesOf({}), pg ? 1 : undefined);
-    assert.equal(shareLeaseFor(loadConfig(env()), db.kind), pg ? 10_000 : 0);
+    assert.equal(shareLeaseFor(loadConfig(env()), db.database().dialect), pg ? 10_000 : 0);
     assert.equal(sharesOf({ CODE2ASIN_SHARE_LEASE_MS: '0' }), undefined);
     assert.equal(sharesOf({ CODE2ASIN_SHARED_RATE_LIMIT: 'false' }), undefined);
     // Burst 1 leaves no room for two processes' timers: the per-request schedule stays.

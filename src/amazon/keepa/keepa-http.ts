@@ -1,5 +1,5 @@
-import { AmazonError, networkError, scrub } from '../errors.js';
-import type { FetchFn } from '../http.js';
+import { AmazonError, scrub } from '../errors.js';
+import { exchange, type FetchFn } from '../http.js';
 import { field, num, text } from '../json.js';
 
 /** What every Keepa answer says about the key's tokens (reference §4, Response.java). */
@@ -39,26 +39,17 @@ export interface KeepaGet {
  * `retryAfterMs` (its `refillIn`) and on `tokens` of the thrown error's cause.
  */
 export async function keepaGet(req: KeepaGet): Promise<KeepaResponse> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-  let res: Response;
-  let raw: string;
-  try {
-    res = await req.fetch(req.url, {
-      method: 'GET',
-      headers: { accept: 'application/json', 'accept-encoding': 'gzip' },
-      signal,
-    });
-    raw = await res.text();
-  } catch (e) {
-    if (req.signal?.aborted) throw req.signal.reason;
-    const error = networkError(e, req.what, req.timeoutMs);
-    throw new AmazonError(error.code, scrub(error.message, [req.key]), {
-      reason: error.reason,
-      provider: 'keepa',
-    });
-  }
-  const body = parseJson(raw);
+  const res = await exchange({
+    ...req,
+    method: 'GET',
+    headers: { accept: 'application/json', 'accept-encoding': 'gzip' },
+    networkError: (error) =>
+      new AmazonError(error.code, scrub(error.message, [req.key]), {
+        reason: error.reason,
+        provider: 'keepa',
+      }),
+  });
+  const { body } = res;
   const tokens = tokenStatusOf(body);
   if (res.status === 200 && body !== undefined) return { body, tokens };
   throw keepaError(res.status, body, tokens, req);
@@ -152,13 +143,4 @@ function keepaError(
     { ...base, retryable: status >= 500 },
     tokens,
   );
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
-import { AmazonError, networkError, scrub, type AmazonErrorCode } from '../errors.js';
-import type { FetchFn, JsonResponse } from '../http.js';
+import { AmazonError, scrub, type AmazonErrorCode } from '../errors.js';
+import { exchange, type FetchFn, type JsonResponse } from '../http.js';
 import { field, list, text } from '../json.js';
 import { requestIdOf } from '../response-errors.js';
 
@@ -20,29 +20,20 @@ export interface SpapiGet {
  * §3.2). Resolves on 2xx with the parsed body; throws a typed AmazonError otherwise.
  */
 export async function spapiGet(req: SpapiGet): Promise<JsonResponse> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-  let res: Response;
-  let raw: string;
-  try {
-    res = await req.fetch(req.url, {
-      method: 'GET',
-      headers: {
-        accept: 'application/json',
-        'user-agent': req.userAgent,
-        'x-amz-access-token': req.token,
-      },
-      signal,
-    });
-    raw = await res.text();
-  } catch (e) {
-    if (req.signal?.aborted) throw req.signal.reason;
-    throw networkError(e, req.what, req.timeoutMs);
-  }
+  const res = await exchange({
+    ...req,
+    method: 'GET',
+    headers: {
+      accept: 'application/json',
+      'user-agent': req.userAgent,
+      'x-amz-access-token': req.token,
+    },
+  });
   const requestId = requestIdOf(res.headers);
-  const body = parseJson(raw);
-  if (res.ok && body !== undefined) return { status: res.status, body, requestId };
-  if (res.ok) {
+  const { body } = res;
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && body !== undefined) return { status: res.status, body, requestId };
+  if (ok) {
     throw new AmazonError(
       'invalid_data',
       `${req.what} answered ${res.status} with a body that is not JSON; it will be retried.`,
@@ -138,13 +129,4 @@ export function intervalAtAppliedRate(headers: Headers): number | null {
 export function appliedRate(headers: Headers): number | null {
   const v = Number(headers.get('x-amzn-ratelimit-limit') ?? Number.NaN);
   return Number.isFinite(v) && v > 0 ? v : null;
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }

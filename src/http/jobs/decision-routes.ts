@@ -15,7 +15,7 @@ import {
 } from './review-decisions.js';
 import { marketplaceDomain } from './result-routes.js';
 import { listingOf, summarizeSimilar } from './similar-decisions.js';
-import { SHOWN, SIMILAR_SCHEMA } from './similar-route.js';
+import { DECIDED_FIELDS, SHOWN, shownResults, SIMILAR_SCHEMA } from './similar-route.js';
 
 /** A bulk decision covers at most this many results: narrow the filter for more. */
 export const BULK_LIMIT = 10_000;
@@ -173,11 +173,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
         response: {
           200: {
             type: 'object',
-            properties: {
-              batch_id: { type: ['string', 'null'] },
-              decided: { type: 'integer' },
-              skipped: { type: 'integer' },
-            },
+            properties: { ...DECIDED_FIELDS, skipped: { type: 'integer' } },
           },
           ...RESULT_ERRORS,
           409: CONFLICT,
@@ -275,11 +271,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
               batch_id: { type: 'string' },
               undone: { type: 'integer' },
               result_ids: { type: 'array', items: { type: 'integer' } },
-              results: {
-                type: 'array',
-                items: RESULT_SCHEMA,
-                description: `The restored results (the first ${SHOWN}).`,
-              },
+              results: shownResults(`The restored results (the first ${SHOWN}).`),
             },
           },
           ...RESULT_ERRORS,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DialectKind } from '../../db/dialect.js';
+import { sql, type Kysely } from 'kysely';
+import type { DialectAdapter } from '../../db/dialect.js';
 import type { DB } from '../../db/schema.js';
 import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
@@ -47,13 +47,6 @@ const PROGRESS_RESPONSE = {
   ],
 } as const;
 
-/** Seconds since the epoch of a timestamp column, in each dialect. */
-function epochSeconds(kind: DialectKind): RawBuilder<number> {
-  return kind === 'postgres'
-    ? sql<number>`extract(epoch from updated_at)`
-    : sql<number>`unixepoch(updated_at, 'subsec')`;
-}
-
 export interface ProgressPoint extends Record<Outcome, number> {
   at: string;
 }
@@ -64,7 +57,7 @@ export interface ProgressPoint extends Record<Outcome, number> {
  */
 export async function jobProgressSeries(
   db: Kysely<DB>,
-  kind: DialectKind,
+  dialect: DialectAdapter,
   job: { id: string; created_at: string; started_at: string | null; completed_at: string | null },
   now = Date.now(),
 ) {
@@ -72,7 +65,7 @@ export async function jobProgressSeries(
   const toMs = Math.max(fromMs + 1000, job.completed_at ? Date.parse(job.completed_at) : now);
   const bucketSeconds = Math.max(1, Math.ceil((toMs - fromMs) / 1000 / MAX_BUCKETS));
   const buckets = Math.ceil((toMs - fromMs) / 1000 / bucketSeconds);
-  const index = sql<number>`floor((${epochSeconds(kind)} - ${fromMs / 1000}) / ${bucketSeconds})`;
+  const index = sql<number>`floor((${dialect.epochSeconds(sql.ref('updated_at'))} - ${fromMs / 1000}) / ${bucketSeconds})`;
   const rows = await db
     .selectFrom('code2asin_results')
     .select(['status', index.as('bucket'), sql<number>`count(*)`.as('n')])
@@ -102,7 +95,7 @@ export async function jobProgressSeries(
 
 /** `GET /jobs/{id}/progress`: the job page's chart, polled while the job runs. */
 export function registerProgressRoute(app: FastifyInstance, deps: JobsRouteDeps): void {
-  const { db, kind } = deps.jobs.database;
+  const { db, dialect } = deps.jobs.database;
   app.get<{ Params: { id: string } }>(
     '/jobs/:id/progress',
     {
@@ -115,7 +108,7 @@ export function registerProgressRoute(app: FastifyInstance, deps: JobsRouteDeps)
     },
     async (request) => {
       const job = await getJob(db, request.params.id, ownerFilter(requireAuth(request)));
-      return jobProgressSeries(db, kind, job);
+      return jobProgressSeries(db, dialect, job);
     },
   );
 }

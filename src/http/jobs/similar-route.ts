@@ -10,6 +10,17 @@ import { repeatDecision, SIMILAR_SCOPES, type SimilarScope } from './similar-dec
 /** Results a repeat or an undo answers in full: a page of the review queue holds at most 200. */
 export const SHOWN = 200;
 
+/** A bulk decision's answer: its undo step (null when nothing changed) and what it decided. */
+export const DECIDED_FIELDS = {
+  batch_id: { type: ['string', 'null'] },
+  decided: { type: 'integer' },
+};
+
+/** The results an answer carries for the page on screen (the first {@link SHOWN}). */
+export function shownResults(description: string) {
+  return { type: 'array', items: RESULT_SCHEMA, description };
+}
+
 const SIMILAR_GROUP = {
   type: 'object',
   properties: {
@@ -85,13 +96,10 @@ export function registerSimilarRoute(app: FastifyInstance, deps: JobsRouteDeps):
           200: {
             type: 'object',
             properties: {
-              batch_id: { type: ['string', 'null'] },
-              decided: { type: 'integer' },
-              results: {
-                type: 'array',
-                items: RESULT_SCHEMA,
-                description: `The results as decided now (the first ${SHOWN}), for the page on screen.`,
-              },
+              ...DECIDED_FIELDS,
+              results: shownResults(
+                `The results as decided now (the first ${SHOWN}), for the page on screen.`,
+              ),
             },
           },
           ...RESULT_ERRORS,
