@@ -280,6 +280,10 @@ export const VARIABLES = {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
   },
+  CODE2ASIN_QUOTA_FLUSH_MS: {
+    schema: z.coerce.number().int().min(100).max(3_600_000),
+    expected: 'milliseconds between two writes of the quota figures, 100–3600000',
+  },
   CODE2ASIN_MAINTENANCE_MS: {
     schema: z.coerce.number().int().min(100),
     expected: 'longest milliseconds between two sweeps of expired leases and due retries, ≥ 100',
@@ -351,6 +355,7 @@ export const DEFAULTS: Partial<Record<VariableName, string>> = {
   CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_MAINTENANCE_MS: '5000',
+  CODE2ASIN_QUOTA_FLUSH_MS: '1000',
   CODE2ASIN_MIN_FREE_DISK_MB: '200',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_ACCEPT_THRESHOLD: '0.8',
@@ -393,6 +398,8 @@ export interface Config {
    * schedule of `rate_limits`. Null (`auto`, the default): `shareLeaseFor` decides by database.
    */
   readonly shareLeaseMs: number | null;
+  /** The quota dashboard's figures are written this often (and when the process stops). */
+  readonly quotaFlushMs: number;
   /**
    * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
    * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.
@@ -553,6 +560,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
     shareLeaseMs: v.CODE2ASIN_SHARE_LEASE_MS,
+    quotaFlushMs: v.CODE2ASIN_QUOTA_FLUSH_MS,
     amazonSource: v.CODE2ASIN_AMAZON_SOURCE,
     amazon: {
       enabled: v.AMAZON_PAAPI_ENABLED,
