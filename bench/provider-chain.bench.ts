@@ -48,7 +48,7 @@ const OPERATION: Record<string, string> = {
 
 /** A generated catalog with each product's code search limited to some providers. */
 function benchCatalog() {
-  const catalog = generateCatalog(Math.ceil(CODES * 1.3), SEED);
+  const catalog = generateCatalog(Math.ceil(CODES * 1.7), SEED);
   const rng = createRandom(SEED);
   for (const product of catalog.marketplaces['www.amazon.fr']?.products ?? []) {
     product.codeProtocols = CHAIN.filter((p) => rng.next() < (COVERAGE[p] ?? 0));
@@ -237,7 +237,7 @@ function keepaTokenUse(run: Run, before: EmulatorStats, beforeAt: number) {
 /** Codes a provider was asked more than once, and codes it was asked that the run did not need. */
 function wasted(run: Run, p: ProviderName): number {
   const asked = run.searches
-    .filter((s) => s.protocol === p && s.page === 1)
+    .filter((s) => s.protocol === p && s.page === 1 && s.status !== 429)
     .flatMap((s) => s.codes);
   const twice = asked.length - new Set(asked).size;
   const needed = new Set(
@@ -326,8 +326,9 @@ ${table.join('\n')}
   sampled seconds (1 s apart) in which a full request's worth of codes waited for that provider at both ends;
   Keepa — tokens spent ÷ tokens it could spend (the balance at the run's start, an unused key starting empty,
   plus the minute refills before its last request); above 100 % = the balance ended negative (Keepa allows it).
-- **codes wasted**: codes the proxy saw a provider asked twice, plus codes it was asked that the run did not need
-  (already found by a provider before it, or not in the file).
+- **codes wasted**: codes the proxy saw a provider asked twice (a request refused with 429 and sent again
+  not counted: it cost nothing), plus codes it was asked that the run did not need (already found by a
+  provider before it, or not in the file).
 `;
   process.stdout.write(md);
   mkdirSync('docs/benchmarks', { recursive: true });

@@ -128,8 +128,8 @@ describe('map with a provider chain, then quota', () => {
     assert.equal(words.code, 0, words.stderr);
     for (const entry of view.credentials) {
       assert.match(words.stdout, new RegExp(`^${entry.provider} `, 'm'));
-      const r = entry.requests;
-      assert.ok(words.stdout.includes(`${r.last_minute} / ${r.last_hour} / ${r.today}`));
+      // Today's count only: a minute may have passed since the JSON was read on a busy machine.
+      assert.match(words.stdout, new RegExp(`requests +\\d+ / \\d+ / ${entry.requests.today} `));
     }
   });
 

@@ -12,6 +12,8 @@ export interface ProxiedCodeSearch {
   held: boolean;
   /** When it arrived (epoch ms). */
   at: number;
+  /** The emulator's answer status once forwarded (null: held, or not answered). */
+  status: number | null;
 }
 
 export interface RecordingProxy {
@@ -49,13 +51,15 @@ export async function startRecordingProxy(
         const n = (seen.get(found.protocol) ?? 0) + 1;
         seen.set(found.protocol, n);
         const isHeld = hold?.protocol === found.protocol && hold.at === n;
-        const search = { ...found, held: isHeld, at: Date.now() };
+        const search: ProxiedCodeSearch = { ...found, held: isHeld, at: Date.now(), status: null };
         searches.push(search);
         if (search.held) {
           open.add(res);
           onHeld(search);
           return;
         }
+        search.status = await forward(req, res, url, body);
+        return;
       }
       await forward(req, res, url, body);
     })();
@@ -74,7 +78,10 @@ export async function startRecordingProxy(
   };
 }
 
-function codeSearchOf(url: URL, body: Buffer): Omit<ProxiedCodeSearch, 'held' | 'at'> | null {
+function codeSearchOf(
+  url: URL,
+  body: Buffer,
+): Omit<ProxiedCodeSearch, 'held' | 'at' | 'status'> | null {
   const split = (v: string | null) => (v ?? '').split(',').filter(Boolean);
   if (url.pathname === '/catalog/2022-04-01/items')
     return { protocol: 'spapi', codes: split(url.searchParams.get('identifiers')), page: 1 };
@@ -97,7 +104,7 @@ async function forward(
   res: ServerResponse,
   url: URL,
   body: Buffer,
-): Promise<void> {
+): Promise<number | null> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k))
@@ -115,7 +122,9 @@ async function forward(
     });
     res.writeHead(answer.status, out);
     res.end(Buffer.from(await answer.arrayBuffer()));
+    return answer.status;
   } catch {
     res.destroy();
+    return null;
   }
 }
