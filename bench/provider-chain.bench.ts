@@ -152,7 +152,9 @@ async function runMap(
     const backlog = providers.map(() => 0);
     for (const r of readDb<{ step: number; n: number }>(dbFile, backlogQuery))
       if (r.step < backlog.length) backlog[r.step] = r.n;
-    samples.push({ t: performance.now(), stats: await emu.stats(), backlog });
+    // A starved emulator may drop a stats call: that second goes unsampled, the run goes on.
+    const stats = await emu.stats().catch(() => null);
+    if (stats) samples.push({ t: performance.now(), stats, backlog });
     if (firstAt === null && proxy.searches.length > firstSearch) firstAt = performance.now();
     if (windowSeconds && firstAt !== null && performance.now() - firstAt > windowSeconds * 1000) {
       child.kill('SIGINT');
