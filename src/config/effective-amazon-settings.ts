@@ -121,7 +121,11 @@ export function mergeAmazonSettings(
     }
   }
   applyProviderRateDefaults(fields);
-  return { settings: settingsOf(fields), fields, updatedAt };
+  // AMAZON_CHAIN_RATES is no stored field: without it here, every process (serve, worker, map)
+  // paced a chain's other providers at their defaults (Creators 1/s) whatever it said.
+  const { chainRates } = config.amazon;
+  const settings = { ...settingsOf(fields), ...(chainRates ? { chainRates } : {}) };
+  return { settings, fields, updatedAt };
 }
 
 /** A rate nobody set follows the provider's published quota (SP-API: 2/s, burst 2). */

@@ -51,6 +51,10 @@ export const JOBS_VARIABLES = {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
   },
+  CODE2ASIN_QUOTA_FLUSH_MS: {
+    schema: z.coerce.number().int().min(100).max(3_600_000),
+    expected: 'milliseconds between two writes of the quota figures, 100–3600000',
+  },
   CODE2ASIN_MAINTENANCE_MS: {
     schema: z.coerce.number().int().min(100),
     expected: 'longest milliseconds between two sweeps of expired leases and due retries, ≥ 100',
@@ -101,6 +105,7 @@ export const JOBS_DEFAULTS: Partial<Record<keyof typeof JOBS_VARIABLES, string>>
   CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_MAINTENANCE_MS: '5000',
+  CODE2ASIN_QUOTA_FLUSH_MS: '1000',
   CODE2ASIN_MIN_FREE_DISK_MB: '200',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
   CODE2ASIN_ACCEPT_THRESHOLD: '0.8',

@@ -66,6 +66,8 @@ export interface Config {
    * schedule of `rate_limits`. Null (`auto`, the default): `shareLeaseFor` decides by database.
    */
   readonly shareLeaseMs: number | null;
+  /** The quota dashboard's figures are written this often (and when the process stops). */
+  readonly quotaFlushMs: number;
   /**
    * What the Amazon settings point at: Amazon itself, or the local emulator (`code2asin demo`,
    * the emulator's environment lines). Shown at start, in /health, on jobs and in result files.
@@ -151,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.CODE2ASIN_LOG_LEVEL,
     sharedRateLimit: v.CODE2ASIN_SHARED_RATE_LIMIT,
     shareLeaseMs: v.CODE2ASIN_SHARE_LEASE_MS,
+    quotaFlushMs: v.CODE2ASIN_QUOTA_FLUSH_MS,
     amazonSource: v.CODE2ASIN_AMAZON_SOURCE,
     amazon: amazonConfig(v, fromEnvironment),
     jobs: jobsConfig(v),

@@ -18,6 +18,10 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'code2asin_migrations',
     migrationLockTableName: 'code2asin_migrations_lock',
+    // Numbers are handed out to parallel work before it lands (0013 and 0014 landed before 0011):
+    // a database already past a later number still gets the earlier one, instead of refusing to
+    // start.
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

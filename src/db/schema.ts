@@ -277,6 +277,15 @@ export interface WorkersTable {
   concurrency: number;
 }
 
+/** A provider that refused a job's requests for good (migration 0011). */
+export interface RefusedProvidersTable {
+  job_id: string;
+  provider: string;
+  error_class: string;
+  message: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   code2asin_jobs: JobsTable;
   code2asin_rows: RowsTable;
@@ -295,4 +304,5 @@ export interface DB {
   rate_limit_members: RateLimitMembersTable;
   rate_limit_shares: RateLimitSharesTable;
   code2asin_workers: WorkersTable;
+  code2asin_refused_providers: RefusedProvidersTable;
 }

@@ -1,9 +1,11 @@
 import type { AmazonProduct } from '../amazon/product.js';
 import type { ProviderName } from '../config/provider-names.js';
+import { noteRefusal } from './chain-refusals.js';
 import { outcomesOf, storedAnswer } from './chain-step.js';
 import type { Held } from './held-units.js';
 import { releaseAfterFault, withFlight, type LaneDeps } from './lane-deps.js';
 import { mergeEnrichment, type ProviderOutcome } from './provider-chain.js';
+import { refusalError, refusalOf } from './refused-providers.js';
 import type { BatchEntry } from './store-outcome.js';
 import { lookupErrorOf } from './unit-lookup.js';
 
@@ -27,12 +29,16 @@ export async function runEnrichBatch(
     let failure: unknown = null;
     try {
       if (!deps.lookup.enrichMany) throw new Error('this lookup cannot enrich');
+      // An enricher that refused this job before (any lane, any worker) is not asked again.
+      const refused = await refusalOf(deps.ctx.database.db, first.unit.job_id, provider);
+      if (refused) throw refusalError(refused);
       const request = { marketplace: first.unit.marketplace, provider, asins };
       items = await deps.lookup.enrichMany(request, signal);
     } catch (error) {
       if (signal.aborted) return await deps.release(batch);
       if (deps.faults?.failed(error)) return await releaseAfterFault(deps, batch);
       failure = error;
+      await noteRefusal(deps, first.unit.job_id, provider, [{ ok: false, error }], 'enrich');
     }
     const entries = batch.map(({ unit }) =>
       failure === null

@@ -56,6 +56,11 @@ export async function openJobsProcess(
         try {
           await jobs.close();
         } finally {
+          // The quota figures held in memory (written every CODE2ASIN_QUOTA_FLUSH_MS) go out
+          // before the database closes: a stopped process's last requests stay on the dashboard.
+          await amazonClients
+            .flushQuota()
+            .catch((err: unknown) => logger.warn({ err }, 'quota figures not written at stop'));
           await database.close();
         }
       },

@@ -239,6 +239,7 @@ export async function deleteJobData(
     await trx.deleteFrom('code2asin_rows').where('job_id', '=', id).execute();
     await trx.deleteFrom('code2asin_logs').where('job_id', '=', id).execute();
     await trx.deleteFrom('code2asin_decisions').where('job_id', '=', id).execute();
+    await trx.deleteFrom('code2asin_refused_providers').where('job_id', '=', id).execute();
     return true;
   });
 }

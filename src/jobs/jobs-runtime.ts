@@ -69,7 +69,7 @@ export function createProcessAmazonClients(
     clientDeps: { logger },
     rateLimitStore: config.sharedRateLimit ? createDatabaseRateLimitStore(database) : undefined,
     // Figures of the quota dashboard (GET /api/v1/amazon/quotas, `code2asin quota`).
-    quotaRecorder: createDatabaseQuotaStore(database),
+    quotaRecorder: createDatabaseQuotaStore(database, { flushMs: config.quotaFlushMs }),
     rateShareStore:
       shareLeaseFor(config, database.dialect) > 0
         ? createDatabaseRateShareStore(database)

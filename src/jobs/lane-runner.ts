@@ -8,8 +8,10 @@ import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.j
 import type { ProviderName } from '../config/provider-names.js';
 import type { ChainAdvance } from './chain-store.js';
 import { findEntry, hasNextFinder, isChained } from './chain-step.js';
+import { noteRefusal, refusedEntries } from './chain-refusals.js';
 import { runEnrichBatch } from './enrich-batch.js';
 import { chainOf, isEnrichRoute, providerOfRoute } from './provider-chain.js';
+import { refusalOf } from './refused-providers.js';
 import {
   lookupErrorOf,
   type LookupErrorShape,
@@ -48,6 +50,16 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     );
   const jobId = (batch[0] as Held).unit.job_id;
   const chain = chainOf(await deps.jobOptions(jobId));
+  const asked = providerOfRoute(route);
+  // A provider of the chain that refused this job before (any lane, any worker) is not asked.
+  const movesOn = isChained(chain) && hasNextFinder(chain, (batch[0] as Held).unit.chain_step);
+  const refused = movesOn && asked ? await refusalOf(deps.ctx.database.db, jobId, asked) : null;
+  if (refused) {
+    const { signal, unlink } = deps.signals.forRequest(jobId);
+    unlink();
+    if (signal.aborted) return deps.release(batch);
+    return storeEntries(deps, refusedEntries(deps, batch, chain, refused), 0);
+  }
   await withFlight(deps, batch, async ({ signal, elapsedMs }) => {
     let outcomes: UnitOutcome[];
     try {
@@ -58,13 +70,12 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     }
     const fault = outcomes.find((o) => !o.ok && deps.faults?.failed(o.error));
     if (fault) return await releaseAfterFault(deps, batch);
-    // A provider of a chain that cannot serve anyone passes its units to the next one; the
-    // last one (or a job's only provider) pauses the job.
+    // A provider of a chain that cannot serve anyone passes its units to the next one (and is
+    // remembered as refusing); the last one (or a job's only provider) pauses the job.
     const chained = isChained(chain);
-    const movesOn = chained && hasNextFinder(chain, (batch[0] as Held).unit.chain_step);
     const stopping = movesOn ? undefined : outcomes.find((o) => !o.ok && stopsTheJob(o.error));
     if (stopping && !stopping.ok) return await stopJob(deps, batch, stopping.error);
-    const asked = providerOfRoute(route);
+    if (movesOn && asked) await noteRefusal(deps, jobId, asked, outcomes);
     const entries = batch.map(({ unit }, i): BatchEntry => {
       const o: UnitOutcome = outcomes[i] ?? {
         ok: false,

@@ -4,6 +4,7 @@ import { JobError } from './errors.js';
 import { assertTransition, TRANSITIONS, type JobAction, type JobStatus } from './job-status.js';
 import { deleteJobData, getJob, type Job } from './jobs-repository.js';
 import { recountJob } from './recount-job.js';
+import { forgetRefusals } from './refused-providers.js';
 
 /** Most retries of one job before `reset_retry_counter` is needed. */
 export const MAX_RETRIES = 5;
@@ -56,6 +57,8 @@ export async function applyJobAction(
     .$if(action !== 'cancel', (q) => q.where('preflight', 'is not', null))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return raceLost(ctx, job.id, action, options.owner);
+  // Settings may have been fixed meanwhile: a resumed job asks the providers that refused it again.
+  if (action === 'resume') await forgetRefusals(ctx.database.db, job.id);
   await ctx.createJobLog(job.id, 'INFO', `Job ${actionPast(action)}`, {
     from: job.status,
     to,
@@ -105,6 +108,7 @@ async function retryJob(ctx: JobsContext, job: Job, options: ActionOptions): Pro
       .where('status', '=', 'error')
       .execute();
     await recountJob(trx, job.id);
+    await forgetRefusals(trx, job.id);
     return true;
   });
   if (!done) return raceLost(ctx, job.id, 'retry', options.owner);

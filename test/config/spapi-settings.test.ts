@@ -30,6 +30,16 @@ describe('SP-API settings', () => {
     assert.deepEqual([creators.settings.tps, creators.settings.burst], [1, 1]);
   });
 
+  it('AMAZON_CHAIN_RATES reaches the effective settings every process runs on', () => {
+    const config = loadConfig({ AMAZON_CHAIN_RATES: 'creators=25/2,keepa=50/5' });
+    const merged = mergeAmazonSettings(config, stored({ provider: 'spapi' }));
+    assert.deepEqual(merged.settings.chainRates, {
+      creators: { tps: 25, burst: 2 },
+      keepa: { tps: 50, burst: 5 },
+    });
+    assert.equal(mergeAmazonSettings(loadConfig({}), stored({})).settings.chainRates, undefined);
+  });
+
   it('readiness names the missing SP-API settings and no Associates tag', () => {
     const config = loadConfig({});
     const s = mergeAmazonSettings(

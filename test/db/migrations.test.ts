@@ -17,6 +17,7 @@ const TABLES = [
   'code2asin_decisions',
   'code2asin_jobs',
   'code2asin_logs',
+  'code2asin_refused_providers',
   'code2asin_results',
   'code2asin_rows',
   'code2asin_workers',
@@ -46,6 +47,29 @@ forEachDatabase(
       const report = await migrateToLatest(ctx.database());
       assert.deepEqual(report.applied, []);
       assert.equal(report.total, MIGRATIONS.length);
+    });
+  },
+  { migrate: false },
+);
+
+forEachDatabase(
+  'a migration numbered below the latest one applied',
+  (ctx) => {
+    it('is applied to a database already past it (0011 after 0013 and 0014 landed)', async () => {
+      const database = ctx.database();
+      const { '0011-refused-providers': _missing, ...landed } = createMigrations(database.dialect);
+      const earlier = await new Migrator({
+        db: database.db,
+        provider: { getMigrations: async () => landed },
+        migrationTableName: 'code2asin_migrations',
+        migrationLockTableName: 'code2asin_migrations_lock',
+      }).migrateToLatest();
+      assert.equal(earlier.error, undefined);
+      assert.ok(earlier.results?.some((r) => r.migrationName === '0014-review-listing-index'));
+      const report = await migrateToLatest(database);
+      assert.deepEqual(report.applied, ['0011-refused-providers']);
+      const tables = await database.db.introspection.getTables();
+      assert.ok(tables.some((t) => t.name === 'code2asin_refused_providers'));
     });
   },
   { migrate: false },

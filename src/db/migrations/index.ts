@@ -10,6 +10,7 @@ import { jobProviderMigration } from './0007-job-provider.js';
 import { rateSharesMigration } from './0008-rate-shares.js';
 import { quotaUsageMigration } from './0009-quota-usage.js';
 import { providerChainMigration } from './0010-provider-chain.js';
+import { refusedProvidersMigration } from './0011-refused-providers.js';
 import { writeProbeMigration } from './0013-write-probe.js';
 import { reviewListingIndexMigration } from './0014-review-listing-index.js';
 
@@ -29,6 +30,7 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0008-rate-shares': rateSharesMigration(d),
     '0009-quota-usage': quotaUsageMigration(d),
     '0010-provider-chain': providerChainMigration(d),
+    '0011-refused-providers': refusedProvidersMigration(d),
     '0013-write-probe': writeProbeMigration(),
     '0014-review-listing-index': reviewListingIndexMigration(),
   };
