@@ -68,7 +68,8 @@ const PRODUCT = toJson({
   title: 'Chocolat noir 70 % cacao, tablette de 100 g, lot de 3',
   brand: 'Marque',
   images: ['https://m.media-amazon.com/images/I/example.jpg'],
-  price: { amount: 7.49, currency: 'EUR' },
+  price: 7.49,
+  currency: 'EUR',
   external_ids: { ean: ['4000000000000'] },
   features: ['Cacao équitable', 'Sans huile de palme', 'Recyclable'],
 });
