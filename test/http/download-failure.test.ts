@@ -35,7 +35,7 @@ forEachDatabase('a result file that fails half-way', (ctx) => {
       .execute();
     const res = await t
       .call({ method: 'GET', url: `${BASE}/jobs/${id}/download?format=csv`, token: alice })
-      .catch((error: unknown) => error);
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     // Refused (500) or cut: never a file that looks whole, and the process is still here.
     if (!(res instanceof Error)) {
       assert.ok(res.statusCode === 500 || !res.body.includes('B0BROKEN01'), res.body);
