@@ -120,7 +120,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     sessions: createSessionCodec(secretKey),
   };
   registerAuth(app, auth);
-  registerSessionRoutes(app, { ...auth, uploadLimitBytes: config.jobs.uploadLimitBytes });
+  registerSessionRoutes(app, {
+    ...auth,
+    uploadLimitBytes: config.jobs.uploadLimitBytes,
+    basePath: config.basePath,
+  });
   registerTokenRoutes(app, { db: deps.database.db });
 
   const keys = { current: secretKey, previous: deps.previousSecretKey };

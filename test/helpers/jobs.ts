@@ -1,7 +1,12 @@
 import type { ProviderName } from '../../src/config/provider-names.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { Database } from '../../src/db/database.js';
-import { generateCatalog, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import {
+  generateCatalog,
+  startEmulator,
+  type EmulatorCatalog,
+  type RunningEmulator,
+} from '../../src/emulator/index.js';
 import { createAmazonLookup } from '../../src/jobs/amazon-lookup.js';
 import type { JobsContext } from '../../src/jobs/context.js';
 import { createJobLogWriter } from '../../src/jobs/job-log.js';
@@ -30,9 +35,16 @@ export function createTestJobsContext(
 
 /** An emulator with a generated catalog served on www.amazon.fr and www.amazon.de. */
 export async function startTestEmulator(
-  options: { tps?: number; burst?: number; latencyMs?: number; count?: number } = {},
+  options: {
+    tps?: number;
+    burst?: number;
+    latencyMs?: number;
+    count?: number;
+    /** Another catalog than the generated one of `count` products (e.g. the labelled one). */
+    catalog?: EmulatorCatalog;
+  } = {},
 ): Promise<RunningEmulator> {
-  const catalog = generateCatalog(options.count ?? 120, 7);
+  const catalog = options.catalog ?? generateCatalog(options.count ?? 120, 7);
   const fr = catalog.marketplaces['www.amazon.fr'];
   if (fr) catalog.marketplaces['www.amazon.de'] = structuredClone(fr);
   return startEmulator({

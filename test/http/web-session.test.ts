@@ -38,7 +38,7 @@ forEachDatabase('web UI sessions (POST/GET/DELETE /api/v1/session)', (ctx) => {
     const header = String(res.headers['set-cookie']);
     assert.match(header, /HttpOnly/);
     assert.match(header, /SameSite=Strict/);
-    assert.match(header, /Path=\//);
+    assert.match(header, /; Path=\/;/, 'at the root without a base path');
     assert.match(header, /Max-Age=43200/);
     assert.doesNotMatch(header, /Secure/, 'plain HTTP: no Secure flag');
     assert.ok(!header.includes(alice), 'the cookie is not the token');
@@ -159,6 +159,47 @@ forEachDatabase('web UI sessions (POST/GET/DELETE /api/v1/session)', (ctx) => {
       const res = await withCookie(cookie, 'GET', '/api/v1/session');
       assert.equal((res.json() as { signed_in: boolean }).signed_in, false);
       assert.equal((await withCookie(cookie, 'GET', '/api/v1/code2asin/jobs')).statusCode, 401);
+    }
+  });
+
+  it('under CODE2ASIN_BASE_PATH the cookie is scoped to the base path, kept or stripped by the proxy', async () => {
+    const based = await createTestApp(ctx.database(), {
+      env: { CODE2ASIN_BASE_PATH: '/code2asin/' },
+    });
+    try {
+      const erin = await based.tokenFor('erin', ['read']);
+      // A proxy that keeps the prefix, and one that strips it: the browser saw /code2asin both times.
+      for (const url of ['/code2asin/api/v1/session', '/api/v1/session']) {
+        const res = await based.app.inject({
+          method: 'POST',
+          url,
+          headers: { host: 'localhost:80', ...SAME_SITE },
+          payload: { token: erin },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        const header = String(res.headers['set-cookie']);
+        assert.match(header, /; Path=\/code2asin;/, header);
+        const cookie = sessionCookie(res);
+        const jobs = await based.app.inject({
+          method: 'GET',
+          url: '/code2asin/api/v1/code2asin/jobs',
+          headers: { host: 'localhost:80', cookie },
+        });
+        assert.equal(jobs.statusCode, 200, jobs.body);
+        // Signing out clears the cookie of the same path (another path would leave it set).
+        const out = await based.app.inject({
+          method: 'DELETE',
+          url,
+          headers: { host: 'localhost:80', cookie, ...SAME_SITE },
+        });
+        assert.equal(out.statusCode, 204);
+        assert.match(
+          String(out.headers['set-cookie']),
+          /^c2a_session=; Path=\/code2asin;.*Max-Age=0/,
+        );
+      }
+    } finally {
+      await based.close();
     }
   });
 });

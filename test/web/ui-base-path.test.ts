@@ -74,6 +74,12 @@ describe('web UI under a base path behind a reverse proxy (CODE2ASIN_BASE_PATH=/
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: /Fournisseur proxy/ }).waitFor();
     assert.equal(new URL(page.url()).pathname, `${BASE}/jobs/${jobId}`, 'back where the user was');
+    const cookies = await context.cookies();
+    assert.deepEqual(
+      cookies.map((c) => [c.name, c.path, c.httpOnly]),
+      [['c2a_session', BASE, true]],
+      'the session cookie is scoped to the base path, not to every application of the host',
+    );
     assert.deepEqual(await seriousAxeViolations(page), []);
 
     // A link in the page, the back button and a reload of a deep route.

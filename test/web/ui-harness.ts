@@ -4,7 +4,7 @@ import { connect as netConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/env.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorCatalog, RunningEmulator } from '../../src/emulator/index.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { createOutboundClient, type OutboundClient } from '../../src/net/outbound-request.js';
 import { createCapturingLogger } from '../helpers/capture-logger.js';
@@ -52,9 +52,12 @@ async function imageCdnOnLoopback(): Promise<{
 
 export const ADMIN_TOKEN = 'c2a_browser-test-admin-token-0123456789abcdef';
 
-/** `env`: more settings (e.g. CODE2ASIN_BASE_PATH). */
-export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
-  const emu = await startTestEmulator({ count: 200 });
+/** `env`: more settings (e.g. CODE2ASIN_BASE_PATH); `catalog`: the emulator's, instead of 200 products. */
+export async function startUiServer(
+  env: Record<string, string> = {},
+  options: { catalog?: EmulatorCatalog } = {},
+): Promise<UiServer> {
+  const emu = await startTestEmulator({ count: 200, ...options });
   const dir = mkdtempSync(join(tmpdir(), 'c2a-ui-'));
   const { logger } = createCapturingLogger({ level: 'warn' });
   const config = loadConfig({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createDatabaseQuotaStore } from '../../src/db/quota-store.js';
 import { launchChromium, seriousAxeViolations, watchedPage, type PageProblems } from './browser.js';
 import { createJob, reviewFile, startUiServer, waitForJob, type UiServer } from './ui-harness.js';
 
@@ -17,6 +18,10 @@ describe('token, lookup, chart and quota screens in Chromium (SQLite, emulator)'
     browser = await launchChromium();
     jobId = await createJob(ui, 'Fournisseur avril', reviewFile(ui.emu, 40));
     await waitForJob(ui, jobId);
+    // Another provider's credential in use through this database (another job, another process).
+    const store = createDatabaseQuotaStore(ui.server.database);
+    store.request({ key: 'keepa:other', provider: 'keepa', credential: '…wxyz', tps: 1, tpd: 100 });
+    await store.close();
   });
   after(async () => {
     await browser?.close();
@@ -60,6 +65,8 @@ describe('token, lookup, chart and quota screens in Chromium (SQLite, emulator)'
     assert.ok(creators && creators.requests.today > 0, 'the job sent requests');
     const row = page.getByRole('row').filter({ hasText: 'creators' });
     await row.getByText(`${creators.requests.today} requests`).first().waitFor();
+    // The job's page shows its own provider's quota only; Settings shows every credential.
+    assert.equal(await page.getByRole('row').filter({ hasText: 'keepa' }).count(), 0);
     await assertClean(page, problems, 'job page with chart');
 
     await page.getByRole('link', { name: 'Settings' }).click();
@@ -68,6 +75,12 @@ describe('token, lookup, chart and quota screens in Chromium (SQLite, emulator)'
       .getByRole('row')
       .filter({ hasText: 'creators' })
       .getByText(`${creators.requests.today} requests`)
+      .first()
+      .waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: '…wxyz' })
+      .getByText('1 requests')
       .first()
       .waitFor();
     await assertClean(page, problems, 'settings with quotas');

@@ -81,12 +81,21 @@ type View = {
   upload_limit_bytes?: number;
 };
 
-function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+/**
+ * `path`: where the browser sees the service — `CODE2ASIN_BASE_PATH` behind a reverse proxy, so
+ * the cookie goes only to code2asin and never to the other applications of the same host.
+ */
+function sessionCookie(
+  request: FastifyRequest,
+  value: string,
+  maxAgeSeconds: number,
+  path: string,
+): string {
   // Secure whenever the browser reached us over HTTPS (directly or through a proxy saying so).
   const https = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
   return [
     `${SESSION_COOKIE}=${value}`,
-    'Path=/',
+    `Path=${path}`,
     'HttpOnly',
     'SameSite=Strict',
     `Max-Age=${maxAgeSeconds}`,
@@ -112,8 +121,9 @@ function refuseCrossSite(request: FastifyRequest): void {
  */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: AuthDeps & { uploadLimitBytes?: number },
+  deps: AuthDeps & { uploadLimitBytes?: number; basePath?: string },
 ): void {
+  const cookiePath = deps.basePath || '/';
   const view = (owner: string, tokenName: string, scopes: string[], expiresAt: string) =>
     sessionView(owner, tokenName, scopes, expiresAt, deps.uploadLimitBytes);
   const current = async (request: FastifyRequest) => {
@@ -161,7 +171,10 @@ export function registerSessionRoutes(
       }
       const session = await openSession(deps.db, grant.tokenId);
       const maxAge = Math.floor(SESSION_LIMITS.absoluteMs / 1000);
-      reply.header('set-cookie', sessionCookie(request, deps.sessions.encode(session.id), maxAge));
+      reply.header(
+        'set-cookie',
+        sessionCookie(request, deps.sessions.encode(session.id), maxAge, cookiePath),
+      );
       reply.header('cache-control', 'no-store');
       return view(grant.owner, grant.name, grant.scopes, session.expiresAt);
     },
@@ -216,7 +229,7 @@ export function registerSessionRoutes(
       refuseCrossSite(request);
       const found = await current(request);
       if (found) await closeSession(deps.db, found.id);
-      reply.header('set-cookie', sessionCookie(request, '', 0));
+      reply.header('set-cookie', sessionCookie(request, '', 0, cookiePath));
       return reply.code(204).send();
     },
   );

@@ -147,7 +147,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: JobsRouteDeps
         });
         const decided = applied.units[0]!;
         // What repeating it elsewhere would change, in the same answer: no second request.
-        const similar = await summarizeSimilar(trx, job.id, decided, listingOf(unit, asin));
+        const similar = await summarizeSimilar(trx, job, decided, listingOf(unit, asin));
         return { batch_id: applied.batchId, result: toResultView(decided), similar };
       });
     },

@@ -56,6 +56,9 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: JobsRouteDeps
       const job = await getJob(db, request.params.id, owner);
       const format = request.query.format;
       const { sink, source } = createDownloadStream();
+      // A writer's failure is logged below and cuts the answer through `source`; the sink's own
+      // 'error' event has no other listener, and unheard it would end the whole process.
+      sink.on('error', () => undefined);
       // Headers are sent with the first bytes: a failure after that can only cut the stream.
       writeJobResults(deps.jobs, job.id, format, sink, owner, request.query.decimal).catch(
         (err: unknown) => {

@@ -38,20 +38,27 @@ type Db = Kysely<DB> | Transaction<DB>;
  * `same_listing` — other codes still waiting for a person whose proposal is `listing` (e.g. one
  * ASIN proposed for every pack size of a family).
  */
+/** The job a decision belongs to: its id and the marketplaces its units are on. */
+type JobKey = { id: string; marketplaces: readonly string[] };
+
 function similarQuery(
   db: Db,
-  jobId: string,
+  job: JobKey,
   decided: Unit,
   listing: string | null,
   scope: SimilarScope,
 ) {
   let q = db
     .selectFrom('code2asin_results')
-    .where('job_id', '=', jobId)
+    .where('job_id', '=', job.id)
     .where('id', '<>', decided.id)
     .where((eb) => eb.or([eb('match_type', 'is', null), eb('match_type', '<>', 'manual')]));
   if (scope === 'same_code') {
     q = q
+      // The job's marketplaces named, so the unique (job, marketplace, GTIN) index finds the
+      // code's units; by job and GTIN alone SQLite scanned every unit of the job, on every
+      // decision (a 100,000-result job: bench/web-review-large.bench.ts).
+      .where('marketplace', 'in', job.marketplaces)
       .where('gtin', '=', decided.gtin)
       .where('status', 'in', ['found', 'to_review', 'not_found']);
     if (decided.asin !== null) {
@@ -80,12 +87,12 @@ export function listingOf(before: Unit, decidedAsin: string | null): string | nu
 /** Counts and examples of both scopes, for the answer of a decision. */
 export async function summarizeSimilar(
   db: Db,
-  jobId: string,
+  job: JobKey,
   decided: Unit,
   listing: string | null,
 ): Promise<SimilarSummary> {
   const scope = async (s: SimilarScope) => {
-    const q = similarQuery(db, jobId, decided, listing, s);
+    const q = similarQuery(db, job, decided, listing, s);
     const [count, examples] = await Promise.all([
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
       q.select(['id', 'code', 'marketplace']).orderBy('id').limit(EXAMPLES).execute(),
@@ -106,7 +113,7 @@ export async function summarizeSimilar(
  */
 export async function repeatDecision(
   trx: Transaction<DB>,
-  job: { id: string; owner: string },
+  job: JobKey & { owner: string },
   input: {
     resultId: number;
     scopes: readonly SimilarScope[];
@@ -145,7 +152,7 @@ export async function repeatDecision(
   const seen = new Set<number>();
   const units: Unit[] = [];
   for (const scope of input.scopes) {
-    const rows = await similarQuery(trx, job.id, decided, listing, scope)
+    const rows = await similarQuery(trx, job, decided, listing, scope)
       .selectAll()
       .orderBy('id')
       .limit(SIMILAR_LIMIT + 1)

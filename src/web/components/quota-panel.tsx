@@ -32,9 +32,10 @@ function used(q: Quota, window: keyof Windows): string {
 /**
  * The quota dashboard (GET /api/v1/amazon/quotas) as a table: per provider and credential, use
  * in the last minute and today, what is left, 429 answers and the next reset. Refreshed every
- * 10 s while shown (`live`), once otherwise.
+ * 10 s while shown (`live`), once otherwise. `providers`: only their credentials (a job's page
+ * shows what its own providers have left, not every credential the database has seen).
  */
-export function QuotaPanel(props: { live?: boolean }) {
+export function QuotaPanel(props: { live?: boolean; providers?: readonly string[] }) {
   const [quotas, setQuotas] = useState<Quota[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   usePolling(
@@ -42,11 +43,13 @@ export function QuotaPanel(props: { live?: boolean }) {
       const res = await api.GET('/api/v1/amazon/quotas');
       if (res.error || !res.data) return setError(errorOf(res.error));
       setError(null);
-      setQuotas(res.data.credentials as Quota[]);
+      const all = res.data.credentials as Quota[];
+      const wanted = props.providers;
+      setQuotas(wanted ? all.filter((q) => wanted.includes(q.provider)) : all);
     },
     10_000,
     props.live ?? true,
-    [],
+    [props.providers?.join(',')],
   );
   return (
     <section class="quota" aria-labelledby="quota-title">

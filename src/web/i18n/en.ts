@@ -1,3 +1,4 @@
+import { enReview } from './en-review.js';
 import { enTools } from './en-tools.js';
 
 /** English messages; `{name}` is replaced by the value of `name`. */
@@ -112,8 +113,6 @@ export const en = {
   'review.decided': 'Decided: {what}',
   'review.undone': 'Undone: {count} decision(s)',
   'review.history': 'Decision history',
-  'review.keys':
-    'Keys: J/K next/previous · A accept · 1–9 choose · E enter ASIN (Esc leaves it) · N no match · O same decision for the others · U undo',
   'review.score': 'score {score}',
   'review.quantity': 'quantity {quantity}',
   'review.openOnAmazon': 'Open {asin} on {marketplace}',
@@ -297,6 +296,7 @@ export const en = {
   'error.retry': 'Retry',
   loading: 'Loading…',
   ...enTools,
+  ...enReview,
 } as const;
 
 export type MessageKey = keyof typeof en;

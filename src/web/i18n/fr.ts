@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { frReview } from './fr-review.js';
 import { frTools } from './fr-tools.js';
 
 /** Messages en français (le système d'origine est français). */
@@ -115,8 +116,6 @@ export const fr: Record<MessageKey, string> = {
   'review.decided': 'Décidé : {what}',
   'review.undone': 'Annulé : {count} décision(s)',
   'review.history': 'Historique des décisions',
-  'review.keys':
-    'Touches : J/K suivant/précédent · A accepter · 1–9 choisir · E saisir un ASIN (Échap pour en sortir) · N aucune · O même décision pour les autres · U annuler',
   'review.score': 'score {score}',
   'review.quantity': 'quantité {quantity}',
   'review.openOnAmazon': 'Ouvrir {asin} sur {marketplace}',
@@ -302,4 +301,5 @@ export const fr: Record<MessageKey, string> = {
   'error.retry': 'Réessayer',
   loading: 'Chargement…',
   ...frTools,
+  ...frReview,
 };

@@ -30,6 +30,16 @@ const TABS = ['results', 'errors', 'log'] as const;
 const FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
 const RUNNING = new Set(['pending', 'processing', 'paused']);
 
+/** The providers a job asks (its chain, or the configured one it recorded) and its enricher. */
+function jobProviders(job: JobDetail): string[] {
+  const options = (job.options ?? {}) as {
+    providers?: string[] | null;
+    enrich_with?: string | null;
+  };
+  const chain = options.providers ?? (job.provider?.name ? [job.provider.name] : []);
+  return [...new Set([...chain, ...(options.enrich_with ? [options.enrich_with] : [])])];
+}
+
 /** One job: header and actions, tiles, live progress, timeline, tabs, downloads. */
 export function JobPage() {
   const { params } = useRoute();
@@ -52,6 +62,7 @@ export function JobPage() {
   useJobEvents(id, live, () => void load());
 
   if (!job) return <ErrorBanner error={error} onRetry={() => void load()} />;
+  const providers = jobProviders(job);
   const stats = (job.statistics ?? {}) as Record<string, number | null | undefined>;
   return (
     <section>
@@ -95,7 +106,7 @@ export function JobPage() {
         <dd>{formatDate(job.completed_at)}</dd>
       </dl>
       <ProgressChart jobId={id} live={live} />
-      <QuotaPanel live={live} />
+      {providers.length > 0 && <QuotaPanel live={live} providers={providers} />}
       <p class="actions">
         <a class="button primary" href={`/jobs/${id}/review`}>
           {t('review.open')}

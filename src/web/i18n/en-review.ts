@@ -1,0 +1,35 @@
+/** English messages of the review queue's keyboard, counts and end (kept apart: easier merges). */
+export const enReview = {
+  'review.keysTitle': 'Keyboard shortcuts',
+  'review.keysNote':
+    'Keys work anywhere on this screen except inside a field; Esc leaves the ASIN field. After each decision the next open result comes up by itself.',
+  'review.keysClose': 'Close (Esc)',
+  'review.key.accept': 'accept',
+  'review.key.accept.long': 'Accept the proposal',
+  'review.key.choose': 'choose candidate',
+  'review.key.choose.long': 'Choose the candidate with that number',
+  'review.key.noMatch': 'no match',
+  'review.key.noMatch.long': 'Mark as no match (none of these is the product)',
+  'review.key.asin': 'type an ASIN',
+  'review.key.asin.long': 'Type an ASIN yourself, then Enter',
+  'review.key.similar': 'same for similar',
+  'review.key.similar.long':
+    'After a decision: make the same decision for the similar results it lists',
+  'review.key.undo': 'undo',
+  'review.key.undo.long': 'Undo the last decision (again to go further back)',
+  'review.key.next': 'next',
+  'review.key.next.long': 'Next result without deciding',
+  'review.key.previous': 'previous',
+  'review.key.previous.long': 'Previous result',
+  'review.key.help': 'all keys',
+  'review.key.help.long': 'Show this list',
+  'review.left': '{count} left to review',
+  'review.settledNow': '{count} settled by you here',
+  'review.backToJob': 'Back to {name}',
+  'review.seeAll': 'See all results, decided ones included',
+  'review.nothingToAccept':
+    'Nothing to accept on this result: choose a candidate (1–9), type an ASIN (E) or mark no match (N).',
+  'review.noCandidate': 'There is no candidate {n} on this result.',
+  'review.noOffer': 'Nothing to repeat: O applies a decision to the similar results it lists.',
+  'review.asinHint': '10 letters or digits',
+} as const;
