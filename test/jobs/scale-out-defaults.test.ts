@@ -71,12 +71,13 @@ forEachDatabase('rate shares by default', (db) => {
       .db.selectFrom('rate_limit_shares')
       .select(['interval_ms', 'members'])
       .execute();
-    // 1/TPS and the 0.5 % margin of a burst above 1, one row per credential.
+    // 1/TPS and the 0.5 % margin of a burst above 1, one row per credential. (Its member may
+    // have left again by now, nothing waiting: that list is written at the same interval.)
     assert.deepEqual(
       rows.map((r) => Number(r.interval_ms)).sort((a, b) => a - b),
       [50.25, 100.5],
     );
-    assert.ok(rows.every((r) => (JSON.parse(r.members) as string[]).length === 1));
+    assert.ok(rows.every((r) => (JSON.parse(r.members) as string[]).length <= 1));
   });
 });
 
