@@ -6,7 +6,7 @@
  * With `--before <dir>` the same cases also run with the `code2asin` of another checkout (e.g.
  * main, extracted with `git archive`), interleaved case by case, so both see the same machine.
  * Run: node --import tsx bench/scale-out.bench.ts [--quick] [--window 60] [--warmup 10]
- *      [--workers 1,2,4,8,16] [--before /tmp/c2a-main] [--no-write]
+ *      [--workers 1,2,4,8,16 | --cases 4,2x4] [--before /tmp/c2a-main] [--no-write]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,10 +53,19 @@ interface Result {
   case: Case;
   build: 'before' | 'after';
   /** Per credential: answered requests per second in the window, and 429s in it. */
-  perCredential: { rate: number; throttled: number }[];
+  /**
+   * Per credential: answered requests per second in the window, 429s in it, and the most
+   * searches (answered or refused) the emulator saw in any 1-second span of the case.
+   */
+  perCredential: { rate: number; throttled: number; maxPerSecond: number }[];
   throttledTotal: number;
   cpuIdle: number;
   schedule: ScheduleSample;
+  /**
+   * Each credential's share grid at the window's end (rate shares): the interval between two
+   * slots and the members. An interval above 1000/TPS means the whole credential runs slower.
+   */
+  grids: { intervalMs: number; members: number }[];
   /** The window's real length (s). */
   windowS: number;
 }
@@ -90,10 +99,42 @@ async function sampleSchedule(db: JobsDb, ms: number): Promise<ScheduleSample> {
   };
 }
 
-const CASES: Case[] = [
-  ...WORKER_COUNTS.map((n) => ({ name: `${n}`, workers: n, credentials: 1 })),
-  ...(QUICK && !flag('two') ? [] : [{ name: '2 credentials × 4', workers: 4, credentials: 2 }]),
-];
+/**
+ * `--cases 4,2x4`: the cases to run, `N` for N workers on one credential, `CxN` for C credentials
+ * with N workers each (default: the `--workers` counts, then 2 credentials × 4).
+ */
+function casesOf(list: string): Case[] {
+  return list.split(',').map((name) => {
+    const m = /^(?:(\d+)x)?(\d+)$/.exec(name.trim());
+    if (!m) throw new Error(`--cases: "${name}" is neither N nor CxN (e.g. 4 or 2x4)`);
+    const credentials = Number(m[1] ?? 1);
+    const workers = Number(m[2]);
+    if (credentials < 1 || credentials > 2 || workers < 1)
+      throw new Error(`--cases: "${name}": 1 or 2 credentials, at least 1 worker`);
+    return credentials === 1
+      ? { name: `${workers}`, workers, credentials }
+      : { name: `${credentials} credentials × ${workers}`, workers, credentials };
+  });
+}
+
+/** The share lists in force (`rate_limit_shares`), one per credential. */
+async function shareGrids(db: JobsDb): Promise<Result['grids']> {
+  const rows = await sql<{ interval_ms: number; members: string }>`
+    select interval_ms, members from rate_limit_shares order by key`
+    .execute(db)
+    .catch(() => ({ rows: [] as { interval_ms: number; members: string }[] }));
+  return rows.rows.map((r) => ({
+    intervalMs: Number(r.interval_ms),
+    members: (JSON.parse(r.members) as unknown[]).length,
+  }));
+}
+
+const CASES: Case[] = argv.includes('--cases')
+  ? casesOf(arg('cases', ''))
+  : [
+      ...WORKER_COUNTS.map((n) => ({ name: `${n}`, workers: n, credentials: 1 })),
+      ...(QUICK && !flag('two') ? [] : [{ name: '2 credentials × 4', workers: 4, credentials: 2 }]),
+    ];
 
 /** CPU time counters of the machine: the idle share between two readings. */
 function cpuTimes(): { idle: number; total: number } {
@@ -158,12 +199,19 @@ function migrateWith(root: string, url: string): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Answered (not 429) and 429 search requests per credential id. */
-function counts(s: EmulatorStats): Map<string, { answered: number; throttled: number }> {
-  const out = new Map<string, { answered: number; throttled: number }>();
+function counts(
+  s: EmulatorStats,
+): Map<string, { answered: number; throttled: number; maxPerSecond: number }> {
+  const out = new Map<string, { answered: number; throttled: number; maxPerSecond: number }>();
   // Searches only: the token requests of the OAuth flow are not part of the quota.
   for (const [id, c] of Object.entries(s.credentials)) {
     const op = c.operations.searchItems;
-    if (op) out.set(id, { answered: op.requests - op.status['429'], throttled: op.status['429'] });
+    if (op)
+      out.set(id, {
+        answered: op.requests - op.status['429'],
+        throttled: op.status['429'],
+        maxPerSecond: op.maxPerSecond,
+      });
   }
   return out;
 }
@@ -214,14 +262,19 @@ async function runCase(
     const cpuA = cpuTimes();
     const startedAt = performance.now();
     const schedule = await sampleSchedule(ctx.database.db, WINDOW_S * 1000);
+    const grids = await shareGrids(ctx.database.db);
     const b = counts(await emu.stats());
     const cpuB = cpuTimes();
     // The window as it was: on a loaded machine the sampling overruns the planned length.
     const windowS = (performance.now() - startedAt) / 1000;
     const perCredential = catalogCreds.slice(0, c.credentials).map(({ id }) => {
       const x = a.get(id) ?? { answered: 0, throttled: 0 };
-      const y = b.get(id) ?? { answered: 0, throttled: 0 };
-      return { rate: (y.answered - x.answered) / windowS, throttled: y.throttled - x.throttled };
+      const y = b.get(id) ?? { answered: 0, throttled: 0, maxPerSecond: 0 };
+      return {
+        rate: (y.answered - x.answered) / windowS,
+        throttled: y.throttled - x.throttled,
+        maxPerSecond: y.maxPerSecond,
+      };
     });
     await Promise.all(workers.splice(0).map(stop));
     const throttledTotal = [...b.values()].reduce((n, v) => n + v.throttled, 0);
@@ -232,6 +285,7 @@ async function runCase(
       throttledTotal,
       cpuIdle: (cpuB.idle - cpuA.idle) / Math.max(1, cpuB.total - cpuA.total),
       schedule,
+      grids,
       windowS,
     };
   } finally {

@@ -77,6 +77,15 @@ export class AdaptiveRate {
     return base + intervalMargin(base, this.burst) + (this.burst === 1 ? this.jitterMs : 0);
   }
 
+  /**
+   * The interval at the configured rate and burst, whatever 429s taught this process: the grid
+   * processes share (`share-limiter.ts`) is the credential's, each process slows down on its own.
+   */
+  configuredInterval(): number {
+    const base = 1000 / this.configuredTps;
+    return base + intervalMargin(base, this.configuredBurst);
+  }
+
   /** The margin part of `interval()`. */
   margin(): number {
     return this.interval() - 1000 / this.tps;

@@ -71,7 +71,16 @@ export async function runWithRetries<T>(
     if (!e.retryable || ++failures >= ctx.policy.maxAttempts) throw e;
     const delay = e.retryAfterMs ?? backoffMs(failures, ctx.policy, ctx.random);
     ctx.logger?.warn(
-      { op: ctx.operation, code: e.code, status: e.status, delay, attempt: failures },
+      {
+        op: ctx.operation,
+        code: e.code,
+        reason: e.reason,
+        status: e.status,
+        delay,
+        attempt: failures,
+        // What failed (a timeout, a refused connection…): secrets are scrubbed from messages.
+        error: e.message,
+      },
       'amazon request failed; retrying',
     );
     await sleep(ctx.clock, delay, ctx.signal);

@@ -145,7 +145,9 @@ class ShareLimiter implements RateLimiter {
     void this.store
       .heartbeat(this.key, this.member, {
         active,
-        intervalMs: this.rate.interval(),
+        // The credential's grid: a member slowed by a 429 that writes the next list must not
+        // halve every member's rate until the list changes again (issue 23).
+        intervalMs: this.rate.configuredInterval(),
         used,
         expiryMs: this.expiryMs,
         switchDelayMs: this.switchMs,
@@ -226,9 +228,12 @@ class ShareLimiter implements RateLimiter {
     const now = this.storeNow();
     const late = now - slot;
     // Far too late (a stalled event loop) the request would crowd the next members' slots.
+    // The server's burst, not this member's pace after a 429 (burst 1 until it recovers): with
+    // that, a timer 2 ms late skipped every slot, nothing went out and the rate never climbed
+    // back (issue 23: 4 workers sat at half the quota after a few 429s).
     const tolerance = Math.max(
       this.rate.margin(),
-      ((this.rate.burst - 1) * this.rate.interval()) / 2,
+      ((this.rate.configuredBurst - 1) * (1000 / this.rate.configuredTps)) / 2,
     );
     if (
       late <= tolerance &&

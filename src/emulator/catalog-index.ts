@@ -2,6 +2,7 @@ import type { CatalogBrowseNode, CatalogProduct, EmulatorCatalog } from './catal
 import { equivalenceKeys } from './gtin.js';
 import type { MarketplaceInfo } from './marketplaces.js';
 import { findMarketplace } from './marketplaces.js';
+import { searchableTokens } from './search-text.js';
 
 /** Lookup tables of one marketplace, built once at start. */
 export interface MarketIndex {
@@ -11,6 +12,10 @@ export interface MarketIndex {
   childrenOf: Map<string, CatalogProduct[]>;
   /** Equivalence key (see gtin.ts) → products whose external ids hold that code. */
   byCode: Map<string, CatalogProduct[]>;
+  /** Word → products whose title, brand, manufacturer or search terms hold it (catalog order). */
+  byWord: Map<string, CatalogProduct[]>;
+  /** Each product's searchable words. */
+  wordsOf: Map<CatalogProduct, Set<string>>;
   browseNodes: Map<string, CatalogBrowseNode>;
 }
 
@@ -40,6 +45,8 @@ export function indexCatalog(catalog: EmulatorCatalog): CatalogIndex {
       byAsin: new Map(),
       childrenOf: new Map(),
       byCode: new Map(),
+      byWord: new Map(),
+      wordsOf: new Map(),
       browseNodes: new Map((market.browseNodes ?? []).map((n) => [n.id, n])),
     };
     for (const p of market.products) {
@@ -47,6 +54,9 @@ export function indexCatalog(catalog: EmulatorCatalog): CatalogIndex {
       if (p.parentAsin) push(m.childrenOf, p.parentAsin, p);
       const keys = new Set(externalCodes(p).flatMap((c) => equivalenceKeys(c)));
       for (const k of keys) push(m.byCode, k, p);
+      const words = searchableTokens(p);
+      m.wordsOf.set(p, words);
+      for (const w of words) push(m.byWord, w, p);
     }
     index.set(info.domain, m);
   }

@@ -1,5 +1,6 @@
 import type { CatalogProduct } from './catalog.js';
 import type { MarketIndex } from './catalog-index.js';
+import { isbn10To13 } from './gtin.js';
 
 /** Keepa's `productType` (reference §4). */
 const STANDARD = 0;
@@ -44,9 +45,16 @@ export function keepaProductView(
   return view;
 }
 
-/** EANs and ISBN-13s (Keepa lists books' ISBN-13 among the EANs); null when none. */
+/**
+ * EANs and ISBN-13s (Keepa lists books' ISBN-13 among the EANs); null when none. A book listed
+ * by its ISBN-10 only is listed by the ISBN-13 of that number: Keepa's code search finds it by
+ * that ISBN-13 (reference §4), so its answer must say so, or a client joining answers to codes
+ * through the listed numbers could not tell which code of a request found it (an emulator
+ * decision: Keepa documents no ISBN list).
+ */
 function thirteen(eans: string[] | undefined, isbns: string[] | undefined): string[] | null {
-  const all = [...(eans ?? []), ...(isbns ?? []).filter((i) => i.length === 13)];
+  const books = (isbns ?? []).map((i) => (i.length === 10 ? isbn10To13(i) : i));
+  const all = [...new Set([...(eans ?? []), ...books.filter((i) => i.length === 13)])];
   return all.length > 0 ? all : null;
 }
 

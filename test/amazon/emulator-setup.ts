@@ -7,12 +7,13 @@ import type { AmazonSettings } from '../../src/amazon/provider.js';
 import { loadConfig } from '../../src/config/env.js';
 import {
   generateCatalog,
+  keepaStatsKey,
   startEmulator,
   type EmulatorOptions,
   type RunningEmulator,
 } from '../../src/emulator/index.js';
 
-export type Kind = 'creators' | 'paapi' | 'spapi';
+export type Kind = 'creators' | 'paapi' | 'spapi' | 'keepa';
 
 /** A generated catalog with one product made inaccessible, so partial errors are certain. */
 export function testCatalog(count = 120, seed = 7): ReturnType<typeof generateCatalog> {
@@ -61,6 +62,11 @@ export function clientFor(
 
 /** The emulator's stats key of a client credential. */
 export function credentialKey(emu: RunningEmulator, kind: Kind, credentialIndex = 0): string {
+  if (kind === 'keepa') {
+    const key = emu.catalog.keepaKeys?.[credentialIndex]?.key;
+    if (!key) throw new Error(`no keepa key #${credentialIndex}`);
+    return keepaStatsKey(key);
+  }
   const cred = emu.credentials.filter((c) => c.kind === kind)[credentialIndex];
   if (!cred) throw new Error(`no ${kind} credential #${credentialIndex}`);
   if (cred.kind === 'spapi') return cred.clientId;

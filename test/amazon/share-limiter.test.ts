@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import type { Clock } from '../../src/amazon/clock.js';
 import type { RateShareStore } from '../../src/amazon/rate-share-store.js';
 import type { RateLimiter } from '../../src/amazon/rate-limiter.js';
 import { createShareLimiter } from '../../src/amazon/share-limiter.js';
@@ -30,6 +31,8 @@ function keepBusy(limiter: RateLimiter, clock: ManualClock, grants: number[], si
     limiter.acquire(signal).then(
       () => {
         grants.push(clock.now());
+        // The request went through (the server's answer, as the retry loop reports it).
+        limiter.onSuccess();
         loop();
       },
       () => undefined,
@@ -52,14 +55,14 @@ forEachDatabase('share limiter', (ctx) => {
   });
   let keys = 0;
 
-  function members(n: number, clock: ManualClock, leaseMs: number) {
+  function members(n: number, clock: ManualClock, leaseMs: number, limiterClock: Clock = clock) {
     const key = `credential-${(keys += 1)}`;
     return Array.from({ length: n }, (_, i) => {
       const { store, kill } = trackedStore(handles[i] as Database, clock);
       const limiter = createShareLimiter({
         tps: 20,
         burst: 5,
-        clock,
+        clock: limiterClock,
         store,
         key,
         leaseMs,
@@ -115,5 +118,55 @@ forEachDatabase('share limiter', (ctx) => {
     // One lease after the kill, the two others together are back at the whole rate.
     const back = countIn([...a!.grants, ...b!.grants], killed + leaseMs, killed + leaseMs + 4000);
     assert.ok(back >= Math.floor(4 * 20 * 0.98), `${back} grants in the 4 s after one lease`);
+  });
+
+  it('after a 429 a member still grants the slots its timer reaches a few ms late, and its rate comes back', async () => {
+    // Timers on a loaded machine fire late; the server's burst (5) absorbs a grant up to 2
+    // intervals late. The 429 lowers this member's own pace (burst 1 until it recovers), which
+    // must not shrink that tolerance to 1 ms: every slot would then be skipped, no request would
+    // go out, and the rate could never climb back (the scale-out bench's 4-worker runs sat at
+    // about half the quota after a few 429s).
+    const clock = new ManualClock();
+    const late: Clock = {
+      now: () => clock.now(),
+      setTimer: (fn, ms) => clock.setTimer(fn, ms + 3),
+      clearTimer: (h) => clock.clearTimer(h),
+    };
+    const [a] = members(1, clock, 2000, late);
+    keepBusy(a!.limiter, clock, a!.grants, a!.stop.signal);
+    await clock.advance(2000);
+    const before = a!.grants.length;
+    assert.ok(before >= 30, `${before} grants before the 429`);
+    a!.limiter.onThrottle(null);
+    const throttled = clock.now();
+    await clock.advance(8000);
+    a!.stop.abort();
+    const last4s = countIn(a!.grants, throttled + 4000, throttled + 8000);
+    assert.ok(last4s >= Math.floor(4 * 20 * 0.9), `${last4s} grants in the last 4 s`);
+    assert.equal(a!.limiter.state().tps, 20, 'the rate climbed back');
+    assert.equal(serverRefusals(a!.grants, 20, 5), 0);
+  });
+
+  it("a member slowed by a 429 that writes the member list keeps the credential's grid", async () => {
+    // The list's interval is every member's grid: written at this member's lowered pace it kept
+    // the whole credential at half its rate until the membership changed again.
+    const clock = new ManualClock();
+    const [a] = members(1, clock, 2000);
+    let stop = new AbortController();
+    keepBusy(a!.limiter, clock, a!.grants, stop.signal);
+    await clock.advance(2000);
+    a!.limiter.onThrottle(null);
+    stop.abort();
+    // Nothing waits: it leaves, then comes back alone and writes the new list, still slowed.
+    await clock.advance(5000);
+    assert.equal(a!.limiter.state().tps, 10);
+    stop = new AbortController();
+    keepBusy(a!.limiter, clock, a!.grants, stop.signal);
+    const back = clock.now();
+    await clock.advance(10_000);
+    stop.abort();
+    const last4s = countIn(a!.grants, back + 6000, back + 10_000);
+    assert.ok(last4s >= Math.floor(4 * 20 * 0.95), `${last4s} grants in the last 4 s`);
+    assert.equal(serverRefusals(a!.grants, 20, 5), 0);
   });
 });

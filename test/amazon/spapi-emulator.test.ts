@@ -7,7 +7,7 @@ import { clientFor, productsOf, startTestEmulator, statsOf, truthOf } from './em
 const FR = 'A13V1IB3VIYZZH';
 
 /** The spapi provider against the emulator's SP-API, and the emulator's SP-API on the wire. */
-describe('provider conformance: spapi (operations that apply)', () => {
+describe('spapi against the emulator (beyond the shared conformance suite)', () => {
   let emu: RunningEmulator;
   before(async () => {
     emu = await startTestEmulator();

@@ -43,6 +43,42 @@ forEachDatabase('rate shares by default', (db) => {
     // A lease set by hand decides on SQLite as well.
     assert.equal(sharesOf({ CODE2ASIN_SHARE_LEASE_MS: '5000' }), 1);
   });
+
+  it("two credentials, each on its own grid at its own rate; a 429 slows the process, not the credential's grid", async () => {
+    // Issue 23's two-credential runs sat at half the quota: a member slowed by a 429 wrote its
+    // own lowered pace as the interval of every member's grid, and kept it there.
+    const config = loadConfig(env({ CODE2ASIN_SHARE_LEASE_MS: '2000' }));
+    const clients = createProcessAmazonClients(
+      config,
+      db.database(),
+      createLogger({ level: 'silent' }),
+    );
+    const second = { ...config.amazon, tps: 10 };
+    second.creators = { ...config.amazon.creators, credentialId: 'id-2' };
+    const stop = new AbortController();
+    try {
+      for (const settings of [config.amazon, second]) {
+        const limiter = clients.limiterFor(settings);
+        limiter.onThrottle(null);
+        assert.equal(limiter.state().tps, settings.tps / 2, 'this process slows down');
+        await limiter.acquire(stop.signal);
+      }
+    } finally {
+      stop.abort();
+    }
+    const rows = await db
+      .database()
+      .db.selectFrom('rate_limit_shares')
+      .select(['interval_ms', 'members'])
+      .execute();
+    // 1/TPS and the 0.5 % margin of a burst above 1, one row per credential. (Its member may
+    // have left again by now, nothing waiting: that list is written at the same interval.)
+    assert.deepEqual(
+      rows.map((r) => Number(r.interval_ms)).sort((a, b) => a - b),
+      [50.25, 100.5],
+    );
+    assert.ok(rows.every((r) => (JSON.parse(r.members) as string[]).length <= 1));
+  });
 });
 
 it('CODE2ASIN_SHARE_LEASE_MS takes auto, 0 or 200–600000 and names itself otherwise', () => {
