@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { AMAZON_SETTING_FIELDS } from '../../src/config/amazon-setting-fields.js';
 import { SETTINGS_CHECK_MS } from '../../src/config/effective-amazon-settings.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -25,14 +25,17 @@ const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 // 48 codes at 4 requests/s take 12 s at least: the rotation lands mid-job on any machine.
 const CODE_COUNT = 48;
 const TPS = '4';
-/**
- * The rate stored with the second credential: the rest of the job goes at it (the stored rate
- * reaches the process as the credential does), instead of another 10 s at 4/s.
- */
-const ROTATED_TPS = 25;
+
+let emu: RunningEmulator;
+let codes: string[];
+before(async () => {
+  emu = await startTestEmulator({ tps: 50, burst: 5, count: 150 });
+  codes = (emu.catalog.truth ?? []).map((t) => t.code).slice(0, CODE_COUNT);
+});
+after(async () => emu.close());
 
 /** The emulator's creators credential `index` as a settings update (field keys, not variables). */
-function storedCredential(emu: RunningEmulator, index: number): Record<string, string> {
+function storedCredential(index: number): Record<string, string> {
   const env = emu.env('creators', index);
   const update: Record<string, string> = {};
   for (const f of AMAZON_SETTING_FIELDS) {
@@ -42,7 +45,7 @@ function storedCredential(emu: RunningEmulator, index: number): Record<string, s
   return update;
 }
 
-function searchesOf(emu: RunningEmulator, credentialId: string): number {
+function searchesOf(credentialId: string): number {
   return emu.stats().credentials[credentialId]?.operations.searchItems?.requests ?? 0;
 }
 
@@ -58,9 +61,6 @@ async function waitFor<T>(what: string, check: () => Promise<T | null>): Promise
 }
 
 interface Service {
-  /** The test's own emulator: each test counts the searches of its own credentials. */
-  emu: RunningEmulator;
-  codes: string[];
   url: string;
   env: Record<string, string>;
   database: TestDatabase;
@@ -69,8 +69,6 @@ interface Service {
 }
 
 async function startService(kind: TestDatabase['kind'], worker: string): Promise<Service> {
-  const emu = await startTestEmulator({ tps: 50, burst: 5, count: 150 });
-  const codes = (emu.catalog.truth ?? []).map((t) => t.code).slice(0, CODE_COUNT);
   const database = await createTestDatabase(kind);
   const env = {
     ...emu.env('creators', 0),
@@ -81,17 +79,9 @@ async function startService(kind: TestDatabase['kind'], worker: string): Promise
     CODE2ASIN_ADMIN_TOKEN: TOKEN,
     CODE2ASIN_WORKER: worker,
   };
-  const serve = await startCli(['serve', '--port', '0'], env, LISTENING).catch(
-    async (error: unknown) => {
-      await database.drop();
-      await emu.close();
-      throw error;
-    },
-  );
+  const serve = await startCli(['serve', '--port', '0'], env, LISTENING);
   const url = serve.match[1] as string;
   return {
-    emu,
-    codes,
     url,
     env,
     database,
@@ -106,12 +96,8 @@ async function startService(kind: TestDatabase['kind'], worker: string): Promise
       return JSON.parse(text) as Record<string, unknown>;
     },
     async stop() {
-      try {
-        assert.equal(await stopChild(serve.child), 0, serve.output());
-      } finally {
-        await database.drop();
-        await emu.close();
-      }
+      assert.equal(await stopChild(serve.child), 0, serve.output());
+      await database.drop();
     },
   };
 }
@@ -139,8 +125,8 @@ async function rotateToWrongSecretMidJob(
 
 /** Stores the emulator's second credential, then waits until every process may have seen it. */
 async function rotateToSecondCredential(service: Service): Promise<string> {
-  const second = storedCredential(service.emu, 1);
-  await service.api('PUT', '/api/v1/amazon/config', { ...second, tps: ROTATED_TPS });
+  const second = storedCredential(1);
+  await service.api('PUT', '/api/v1/amazon/config', second);
   await new Promise((r) => setTimeout(r, SETTINGS_CHECK_MS + 200));
   return second.creators_credential_id as string;
 }
@@ -148,7 +134,7 @@ async function rotateToSecondCredential(service: Service): Promise<string> {
 async function runServedJob(service: Service): Promise<void> {
   const created = await service.api('POST', '/api/v1/code2asin/jobs', {
     name: 'rotation',
-    codes: service.codes,
+    codes,
     marketplaces: ['fr'],
   });
   const id = created.id as string;
@@ -170,7 +156,7 @@ async function runServedJob(service: Service): Promise<void> {
   });
   assert.equal(ended.status, 'completed', JSON.stringify(ended));
   assert.equal(ended.done, CODE_COUNT);
-  assert.ok(searchesOf(service.emu, secondId) > 0, 'the second credential was used');
+  assert.ok(searchesOf(secondId) > 0, 'the second credential was used');
 }
 
 function spawnMap(
@@ -195,7 +181,7 @@ async function runMappedJob(service: Service): Promise<void> {
   const database = openDatabase(service.database.url);
   try {
     const input = join(dir, 'codes.csv');
-    writeFileSync(input, `code\n${service.codes.join('\n')}\n`);
+    writeFileSync(input, `code\n${codes.join('\n')}\n`);
     const args = [input, '-o', join(dir, 'out.csv'), '--marketplace', 'fr'];
     const first = spawnMap(args, service.env);
     const progress = async () => {
@@ -216,7 +202,7 @@ async function runMappedJob(service: Service): Promise<void> {
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /Resuming job/);
     assert.equal((await progress()).done, CODE_COUNT);
-    assert.ok(searchesOf(service.emu, secondId) > 0, 'the second credential was used');
+    assert.ok(searchesOf(secondId) > 0, 'the second credential was used');
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -224,51 +210,43 @@ async function runMappedJob(service: Service): Promise<void> {
 }
 
 for (const kind of DATABASE_KINDS) {
-  // The four set-ups are independent (each its own emulator, database and processes) and spend
-  // most of their time waiting on the 4/s pace: run at once, the file takes the longest one's time.
-  describe(
-    `Amazon settings rotated through the API reach every process [${kind}]`,
-    {
-      concurrency: true,
-    },
-    () => {
-      it('serve with its worker inline', async () => {
-        const service = await startService(kind, 'inline');
-        try {
-          await runServedJob(service);
-        } finally {
-          await service.stop();
-        }
-      });
+  describe(`Amazon settings rotated through the API reach every process [${kind}]`, () => {
+    it('serve with its worker inline', async () => {
+      const service = await startService(kind, 'inline');
+      try {
+        await runServedJob(service);
+      } finally {
+        await service.stop();
+      }
+    });
 
-      it('serve with its worker child process', async () => {
-        const service = await startService(kind, 'process');
-        try {
-          await runServedJob(service);
-        } finally {
-          await service.stop();
-        }
-      });
+    it('serve with its worker child process', async () => {
+      const service = await startService(kind, 'process');
+      try {
+        await runServedJob(service);
+      } finally {
+        await service.stop();
+      }
+    });
 
-      it('code2asin worker beside serve', async () => {
-        const service = await startService(kind, 'off');
-        const worker = await startCli(['worker'], service.env, /worker \S+ started/);
-        try {
-          await runServedJob(service);
-        } finally {
-          assert.equal(await stopChild(worker.child), 0, worker.output());
-          await service.stop();
-        }
-      });
+    it('code2asin worker beside serve', async () => {
+      const service = await startService(kind, 'off');
+      const worker = await startCli(['worker'], service.env, /worker \S+ started/);
+      try {
+        await runServedJob(service);
+      } finally {
+        assert.equal(await stopChild(worker.child), 0, worker.output());
+        await service.stop();
+      }
+    });
 
-      it('code2asin map', async () => {
-        const service = await startService(kind, 'off');
-        try {
-          await runMappedJob(service);
-        } finally {
-          await service.stop();
-        }
-      });
-    },
-  );
+    it('code2asin map', async () => {
+      const service = await startService(kind, 'off');
+      try {
+        await runMappedJob(service);
+      } finally {
+        await service.stop();
+      }
+    });
+  });
 }
