@@ -11,7 +11,7 @@ set -u
 runs="${1:-3}"
 shift $(($# > 0 ? 1 : 0))
 files=("$@")
-case "$runs" in '' | *[!0-9]*) echo "usage: $0 [runs]  (runs: a positive whole number)" >&2; exit 2 ;; esac
+case "$runs" in '' | *[!0-9]* | 0) echo "usage: $0 [runs] [test files…]  (runs: a positive whole number)" >&2; exit 2 ;; esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cores="$(nproc)"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/c2a-stress-XXXXXX")"
@@ -30,14 +30,17 @@ for _ in $(seq 1 $((2 * cores))); do
   burners+=("$!")
 done
 
-# "N passed, M failed" from a run's log (the runner's last summary line).
+# "N passed, M failed" from a run's log (the runner's last summary line), or "no summary" when
+# the run ended without one (a crash, a hang killed): counted as a failure.
 summary() {
-  grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1
+  local s
+  s="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)"
+  echo "${s:-no summary}"
 }
 failed_of() {
   local s
   s="$(summary "$1")"
-  if [ -z "$s" ]; then echo 1; else echo "$s" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/'; fi
+  if [ "$s" = 'no summary' ]; then echo 1; else echo "$s" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/'; fi
 }
 
 echo "Stress: $runs run(s) of ${files[*]:-the whole suite} on $(hostname) ($cores cores, $(uname -sr)), $(date -u +%FT%TZ)"
@@ -60,8 +63,8 @@ for i in $(seq 1 "$runs"); do
   [ "$code" -ne 0 ] && [ "$main_failed" -eq 0 ] && main_failed=1
   [ "$companion_code" -ne 0 ] && [ "$companion_failed" -eq 0 ] && companion_failed=1
   printf 'run %d: %s in %d s (exit %d); companion copy: %s in %d s (exit %d); load %s\n' \
-    "$i" "$(summary "$logs/run-$i.log" || echo 'no summary')" "$took" "$code" \
-    "$(summary "$logs/run-$i-companion.log" || echo 'no summary')" "$companion_took" \
+    "$i" "$(summary "$logs/run-$i.log")" "$took" "$code" \
+    "$(summary "$logs/run-$i-companion.log")" "$companion_took" \
     "$companion_code" "$(cut -d' ' -f1-3 /proc/loadavg)"
   for f in "$logs/run-$i.log" "$logs/run-$i-companion.log"; do
     grep -E '^\s*✖ ' "$f" | sort -u | sed "s|^|  failed in $(basename "$f"): |"

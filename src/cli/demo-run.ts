@@ -13,7 +13,7 @@ import {
 } from '../emulator/index.js';
 import { generateToken } from '../http/auth/token-repository.js';
 import { createLogger } from '../logging/logger.js';
-import { waitForSignal } from './commands/serve.js';
+import { catchStopSignals, type RunningService, type StopSignals } from './stop-signals.js';
 import { printServeStartup } from './startup-report.js';
 
 /** Flags of `code2asin demo`. */
@@ -71,8 +71,16 @@ function demoEnvironment(flags: DemoFlags, emu: RunningEmulator, dataDir: string
   };
 }
 
-/** Runs `code2asin demo` until SIGINT/SIGTERM. */
-export async function runDemo(flags: DemoFlags): Promise<void> {
+/** Runs `code2asin demo` until SIGINT/SIGTERM (`signals`: caught since the command began). */
+export async function runDemo(
+  flags: DemoFlags,
+  signals: StopSignals = catchStopSignals(),
+): Promise<void> {
+  await signals.runService(() => startDemo(flags, signals.startupAbort));
+}
+
+/** Emulator, server and sample job; a stop signal meanwhile ends the sample job's wait. */
+async function startDemo(flags: DemoFlags, abort: AbortSignal): Promise<RunningService> {
   const dataDir = resolve(flags.data);
   mkdirSync(dataDir, { recursive: true });
   const catalog = withDemoProducts(
@@ -89,7 +97,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     const { startServer } = await import('../http/server.js');
     const server = await startServer({ config, logger, print: () => undefined });
     try {
-      const sample = await runSampleJob(server.url, env.CODE2ASIN_ADMIN_TOKEN);
+      const sample = await runSampleJob(server.url, env.CODE2ASIN_ADMIN_TOKEN, abort);
       await printServeStartup({
         command: 'demo',
         config,
@@ -102,9 +110,17 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       await server.close();
       throw error;
     }
-    await waitForSignal(logger, () => server.close());
-  } finally {
+    const stop = async () => {
+      try {
+        await server.close();
+      } finally {
+        await emu.close();
+      }
+    };
+    return { logger, stop };
+  } catch (error) {
     await emu.close();
+    throw error;
   }
 }
 
@@ -120,11 +136,12 @@ interface SampleJob {
  * The sample job, run through the API like any client would: created once per demo folder
  * (found again by name at later starts), then waited for until it ends.
  */
-async function runSampleJob(url: string, token: string): Promise<SampleJob> {
+async function runSampleJob(url: string, token: string, signal: AbortSignal): Promise<SampleJob> {
   const headers = { authorization: `Bearer ${token}` };
   const list = (await (
     await fetch(`${url}/api/v1/code2asin/jobs?search=${encodeURIComponent(SAMPLE_NAME)}`, {
       headers,
+      signal,
     })
   ).json()) as { items: { id: string }[] };
   let id = list.items[0]?.id;
@@ -136,6 +153,7 @@ async function runSampleJob(url: string, token: string): Promise<SampleJob> {
       method: 'POST',
       headers,
       body: form,
+      signal,
     });
     if (res.status !== 201)
       throw new Error(`The demo's sample job was refused: ${await res.text()}`);
@@ -143,7 +161,7 @@ async function runSampleJob(url: string, token: string): Promise<SampleJob> {
     process.stdout.write(`Running the sample job ${id} (examples/codes.csv) on the emulator…\n`);
   }
   for (;;) {
-    const res = await fetch(`${url}/api/v1/code2asin/jobs/${id}?wait=30`, { headers });
+    const res = await fetch(`${url}/api/v1/code2asin/jobs/${id}?wait=30`, { headers, signal });
     const job = (await res.json()) as {
       status: string;
       counters: { found: number; not_found: number; invalid_rows: number };

@@ -1,3 +1,4 @@
+import { catchStopSignals, type StopSignals } from './stop-signals.js';
 import {
   type EmulatorOptions,
   type RunningEmulator,
@@ -122,8 +123,11 @@ export function describeEmulator(emu: RunningEmulator): string {
   return lines.join('\n');
 }
 
-/** Runs `code2asin emulator` until SIGINT/SIGTERM (or prints the environment and exits). */
-export async function runEmulator(flags: EmulatorFlags): Promise<void> {
+/**
+ * Runs `code2asin emulator` until SIGINT/SIGTERM (`signals`: caught since the command began), or
+ * prints the environment and exits.
+ */
+export async function runEmulator(flags: EmulatorFlags, signals?: StopSignals): Promise<void> {
   const options = emulatorOptionsFromFlags(flags);
   if (flags.printEnv) {
     // Same options, but no port is held: print and exit.
@@ -136,15 +140,9 @@ export async function runEmulator(flags: EmulatorFlags): Promise<void> {
     process.stdout.write(`${text}\n`);
     return;
   }
-  const emu = await startEmulator(options);
-  process.stdout.write(`${describeEmulator(emu)}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void emu.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  await (signals ?? catchStopSignals()).runService(async () => {
+    const emu = await startEmulator(options);
+    process.stdout.write(`${describeEmulator(emu)}\n`);
+    return { stop: () => emu.close() };
   });
 }

@@ -13,6 +13,7 @@ import { DECIMAL_CHOICES, type DecimalChoice } from '../jobs/decimal-separator.j
 import { RESULT_FORMATS, writeJobResults, type ResultFormat } from '../jobs/result-export.js';
 import { createProgressReporter, createReadingReporter } from './progress.js';
 import { openCliRuntime, type CliRuntime } from './runtime.js';
+import { catchPauseSignals, type StopSignals } from './stop-signals.js';
 
 export interface MapOptions {
   output?: string;
@@ -29,8 +30,24 @@ export interface MapOptions {
   enrichWith?: string;
 }
 
-/** Runs `code2asin map`: find or create the job, run it here, write the result file. */
-export async function runMap(file: string, opts: MapOptions): Promise<void> {
+/**
+ * Runs `code2asin map`: find or create the job, run it here, write the result file. A stop
+ * signal (`signals`, caught since the command began) pauses the job, also one sent while the file
+ * was still being read: the job is paused as soon as it exists.
+ */
+export async function runMap(
+  file: string,
+  opts: MapOptions,
+  signals: StopSignals = catchPauseSignals(),
+): Promise<void> {
+  try {
+    await mapFile(file, opts, signals);
+  } finally {
+    signals.release();
+  }
+}
+
+async function mapFile(file: string, opts: MapOptions, signals: StopSignals): Promise<void> {
   const format = resultFormat(opts);
   const output = resolve(
     opts.output ?? `${file.slice(0, file.length - extname(file).length)}-asins.${format}`,
@@ -45,7 +62,7 @@ export async function runMap(file: string, opts: MapOptions): Promise<void> {
         throw Object.assign(new Error(surfaceMessage(error, 'cli')), { exitCode: 2 });
       throw error;
     });
-    const ended = await runUntilSettled(runtime, job);
+    const ended = await runUntilSettled(runtime, job, signals);
     await runtime.jobs.ctx.images?.idle();
     await writeAtomically(output, (out) =>
       writeJobResults(runtime.jobs.ctx, ended.id, format, out, undefined, decimal),
@@ -158,23 +175,19 @@ async function canonicalMarketplaces(list: string[]): Promise<string[]> {
   return [...new Set(list.map((m) => findMarketplace(m)?.domain ?? m))];
 }
 
-/** Runs a worker on this job until it ends or pauses; Ctrl-C pauses it cleanly. */
-async function runUntilSettled(runtime: CliRuntime, job: Job): Promise<Job> {
+/** Runs a worker on this job until it ends or pauses; a stop signal pauses it cleanly. */
+async function runUntilSettled(
+  runtime: CliRuntime,
+  job: Job,
+  signals: Pick<StopSignals, 'received'>,
+): Promise<Job> {
   const worker = runtime.jobs.startWorker({ jobIds: [job.id], idlePollMs: 200 });
   const progress = createProgressReporter(process.stderr, 5000);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nPausing… (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   try {
     for (;;) {
       const current = await getJob(runtime.database.db, job.id);
       progress.update(current);
-      if (interrupted && current.status === 'processing') {
+      if (signals.received !== null && current.status === 'processing') {
         await applyJobAction(runtime.jobs.ctx, job.id, 'pause', { message: null });
         continue;
       }
@@ -186,8 +199,6 @@ async function runUntilSettled(runtime: CliRuntime, job: Job): Promise<Job> {
   } finally {
     await worker.stop();
     progress.finish();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
   return getJob(runtime.database.db, job.id);
 }

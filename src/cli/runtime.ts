@@ -9,7 +9,7 @@ export type CliRuntime = JobsProcess;
  * stderr so that stdout stays for results.
  */
 export async function openCliRuntime(
-  options: { logLevel?: string; waitForDatabase?: boolean } = {},
+  options: { logLevel?: string; waitForDatabase?: boolean; startupAbort?: AbortSignal } = {},
 ): Promise<CliRuntime> {
   const config = loadConfig();
   const { pino } = await import('pino');
@@ -18,5 +18,8 @@ export async function openCliRuntime(
     secrets: config.secrets,
     destination: pino.destination(2),
   });
-  return openJobsProcess(config, logger, { waitForDatabase: options.waitForDatabase });
+  return openJobsProcess(config, logger, {
+    waitForDatabase: options.waitForDatabase,
+    startupAbort: options.startupAbort,
+  });
 }

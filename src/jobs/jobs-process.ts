@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AmazonClients } from '../amazon/amazon-clients.js';
 import type { Config } from '../config/env.js';
 import type { SecretKeys } from '../config/provider-settings.js';
@@ -30,13 +31,13 @@ export interface JobsProcess {
 export async function openJobsProcess(
   config: Config,
   logger: Logger,
-  options: { waitForDatabase?: boolean } = {},
+  options: { waitForDatabase?: boolean; startupAbort?: AbortSignal } = {},
 ): Promise<JobsProcess> {
   const database = openDatabase(config.databaseUrl);
   database.faults.setLogger(logger);
   try {
     const migrations = options.waitForDatabase
-      ? await migrateWhenReachable(database, logger)
+      ? await migrateWhenReachable(database, logger, options.startupAbort)
       : await migrateToLatest(database);
     if (migrations.applied.length > 0) {
       logger.info({ applied: migrations.applied }, 'database migrated');
@@ -74,13 +75,16 @@ export async function openJobsProcess(
 /**
  * Migrates once the database takes writes: a worker started (or restarted by `serve`) while the
  * disk is full or PostgreSQL is down waits for it (one log line), instead of exiting and being
- * restarted in a loop. Other errors end the process as before.
+ * restarted in a loop. Other errors end the process as before. A stop signal meanwhile (`abort`)
+ * ends the wait with the signal's reason: the process stops instead of waiting on.
  */
 async function migrateWhenReachable(
   database: Database,
   logger: Logger,
+  abort?: AbortSignal,
 ): ReturnType<typeof migrateToLatest> {
   for (let wait = 250, told = false; ; wait = Math.min(2_000, wait * 2)) {
+    abort?.throwIfAborted();
     try {
       return await migrateToLatest(database);
     } catch (error) {
@@ -89,7 +93,7 @@ async function migrateWhenReachable(
       if (!fault) throw error;
       if (!told) logger.warn({ fault }, 'waiting for the database before starting the worker');
       told = true;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait, undefined, { signal: abort });
     }
   }
 }

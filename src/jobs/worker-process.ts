@@ -23,7 +23,7 @@ export interface WorkerProcess {
   readonly pid: number | null;
   /** Times the child was started (1 + restarts). */
   readonly starts: number;
-  /** SIGTERM to the child (it hands its units back), SIGKILL after the timeout; idempotent. */
+  /** Asks the child to stop (it hands its units back), SIGKILL after the timeout; idempotent. */
   close(): Promise<void>;
 }
 
@@ -86,8 +86,18 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
         if (restartTimer) clearTimeout(restartTimer);
         const c = child;
         if (!c || c.exitCode !== null || c.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-        c.kill('SIGTERM');
+        const exited = new Promise<void>((resolve) =>
+          c.once('exit', (code, signal) => {
+            if (signal !== null && signal !== 'SIGKILL')
+              logger.warn({ code, signal }, 'job worker process ended by a signal while stopping');
+            resolve();
+          }),
+        );
+        // Closing the channel is the child's stop request, answered whenever it arrives: before
+        // its start-up it exits at once, during it once started (units handed back). A SIGTERM
+        // sent before its handler is in place would end it by the signal instead.
+        if (c.connected) c.disconnect();
+        else c.kill('SIGTERM');
         const timeout = new Promise<'timeout'>((resolve) =>
           setTimeout(() => resolve('timeout'), options.stopTimeoutMs ?? 15_000).unref(),
         );

@@ -109,8 +109,11 @@ describe('PostgreSQL stopped and restarted under `serve` with its worker child, 
       const health = await fetch(`${base}/health`);
       assert.equal(health.status, 503);
       assert.equal(((await health.json()) as { reason: string }).reason, 'database_unavailable');
-      // Down long enough for the worker to meet the fault in its loop (it claims every 50-250 ms).
-      await new Promise((r) => setTimeout(r, 5_000));
+      // Down until the worker child has met the fault in its loop (it claims every 50-250 ms)
+      // and says it holds: seen, not assumed after a fixed wait.
+      await eventually('the worker child holding', async () =>
+        /worker holding: the database cannot be reached/.test(serve.output()) ? true : null,
+      );
       await server.start();
 
       const done = await eventually('the job completed', async () => {
@@ -130,6 +133,7 @@ describe('PostgreSQL stopped and restarted under `serve` with its worker child, 
       );
       const output = serve.output();
       assert.doesNotMatch(output, /job worker process exited/);
+      assert.match(output, /worker resumed: the database answers again/);
       assert.doesNotMatch(output, /"msg":"request failed"/);
 
       const database = openDatabase(server.url);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTestDatabase } from '../helpers/database.js';
-import { runCli, startCli, stopChild } from '../helpers/cli.js';
+import { CLI_TIMEOUT_MS, runCli, startCli, stopChild } from '../helpers/cli.js';
 import { startTestEmulator } from '../helpers/jobs.js';
 
 /** Pids of the direct children of a process (Linux /proc). */
@@ -29,7 +29,7 @@ function alive(pid: number): boolean {
 async function waitFor<T>(
   check: () => T | null | Promise<T | null>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = CLI_TIMEOUT_MS,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -42,7 +42,9 @@ async function waitFor<T>(
 
 const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 
-describe('code2asin command line', () => {
+// Independent commands (each its own folder, database and emulator), each mostly waiting for its
+// child to start: run at once, the file takes about its longest test's time.
+describe('code2asin command line', { concurrency: true }, () => {
   it('--help lists the commands and --version prints the version', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);

@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AMAZON_SETTING_FIELDS } from '../../src/config/amazon-setting-fields.js';
 import { SETTINGS_CHECK_MS } from '../../src/config/effective-amazon-settings.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -11,6 +11,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { BIN, CLI_TIMEOUT_MS, ROOT, startCli, stopChild } from '../helpers/cli.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/database.js';
 import { startTestEmulator } from '../helpers/jobs.js';
+import { startReleasableProxy, type ReleasableProxy } from '../helpers/releasable-proxy.js';
 
 /**
  * Amazon settings stored through `PUT /api/v1/amazon/config` reach every process that looks codes
@@ -22,20 +23,22 @@ import { startTestEmulator } from '../helpers/jobs.js';
 const TOKEN = `c2a_test_${'7'.repeat(40)}`;
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 const LISTENING = /listening on (http:\/\/[^\s"]+)/;
-// 48 codes at 4 requests/s take 12 s at least: the rotation lands mid-job on any machine.
-const CODE_COUNT = 48;
+/**
+ * One lookup in flight per process, and the proxy holds the third search until the test has
+ * stored the wrong secret and waited out `SETTINGS_CHECK_MS`: the rotation lands mid-job on any
+ * machine, however loaded (a job left to run free at 4/s finished before it at load 34).
+ */
+const CODE_COUNT = 16;
+const HOLD_AT = 3;
 const TPS = '4';
-
-let emu: RunningEmulator;
-let codes: string[];
-before(async () => {
-  emu = await startTestEmulator({ tps: 50, burst: 5, count: 150 });
-  codes = (emu.catalog.truth ?? []).map((t) => t.code).slice(0, CODE_COUNT);
-});
-after(async () => emu.close());
+/**
+ * The rate stored with the second credential: the rest of the job goes at it (the stored rate
+ * reaches the process as the credential does), instead of another 10 s at 4/s.
+ */
+const ROTATED_TPS = 25;
 
 /** The emulator's creators credential `index` as a settings update (field keys, not variables). */
-function storedCredential(index: number): Record<string, string> {
+function storedCredential(emu: RunningEmulator, index: number): Record<string, string> {
   const env = emu.env('creators', index);
   const update: Record<string, string> = {};
   for (const f of AMAZON_SETTING_FIELDS) {
@@ -45,7 +48,7 @@ function storedCredential(index: number): Record<string, string> {
   return update;
 }
 
-function searchesOf(credentialId: string): number {
+function searchesOf(emu: RunningEmulator, credentialId: string): number {
   return emu.stats().credentials[credentialId]?.operations.searchItems?.requests ?? 0;
 }
 
@@ -61,6 +64,11 @@ async function waitFor<T>(what: string, check: () => Promise<T | null>): Promise
 }
 
 interface Service {
+  /** The test's own emulator: each test counts the searches of its own credentials. */
+  emu: RunningEmulator;
+  /** Between the processes and the emulator's Creators API: holds search number HOLD_AT. */
+  proxy: ReleasableProxy;
+  codes: string[];
   url: string;
   env: Record<string, string>;
   database: TestDatabase;
@@ -69,9 +77,14 @@ interface Service {
 }
 
 async function startService(kind: TestDatabase['kind'], worker: string): Promise<Service> {
+  const emu = await startTestEmulator({ tps: 50, burst: 5, count: 150 });
+  const codes = (emu.catalog.truth ?? []).map((t) => t.code).slice(0, CODE_COUNT);
+  const proxy = await startReleasableProxy(emu.url, '/catalog/v1/searchItems', HOLD_AT);
   const database = await createTestDatabase(kind);
   const env = {
     ...emu.env('creators', 0),
+    AMAZON_CREATORS_API_URL: proxy.url,
+    CODE2ASIN_WORKER_CONCURRENCY: '1',
     AMAZON_TPS: TPS,
     AMAZON_BURST: '1',
     DATABASE_URL: database.url,
@@ -79,9 +92,19 @@ async function startService(kind: TestDatabase['kind'], worker: string): Promise
     CODE2ASIN_ADMIN_TOKEN: TOKEN,
     CODE2ASIN_WORKER: worker,
   };
-  const serve = await startCli(['serve', '--port', '0'], env, LISTENING);
+  const serve = await startCli(['serve', '--port', '0'], env, LISTENING).catch(
+    async (error: unknown) => {
+      await database.drop();
+      await proxy.close();
+      await emu.close();
+      throw error;
+    },
+  );
   const url = serve.match[1] as string;
   return {
+    emu,
+    proxy,
+    codes,
     url,
     env,
     database,
@@ -96,24 +119,31 @@ async function startService(kind: TestDatabase['kind'], worker: string): Promise
       return JSON.parse(text) as Record<string, unknown>;
     },
     async stop() {
-      assert.equal(await stopChild(serve.child), 0, serve.output());
-      await database.drop();
+      try {
+        assert.equal(await stopChild(serve.child), 0, serve.output());
+      } finally {
+        await database.drop();
+        await proxy.close();
+        await emu.close();
+      }
     },
   };
 }
 
-/** Stores a wrong secret once the job has made progress; resolves when the job pauses on it. */
+/**
+ * Stores a wrong secret while the job is held mid-way (search HOLD_AT in flight), waits until
+ * any later lookup must read the stored settings again, lets the job go on: it pauses on them.
+ */
 async function rotateToWrongSecretMidJob(
   service: Service,
   progress: () => Promise<{ status: string; done: number; error: string | null }>,
 ): Promise<void> {
-  await waitFor('first codes looked up', async () => {
-    const p = await progress();
-    return p.done > 0 ? p : null;
-  });
+  await service.proxy.held;
   await service.api('PUT', '/api/v1/amazon/config', {
     creators_credential_secret: 'rotated-but-wrong-secret',
   });
+  await new Promise((r) => setTimeout(r, SETTINGS_CHECK_MS + 200));
+  service.proxy.release();
   const paused = await waitFor('job paused on the stored secret', async () => {
     const p = await progress();
     return p.status === 'processing' ? null : p;
@@ -125,8 +155,8 @@ async function rotateToWrongSecretMidJob(
 
 /** Stores the emulator's second credential, then waits until every process may have seen it. */
 async function rotateToSecondCredential(service: Service): Promise<string> {
-  const second = storedCredential(1);
-  await service.api('PUT', '/api/v1/amazon/config', second);
+  const second = storedCredential(service.emu, 1);
+  await service.api('PUT', '/api/v1/amazon/config', { ...second, tps: ROTATED_TPS });
   await new Promise((r) => setTimeout(r, SETTINGS_CHECK_MS + 200));
   return second.creators_credential_id as string;
 }
@@ -134,7 +164,7 @@ async function rotateToSecondCredential(service: Service): Promise<string> {
 async function runServedJob(service: Service): Promise<void> {
   const created = await service.api('POST', '/api/v1/code2asin/jobs', {
     name: 'rotation',
-    codes,
+    codes: service.codes,
     marketplaces: ['fr'],
   });
   const id = created.id as string;
@@ -156,7 +186,7 @@ async function runServedJob(service: Service): Promise<void> {
   });
   assert.equal(ended.status, 'completed', JSON.stringify(ended));
   assert.equal(ended.done, CODE_COUNT);
-  assert.ok(searchesOf(secondId) > 0, 'the second credential was used');
+  assert.ok(searchesOf(service.emu, secondId) > 0, 'the second credential was used');
 }
 
 function spawnMap(
@@ -181,7 +211,7 @@ async function runMappedJob(service: Service): Promise<void> {
   const database = openDatabase(service.database.url);
   try {
     const input = join(dir, 'codes.csv');
-    writeFileSync(input, `code\n${codes.join('\n')}\n`);
+    writeFileSync(input, `code\n${service.codes.join('\n')}\n`);
     const args = [input, '-o', join(dir, 'out.csv'), '--marketplace', 'fr'];
     const first = spawnMap(args, service.env);
     const progress = async () => {
@@ -202,7 +232,7 @@ async function runMappedJob(service: Service): Promise<void> {
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /Resuming job/);
     assert.equal((await progress()).done, CODE_COUNT);
-    assert.ok(searchesOf(secondId) > 0, 'the second credential was used');
+    assert.ok(searchesOf(service.emu, secondId) > 0, 'the second credential was used');
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -210,43 +240,51 @@ async function runMappedJob(service: Service): Promise<void> {
 }
 
 for (const kind of DATABASE_KINDS) {
-  describe(`Amazon settings rotated through the API reach every process [${kind}]`, () => {
-    it('serve with its worker inline', async () => {
-      const service = await startService(kind, 'inline');
-      try {
-        await runServedJob(service);
-      } finally {
-        await service.stop();
-      }
-    });
+  // The four set-ups are independent (each its own emulator, database and processes) and spend
+  // most of their time waiting on the 4/s pace: run at once, the file takes the longest one's time.
+  describe(
+    `Amazon settings rotated through the API reach every process [${kind}]`,
+    {
+      concurrency: true,
+    },
+    () => {
+      it('serve with its worker inline', async () => {
+        const service = await startService(kind, 'inline');
+        try {
+          await runServedJob(service);
+        } finally {
+          await service.stop();
+        }
+      });
 
-    it('serve with its worker child process', async () => {
-      const service = await startService(kind, 'process');
-      try {
-        await runServedJob(service);
-      } finally {
-        await service.stop();
-      }
-    });
+      it('serve with its worker child process', async () => {
+        const service = await startService(kind, 'process');
+        try {
+          await runServedJob(service);
+        } finally {
+          await service.stop();
+        }
+      });
 
-    it('code2asin worker beside serve', async () => {
-      const service = await startService(kind, 'off');
-      const worker = await startCli(['worker'], service.env, /worker \S+ started/);
-      try {
-        await runServedJob(service);
-      } finally {
-        assert.equal(await stopChild(worker.child), 0, worker.output());
-        await service.stop();
-      }
-    });
+      it('code2asin worker beside serve', async () => {
+        const service = await startService(kind, 'off');
+        const worker = await startCli(['worker'], service.env, /worker \S+ started/);
+        try {
+          await runServedJob(service);
+        } finally {
+          assert.equal(await stopChild(worker.child), 0, worker.output());
+          await service.stop();
+        }
+      });
 
-    it('code2asin map', async () => {
-      const service = await startService(kind, 'off');
-      try {
-        await runMappedJob(service);
-      } finally {
-        await service.stop();
-      }
-    });
-  });
+      it('code2asin map', async () => {
+        const service = await startService(kind, 'off');
+        try {
+          await runMappedJob(service);
+        } finally {
+          await service.stop();
+        }
+      });
+    },
+  );
 }

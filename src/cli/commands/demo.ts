@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DemoFlags } from '../demo-run.js';
+import { catchStopSignals } from '../stop-signals.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -37,8 +38,10 @@ export function registerDemoCommand(program: Command): void {
       5,
     )
     .action(async (flags: DemoFlags) => {
+      // Before anything is started or printed: a stop sent during start-up shuts down cleanly.
+      const signals = catchStopSignals();
       // Loaded on use: the other commands need neither the emulator nor the HTTP stack.
       const { runDemo } = await import('../demo-run.js');
-      await runDemo(flags);
+      await runDemo(flags, signals);
     });
 }

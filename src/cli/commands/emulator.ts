@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { EmulatorFlags } from '../emulator-run.js';
+import { catchStopSignals } from '../stop-signals.js';
 
 function number(min: number, max = Number.MAX_SAFE_INTEGER, integer = false) {
   return (value: string): number => {
@@ -57,8 +58,10 @@ export function registerEmulatorCommand(program: Command): void {
     )
     .option('--print-env', 'print the AMAZON_* lines for these options and exit')
     .action(async (flags: EmulatorFlags) => {
+      // Before anything is started or printed: a stop sent during start-up shuts down cleanly.
+      const signals = flags.printEnv ? undefined : catchStopSignals();
       // The emulator is loaded on use: other commands start faster.
       const { runEmulator } = await import('../emulator-run.js');
-      await runEmulator(flags);
+      await runEmulator(flags, signals);
     });
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isProviderName, PROVIDER_NAMES } from '../../config/provider-names.js';
 import type { MapOptions } from '../map-job.js';
+import { catchPauseSignals } from '../stop-signals.js';
 
 /** Result formats of `map` (as in src/jobs/result-export.ts). */
 const RESULT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
@@ -46,11 +47,13 @@ export function registerMapCommand(program: Command): void {
       (v: string) => parseProviderFlag('--enrich-with', v),
     )
     .action(async (file: string, opts: MapOptions) => {
+      // Before anything is read or started: Ctrl-C during start-up pauses the job once it exists.
+      const signals = catchPauseSignals();
       // Read by the configuration this process loads next (rate defaults follow the provider).
       if (opts.provider) process.env.AMAZON_PROVIDER = opts.provider;
       // The job machinery is loaded on use: other commands start faster.
       const { runMap } = await import('../map-job.js');
-      await runMap(file, opts);
+      await runMap(file, opts, signals);
     });
 }
 

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { waitForSignal } from './serve.js';
+import type { CliRuntime } from '../runtime.js';
+import { catchStopSignals } from '../stop-signals.js';
 
 /** `code2asin worker`: a worker process (several may run, on several machines with PostgreSQL). */
 export function registerWorkerCommand(program: Command): void {
@@ -13,41 +14,44 @@ export function registerWorkerCommand(program: Command): void {
     // Set by `serve` (CODE2ASIN_WORKER=process), which talks to its child over an IPC channel.
     .addOption(new Option('--supervised', 'stop when the parent serve process is gone').hideHelp())
     .action(async (opts: { concurrency?: string; supervised?: boolean }) => {
-      // Started by `serve`: stop with it, even when it was killed (the IPC channel closes). The
-      // channel may already be gone when this runs (serve killed during start-up).
-      let started = false;
+      // Before anything is started or printed: a stop sent during start-up shuts down cleanly.
+      const signals = catchStopSignals();
+      // Started by `serve`: stop with it, even when it was killed (the IPC channel closes): the
+      // channel's end is a stop request like SIGTERM (serve's own stop closes it). The channel may
+      // already be gone when this runs (serve stopped during this process's start-up).
       if (opts.supervised) {
         if (!process.channel || !process.connected) process.exit(0);
-        process.once('disconnect', () => {
-          if (!started) process.exit(0);
-          process.kill(process.pid, 'SIGTERM');
-        });
+        process.once('disconnect', () => signals.request('SIGTERM'));
         process.channel.unref();
       }
-      const { openCliRuntime } = await import('../runtime.js');
-      const runtime = await openCliRuntime({ waitForDatabase: true });
-      const worker = runtime.jobs.startWorker(
-        opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},
-      );
-      runtime.logger.info(`worker ${worker.id} started on ${runtime.database.kind}`);
-      // A supervised worker is `serve`'s own: serve's block already says all of it.
-      if (!opts.supervised) {
-        const { formatStartupReport, startupAmazonReadiness, startupDisk } =
-          await import('../startup-report.js');
-        const { config, database, logger } = runtime;
-        process.stdout.write(
-          formatStartupReport({
-            command: 'worker',
-            databaseUrl: config.databaseUrl,
-            workerMode: `worker ${worker.id}`,
-            amazon: await startupAmazonReadiness(config, database, logger),
-            disk: await startupDisk(config, database),
-          }),
+      await signals.runService(async () => {
+        const { openCliRuntime } = await import('../runtime.js');
+        const runtime = await openCliRuntime({
+          waitForDatabase: true,
+          startupAbort: signals.startupAbort,
+        });
+        const worker = runtime.jobs.startWorker(
+          opts.concurrency ? { concurrency: Number(opts.concurrency) } : {},
         );
-      }
-      const stopped = waitForSignal(runtime.logger, () => runtime.close());
-      started = true;
-      if (opts.supervised && !process.connected) process.kill(process.pid, 'SIGTERM');
-      await stopped;
+        runtime.logger.info(`worker ${worker.id} started on ${runtime.database.kind}`);
+        // A supervised worker is `serve`'s own: serve's block already says all of it.
+        if (!opts.supervised) await printWorkerStartup(runtime, worker.id);
+        return { logger: runtime.logger, stop: () => runtime.close() };
+      });
     });
+}
+
+async function printWorkerStartup(runtime: CliRuntime, workerId: string): Promise<void> {
+  const { formatStartupReport, startupAmazonReadiness, startupDisk } =
+    await import('../startup-report.js');
+  const { config, database, logger } = runtime;
+  process.stdout.write(
+    formatStartupReport({
+      command: 'worker',
+      databaseUrl: config.databaseUrl,
+      workerMode: `worker ${workerId}`,
+      amazon: await startupAmazonReadiness(config, database, logger),
+      disk: await startupDisk(config, database),
+    }),
+  );
 }
