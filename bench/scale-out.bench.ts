@@ -9,7 +9,7 @@
  *      [--workers 1,2,4,8,16 | --cases 4,2x4] [--before /tmp/c2a-main] [--no-write]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { creatorsEnv } from '../src/emulator/env.js';
 import { createJob } from '../src/jobs/create-job.js';
 import { startEmulatorProcess, type EmulatorProcess } from './helpers/emulator-process.js';
 import { openBenchJobs } from './helpers/jobs-context.js';
+import { startWorker, stopWorker } from './helpers/worker-process.js';
 
 const TPS = 20;
 const BURST = 5;
@@ -143,48 +144,6 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle: (v[3] ?? 0) + (v[4] ?? 0), total: v.reduce((a, b) => a + b, 0) };
 }
 
-function startWorker(root: string, env: Record<string, string>): Promise<ChildProcess> {
-  const bin = join(root, 'bin/code2asin.js');
-  const child = spawn(process.execPath, [bin, 'worker'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (!/worker \S+ started/.test(out)) return;
-      // Started: the rest of its output is read and dropped (a full pipe would block it), or
-      // kept in BENCH_WORKER_LOGS/<pid>.log.
-      child.stdout!.off('data', onData);
-      child.stderr!.off('data', onData);
-      const dir = process.env.BENCH_WORKER_LOGS;
-      if (dir) {
-        const log = createWriteStream(join(dir, `${child.pid}.log`));
-        log.write(out);
-        child.stdout!.pipe(log);
-        child.stderr!.pipe(log);
-      } else {
-        child.stdout!.resume();
-        child.stderr!.resume();
-      }
-      resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 /** `code2asin migrate` of the checkout at `root`. */
 function migrateWith(root: string, url: string): Promise<void> {
   const child = spawn(process.execPath, [join(root, 'bin/code2asin.js'), 'migrate'], {
@@ -276,7 +235,7 @@ async function runCase(
         maxPerSecond: y.maxPerSecond,
       };
     });
-    await Promise.all(workers.splice(0).map(stop));
+    await Promise.all(workers.splice(0).map(stopWorker));
     const throttledTotal = [...b.values()].reduce((n, v) => n + v.throttled, 0);
     return {
       case: c,
@@ -289,7 +248,7 @@ async function runCase(
       windowS,
     };
   } finally {
-    await Promise.all(workers.map(stop));
+    await Promise.all(workers.map(stopWorker));
     await ctx.database.close();
     await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
     await admin.end();

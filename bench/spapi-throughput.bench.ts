@@ -16,12 +16,10 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { batchKeyOf } from '../src/amazon/spapi/spapi-identifiers.js';
 import { parseCode } from '../src/codes/index.js';
-import { indexCatalog } from '../src/emulator/catalog-index.js';
-import { equivalenceKeys } from '../src/emulator/gtin.js';
-import { generateCatalog, type EmulatorCatalog, type TruthEntry } from '../src/emulator/index.js';
-import { createRandom } from '../src/emulator/random.js';
+import { generateCatalog, type TruthEntry } from '../src/emulator/index.js';
 import { startEmulatorProcess, type EmulatorProcess } from './helpers/emulator-process.js';
 import { requestRate, runMap, type MapRun } from './helpers/map-run.js';
+import { spapiFileCodes } from './helpers/spapi-file.js';
 
 const CODES = Number(process.env.BENCH_SPAPI_CODES ?? 10_000);
 const WINDOW_S = Number(process.env.BENCH_CREATORS_WINDOW_S ?? 90);
@@ -30,30 +28,6 @@ const LATENCY_MS = 200;
 const SEED = 15;
 const SPAPI = { tps: 2, perRequest: 20 };
 const CREATORS_TPS = 1;
-
-/** Truth codes (GTIN-14 keyed) split by whether the emulator answers them with at most one item. */
-function fileCodes(catalog: EmulatorCatalog): { onePage: TruthEntry[]; mix: TruthEntry[] } {
-  const market = indexCatalog(catalog).get('www.amazon.fr');
-  if (!market) throw new Error('the generated catalog lacks www.amazon.fr');
-  const rng = createRandom(SEED);
-  // A file's codes come in no particular order: shuffled, so code types interleave.
-  const all = [...(catalog.truth ?? [])].filter((t) => parseCode(t.code).valid);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [all[i], all[j]] = [all[j] as TruthEntry, all[i] as TruthEntry];
-  }
-  const items = (code: string) => {
-    const asins = new Set<string>();
-    for (const k of equivalenceKeys(code).filter((key) => !key.startsWith('raw:')))
-      for (const p of market.byCode.get(k) ?? []) asins.add(p.asin);
-    return asins.size;
-  };
-  // At most one item per code: 20 codes never answer with more than 20 items, one page each.
-  const onePage = all.filter((t) => items(t.code) <= 1).slice(0, CODES);
-  if (onePage.length < CODES || all.length < CODES)
-    throw new Error(`catalog too small: ${onePage.length} one-page codes of ${all.length}`);
-  return { onePage, mix: all.slice(0, CODES) };
-}
 
 interface ResultRow {
   gtin: string;
@@ -172,7 +146,7 @@ function spapiRow(label: string, m: { run: MapRun; rows: ResultRow[] }, truth: T
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
   const catalog = generateCatalog(Math.ceil(CODES * 1.7), SEED);
-  const { onePage, mix } = fileCodes(catalog);
+  const { onePage, mix } = spapiFileCodes(catalog, CODES, SEED);
   const emu = await startEmulatorProcess(catalog, { latencyMs: LATENCY_MS });
   try {
     const spapi = await mapFile(emu, 'spapi', onePage, 'spapi');
