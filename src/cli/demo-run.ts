@@ -107,8 +107,12 @@ async function startDemo(flags: DemoFlags, abort: AbortSignal): Promise<RunningS
       });
       process.stdout.write(demoBanner(server.url, emu, sample));
     } catch (error) {
-      await server.close();
-      throw error;
+      // Stopped while the sample job ran: the server is up, so it stops like a started demo
+      // (logged, then closed) rather than as a failed start-up. Any other error ends start-up.
+      if (!abort.aborted) {
+        await server.close();
+        throw error;
+      }
     }
     const stop = async () => {
       try {

@@ -135,6 +135,23 @@ describe(
       for (const { name, run } of runs) assertStoppedCleanly(`worker at ${name}`, run);
     });
 
+    it('demo (its emulator, server and sample job; stopped while the sample job runs too)', async () => {
+      const points: [string, (file: string) => StopPoint][] = [
+        ['database file, no line yet', (file) => ({ file })],
+        ['sample job running', () => ({ ready: /Running the sample job \S+/ })],
+        ['ready', () => ({ ready: /Ctrl-C to stop\./ })],
+      ];
+      const runs = await Promise.all(
+        points.map(([name, point], i) => {
+          const data = join(dir, `demo-${i}`);
+          // The demo sets its own database, key and token: only the folder (and a free port) given.
+          const args = ['demo', '--port', '0', '--data', data];
+          return stopAt(args, {}, point(join(data, 'code2asin.db'))).then((run) => ({ name, run }));
+        }),
+      );
+      for (const { name, run } of runs) assertStoppedCleanly(`demo at ${name}`, run);
+    });
+
     it('emulator (no logger: it exits 0 and says nothing)', async () => {
       const points: StopPoint[] = [{ lines: 1 }, { ready: /Ctrl-C to stop/ }];
       const runs = await Promise.all(
