@@ -31,13 +31,14 @@ const PRODUCT_FLAGS = {
 /**
  * The web UI on a job of 100,000 results (issue 14): the review queue counted every unit of the
  * job on each page (its predicate reads `candidates`, so no index served it), and the job page's
- * tiles read every unit's product JSON. Three columns the database computes from the unit itself
- * (no writer sets them, so none can forget to), and two indexes:
- * - `code2asin_results_review` (job, needs_review, id, and what the queue filters on): the queue's
- *   page is a range of it in id order and its count an index-only scan of the units that need a
- *   person, not of the job;
- * - `code2asin_results_tiles` (job, status, match type, confidence, asin, flags, updated_at):
- *   the tiles, the progress chart and the list's unit counts read it alone, never the table.
+ * tiles read every unit's row and product JSON. Three columns the database computes from the unit
+ * itself (no writer sets them, so none can forget to), and four indexes:
+ * - `code2asin_results_review` (job, needs_review, id, then what the queue filters on): the queue's
+ *   page is a range of it in id order and its count reads the units that need a person, not the
+ *   job's every unit (filters are checked on the index entry before the row is read);
+ * - `code2asin_results_tiles` (job, status, match type, confidence, asin, updated_at): the tiles
+ *   and the progress chart read it alone, never the table;
+ * - `code2asin_results_has_images` / `_has_price`, partial: the two product-flag tiles.
  * SQLite adds computed columns as VIRTUAL (values kept in the indexes only); PostgreSQL as STORED
  * (it indexes no virtual column) — the one table rewrite of this migration.
  */
