@@ -98,6 +98,11 @@ export interface ResultsTable {
   /** What each provider of the chain said, in order (JSON `ProviderOutcome[]`). */
   provider_outcomes: ColumnType<JsonText | null, JsonText | null | undefined, JsonText | null>;
   processing_ms: number | null;
+  /** 1 when the unit needs a person (the review queue), computed by the database (migration 0015). */
+  needs_review: ColumnType<number, never, never>;
+  /** 1 when the product has an image / a price, computed by the database (migration 0015). */
+  has_images: ColumnType<number, never, never>;
+  has_price: ColumnType<number, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

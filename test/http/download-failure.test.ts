@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { toJson } from '../../src/db/dialect.js';
+import { createDownloadStream } from '../../src/http/jobs/download-stream.js';
+import { createJob } from '../../src/jobs/create-job.js';
+import { writeJobResults } from '../../src/jobs/result-export.js';
 import { forEachDatabase } from '../helpers/database.js';
+import { createTestJobsContext } from '../helpers/jobs.js';
 import { createTestApp, type TestApp } from './http-helpers.js';
 import { BASE, createByJson, SAMPLE_CODES } from './jobs-helpers.js';
 
@@ -43,5 +47,37 @@ forEachDatabase('a result file that fails half-way', (ctx) => {
     const next = await t.call({ method: 'GET', url: `${BASE}/jobs/${id}`, token: alice });
     assert.equal(next.statusCode, 200, 'the server still answers');
     assert.match(t.logs.text(), /result download failed/, 'the failure is logged');
+  });
+
+  it('stops reading the job when the client goes away', async () => {
+    // 3,000 codes: three pages of the writer, the first alone far more than the stream between
+    // the writer and an unread client holds, so the writer waits inside the first page.
+    const codes = Array.from({ length: 3000 }, (_, i) => {
+      const body = `402${String(i).padStart(9, '0')}`;
+      const sum = [...body].reduce((a, d, k) => a + Number(d) * (k % 2 ? 3 : 1), 0);
+      return `${body}${(10 - (sum % 10)) % 10}`;
+    });
+    const jobs = createTestJobsContext(ctx.database());
+    const job = await createJob(jobs, {
+      owner: 'alice',
+      options: { name: 'Left early', marketplaces: ['fr'], auto_start: false },
+      codes,
+    });
+    const { sink, source, gone } = createDownloadStream();
+    const writing = writeJobResults(jobs, job.id, 'csv', sink, 'alice', 'auto', gone);
+    await new Promise((resolve) => source.once('readable', resolve));
+    assert.equal(gone.aborted, false);
+    source.destroy(); // what Fastify does when the client goes away
+    const { rows } = await writing;
+    assert.equal(gone.aborted, true);
+    assert.ok(rows < codes.length, `stopped after ${rows} of ${codes.length} rows`);
+  });
+
+  it('a whole file read to its end is not taken for a client that left', async () => {
+    const { sink, source, gone } = createDownloadStream();
+    sink.end('a,b\n');
+    source.resume();
+    await new Promise((resolve) => source.once('close', resolve));
+    assert.equal(gone.aborted, false);
   });
 });

@@ -13,6 +13,7 @@ import { providerChainMigration } from './0010-provider-chain.js';
 import { refusedProvidersMigration } from './0011-refused-providers.js';
 import { writeProbeMigration } from './0013-write-probe.js';
 import { reviewListingIndexMigration } from './0014-review-listing-index.js';
+import { reviewCountColumnsMigration } from './0015-review-count-columns.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -33,5 +34,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0011-refused-providers': refusedProvidersMigration(d),
     '0013-write-probe': writeProbeMigration(),
     '0014-review-listing-index': reviewListingIndexMigration(),
+    '0015-review-count-columns': reviewCountColumnsMigration(d),
   };
 }

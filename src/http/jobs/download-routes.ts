@@ -55,12 +55,16 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: JobsRouteDeps
       const owner = ownerFilter(requireAuth(request));
       const job = await getJob(db, request.params.id, owner);
       const format = request.query.format;
-      const { sink, source } = createDownloadStream();
+      const { sink, source, gone } = createDownloadStream();
       // A writer's failure is logged below and cuts the answer through `source`; the sink's own
       // 'error' event has no other listener, and unheard it would end the whole process.
       sink.on('error', () => undefined);
       // Headers are sent with the first bytes: a failure after that can only cut the stream.
-      writeJobResults(deps.jobs, job.id, format, sink, owner, request.query.decimal).catch(
+      const decimal = request.query.decimal;
+      writeJobResults(deps.jobs, job.id, format, sink, owner, decimal, gone).then(
+        ({ rows }) => {
+          if (gone.aborted) request.log.info({ jobId: job.id, rows }, 'result download left early');
+        },
         (err: unknown) => {
           request.log.warn({ err, jobId: job.id }, 'result download failed');
           sink.destroy(err instanceof Error ? err : new Error(String(err)));

@@ -4,14 +4,21 @@ import { PassThrough, Writable } from 'node:stream';
  * A writable for the result writers (`sink`) feeding the readable given to `reply.send`
  * (`source`), with back-pressure. When the client goes away, `source` is destroyed; the sink
  * then accepts and drops the rest, so a writer waiting for `drain` is released and ends
- * instead of waiting forever.
+ * instead of waiting forever; and `gone` is aborted, so the writer reads no further page.
  */
-export function createDownloadStream(): { sink: Writable; source: PassThrough } {
+export function createDownloadStream(): {
+  sink: Writable;
+  source: PassThrough;
+  gone: AbortSignal;
+} {
   const source = new PassThrough();
+  const goneController = new AbortController();
   let gone = false;
   let waiting: (() => void) | null = null;
   source.on('close', () => {
     gone = true;
+    // Closed before its end was read: the client went away (after a whole file, nothing to stop).
+    if (!source.readableEnded) goneController.abort();
     const release = waiting;
     waiting = null;
     release?.();
@@ -35,5 +42,5 @@ export function createDownloadStream(): { sink: Writable; source: PassThrough } 
       callback(error);
     },
   });
-  return { sink, source };
+  return { sink, source, gone: goneController.signal };
 }

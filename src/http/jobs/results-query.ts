@@ -14,7 +14,8 @@ export interface ResultFilters {
   search?: string;
   /**
    * Only what needs a person: results not decided by a person yet that are fuzzy or partial,
-   * below the `medium` confidence band (0.7), not found but with candidates, or `to_review`.
+   * below the `medium` confidence band (0.7), not found but with candidates, or `to_review`
+   * (the database's `needs_review` column, migration 0015).
    */
   review?: boolean;
   page: number;
@@ -87,9 +88,6 @@ function likePattern(text: string): string {
   return `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Below this confidence a found result waits for a person (the top of the `low` band). */
-export const REVIEW_BELOW_CONFIDENCE = 0.7;
-
 /** The results of a job that pass the filters (no order, no page): for lists and bulk decisions. */
 export function filteredResults(
   db: Kysely<DB>,
@@ -97,12 +95,18 @@ export function filteredResults(
   f: Omit<ResultFilters, 'page' | 'per_page'>,
 ) {
   let base = db.selectFrom('code2asin_results').where('job_id', '=', jobId);
-  if (f.status === 'pending') base = base.where('status', 'in', ['pending', 'claimed']);
-  else if (f.status) base = base.where('status', '=', f.status);
-  if (f.match_type) base = base.where('match_type', '=', f.match_type);
+  // In the queue, a column compared through `|| ''` is still filtered on but through no index:
+  // each database then reads the queue's own index (job, needs_review, id), which holds these
+  // columns, instead of one led by (job, status) or (job, marketplace) that would take every such
+  // unit of the job, most of them not in the queue (39 ms against 1.7 ms at 100,000 units).
+  const column = (name: 'status' | 'match_type' | 'marketplace') =>
+    f.review ? sql<string>`(${sql.ref(name)} || '')` : sql.ref<string>(name);
+  if (f.status === 'pending') base = base.where(column('status'), 'in', ['pending', 'claimed']);
+  else if (f.status) base = base.where(column('status'), '=', f.status);
+  if (f.match_type) base = base.where(column('match_type'), '=', f.match_type);
   if (f.min_confidence !== undefined) base = base.where('confidence', '>=', f.min_confidence);
   if (f.max_confidence !== undefined) base = base.where('confidence', '<=', f.max_confidence);
-  if (f.marketplace) base = base.where('marketplace', '=', f.marketplace);
+  if (f.marketplace) base = base.where(column('marketplace'), '=', f.marketplace);
   if (f.search) {
     const digits = likePattern(f.search);
     const asin = likePattern(f.search.toUpperCase());
@@ -114,28 +118,9 @@ export function filteredResults(
       ]),
     );
   }
-  if (f.review) {
-    base = base.where((eb) =>
-      eb.and([
-        eb.or([eb('match_type', 'is', null), eb('match_type', '<>', 'manual')]),
-        eb.or([
-          eb('status', '=', 'to_review'),
-          eb.and([
-            eb('status', '=', 'found'),
-            eb.or([
-              eb('match_type', 'in', ['fuzzy', 'partial']),
-              eb('confidence', '<', REVIEW_BELOW_CONFIDENCE),
-            ]),
-          ]),
-          eb.and([
-            eb('status', '=', 'not_found'),
-            eb('candidates', 'is not', null),
-            sql<boolean>`cast(${eb.ref('candidates')} as text) <> '[]'`,
-          ]),
-        ]),
-      ]),
-    );
-  }
+  // The predicate is the database's own column (migration 0015), so that one index serves the
+  // queue's pages and its count: reading `candidates` had made every page count the whole job.
+  if (f.review) base = base.where('needs_review', '=', 1);
   return base;
 }
 
