@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/cli.js';
 
@@ -56,6 +64,20 @@ async function waitFor(check: () => boolean, what: string, output: () => string,
   }
 }
 
+/**
+ * npx installs the clone (a `file:` dependency) into a folder of npm's cache (`_npx/<hash>`) and
+ * never removes it: the test removes the one that names its clone, so runs do not pile them up.
+ */
+function removeNpxInstallOf(clone: string): void {
+  const npx = join(process.env.npm_config_cache ?? join(homedir(), '.npm'), '_npx');
+  if (!existsSync(npx)) return;
+  for (const name of readdirSync(npx)) {
+    const manifest = join(npx, name, 'package.json');
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(basename(clone)))
+      rmSync(join(npx, name), { recursive: true, force: true });
+  }
+}
+
 describe('the README, run as printed', () => {
   let clone: string;
   let port: number;
@@ -76,6 +98,7 @@ describe('the README, run as printed', () => {
       await demo.done;
     }
     rmSync(clone, { recursive: true, force: true });
+    removeNpxInstallOf(clone);
   });
 
   const onPort = (text: string) => text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
