@@ -11,7 +11,12 @@ import { findEntry, hasNextFinder, isChained } from './chain-step.js';
 import { noteRefusal, refusalIn, refusalStopsJob, refusedEntries } from './chain-refusals.js';
 import { runEnrichBatch } from './enrich-batch.js';
 import { chainOf, isEnrichRoute, providerOfRoute, type JobChain } from './provider-chain.js';
-import { everyFinderRefused, refusalOf, rememberRefusal } from './refused-providers.js';
+import {
+  everyFinderRefused,
+  providerPauseMessage,
+  refusalOf,
+  rememberRefusal,
+} from './refused-providers.js';
 import {
   lookupErrorOf,
   type LookupErrorShape,
@@ -79,7 +84,7 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     const chained = isChained(chain);
     const stopping = movesOn ? undefined : outcomes.find((o) => !o.ok && stopsTheJob(o.error));
     if (stopping && !stopping.ok && !(await endsCodesInstead(deps, jobId, chain, asked, outcomes)))
-      return await stopJob(deps, batch, stopping.error);
+      return await stopJob(deps, batch, stopping.error, asked);
     if (asked) await noteRefusal(deps, jobId, asked, outcomes, movesOn ? 'find' : 'last');
     const entries = batch.map(({ unit }, i): BatchEntry => {
       const o: UnitOutcome = outcomes[i] ?? {
@@ -149,7 +154,12 @@ function stopsTheJob(error: unknown): boolean {
   return error instanceof AmazonNotReadyError || lookupErrorOf(error).providerUnusable;
 }
 
-async function stopJob(deps: LaneDeps, batch: readonly Held[], error: unknown): Promise<void> {
+async function stopJob(
+  deps: LaneDeps,
+  batch: readonly Held[],
+  error: unknown,
+  provider?: ProviderName,
+): Promise<void> {
   const { ctx } = deps;
   const jobId = (batch[0] as Held).unit.job_id;
   await deps.release(batch);
@@ -162,8 +172,10 @@ async function stopJob(deps: LaneDeps, batch: readonly Held[], error: unknown): 
     return;
   }
   const e = lookupErrorOf(error);
+  // A chain names its providers: the message says which one refused (Keepa is not Amazon).
+  const message = provider && e.pauseMessage ? providerPauseMessage(provider, e) : e.pauseMessage;
   // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
-  await applyJobAction(ctx, jobId, 'pause', { message: e.pauseMessage }).catch((err: unknown) =>
+  await applyJobAction(ctx, jobId, 'pause', { message }).catch((err: unknown) =>
     ctx.logger.debug({ err, jobId }, 'job not paused'),
   );
   await ctx.createJobLog(jobId, 'ERROR', 'Job paused: Amazon refused access', {

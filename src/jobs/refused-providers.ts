@@ -135,6 +135,17 @@ export function refusedEndMessage(count: number, refusals: readonly Refusal[]): 
   return `${count} code(s) not looked up: ${named} refused this job's requests. Check ${vars || 'the provider settings'} (or PUT /api/v1/amazon/config), then retry the job.`;
 }
 
+/** The pause message of a job whose named provider refused it: who, what it said, what to do. */
+export function providerPauseMessage(
+  provider: ProviderName,
+  e: Pick<LookupErrorShape, 'code' | 'message'>,
+): string {
+  const label = `${PROVIDER_LABELS[provider]} (${provider})`;
+  return e.code === 'auth'
+    ? `${label} refused the credentials: ${e.message} Fix the settings, then resume the job.`
+    : `${label} cannot serve this account: ${e.message} Resume the job once that is fixed.`;
+}
+
 function credentialsOf(provider: ProviderName): string {
   return CREDENTIAL_VARIABLES[provider].join(', ');
 }

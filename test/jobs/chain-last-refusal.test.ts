@@ -190,6 +190,10 @@ forEachDatabase('the last provider of a chain refusing the job', (db) => {
     });
     const job = await runWorkers(ctx, created.id, WRONG_KEY, (j) => j.status !== 'processing');
     assert.equal(job.status, 'paused');
+    assert.match(
+      job.error_message ?? '',
+      /^Keepa \(keepa\) refused the credentials: Keepa rejected/,
+    );
     assert.match(job.error_message ?? '', /AMAZON_KEEPA_KEY.*resume the job/);
     assert.ok(await refusalOf(ctx.database.db, created.id, 'keepa'), 'remembered');
     const { keepaRefused } = counts();
