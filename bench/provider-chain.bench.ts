@@ -11,7 +11,10 @@
  *
  * Run: node --import tsx bench/provider-chain.bench.ts [--quick]
  * Env: BENCH_CHAIN_CODES (10000; --quick: 2000), BENCH_CREATORS_WINDOW_S (60: the Creators-alone
- * run is stopped after this and its rate stands for the file).
+ * run is stopped after this and its rate stands for the file), BENCH_CHAIN_RUNS (which runs, e.g.
+ * `keepa` or `keepa,chain`; all by default — a partial table is printed, not written to docs),
+ * BENCH_KEEPA_TOKENS_PER_MINUTE (3000), BENCH_KEEPA_TRACE=1 (Keepa's balance and backlog every
+ * second, on stderr).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,12 +36,17 @@ const SEED = 16;
 const BIN = fileURLToPath(new URL('../bin/code2asin.js', import.meta.url));
 const KEEPA_KEY = 'bench-keepa-key-00000000000000000000000000000000000000000016';
 const CHAIN: ProviderName[] = ['spapi', 'creators', 'keepa'];
+const RUNS = (process.env.BENCH_CHAIN_RUNS ?? 'spapi,creators,keepa,chain').split(',');
+const KEEPA_TRACE = process.env.BENCH_KEEPA_TRACE === '1';
 /** Probability that a provider's code search finds a product. */
 const COVERAGE: Partial<Record<ProviderName, number>> = { spapi: 0.6, creators: 0.5, keepa: 0.7 };
 const PACE = {
   spapi: { tps: 5, burst: 2, perRequest: 20 },
   creators: { tps: 25, burst: 2, perRequest: 1 },
-  keepa: { tokensPerMinute: 3_000, perRequest: 100 },
+  keepa: {
+    tokensPerMinute: Number(process.env.BENCH_KEEPA_TOKENS_PER_MINUTE ?? 3_000),
+    perRequest: 100,
+  },
 };
 const OPERATION: Record<string, string> = {
   spapi: 'searchCatalogItems',
@@ -80,6 +88,8 @@ function benchCatalog() {
 
 interface Sample {
   t: number;
+  /** Epoch ms when the emulator's stats had come back (they were taken just before). */
+  at: number;
   stats: EmulatorStats;
   /** Units waiting for each step (pending or claimed). */
   backlog: number[];
@@ -154,7 +164,7 @@ async function runMap(
       if (r.step < backlog.length) backlog[r.step] = r.n;
     // A starved emulator may drop a stats call: that second goes unsampled, the run goes on.
     const stats = await emu.stats().catch(() => null);
-    if (stats) samples.push({ t: performance.now(), stats, backlog });
+    if (stats) samples.push({ t: performance.now(), at: Date.now(), stats, backlog });
     if (firstAt === null && proxy.searches.length > firstSearch) firstAt = performance.now();
     if (windowSeconds && firstAt !== null && performance.now() - firstAt > windowSeconds * 1000) {
       child.kill('SIGINT');
@@ -163,7 +173,13 @@ async function runMap(
   }
   const exitCode = await exited;
   const wallSeconds = (performance.now() - t0) / 1000;
-  samples.push({ t: performance.now(), stats: await emu.stats(), backlog: providers.map(() => 0) });
+  const final = await emu.stats();
+  samples.push({
+    t: performance.now(),
+    at: Date.now(),
+    stats: final,
+    backlog: providers.map(() => 0),
+  });
   if (!windowSeconds && exitCode !== 0) throw new Error(`map exited with ${exitCode}: ${stderr}`);
   const results = readDb<Run['results'][number]>(
     dbFile,
@@ -216,24 +232,44 @@ function requestQuotaUse(emu: EmulatorProcess, run: Run, p: 'spapi' | 'creators'
 }
 
 /**
- * Keepa: tokens spent ÷ tokens it could spend while it had work: the balance when the run started
- * (an unused key starts empty) and the refills that came before its last request (every minute
- * after the key's first use; `refillIn` says when the next one comes). A negative end balance
- * (Keepa lets a request overdraw) shows as more than 100 %.
+ * Keepa: tokens spent ÷ (tokens spent + tokens left unspent while it had work). Tokens keep for an
+ * hour, so a token is wasted only when a refill comes while a request's worth of codes waits for
+ * Keepa and the balance just before it is still above 0 (the client could have sent and did
+ * not): that balance, at each refill met with that much work, is the waste. Never above 100 %. `granted` keeps the figure of
+ * earlier sessions: the balance at the start plus every refill before the last request — it counts
+ * the whole last refill even when the work left needed a part of it (the run's end, not a waste).
  */
 function keepaTokenUse(run: Run, before: EmulatorStats, beforeAt: number) {
   const k = keepaStatsKey(KEEPA_KEY);
+  const step = run.providers.indexOf('keepa');
   const last = (run.samples.at(-1) as Sample).stats;
   const spent = (last.keepa?.[k]?.tokensConsumed ?? 0) - (before.keepa?.[k]?.tokensConsumed ?? 0);
   const asked = run.searches.filter((s) => s.protocol === 'keepa');
   const firstAt = asked[0]?.at;
   const lastAt = asked.at(-1)?.at;
-  if (firstAt === undefined || lastAt === undefined) return { use: null, spent, granted: 0 };
+  const empty = { use: null, spent, granted: 0, unspent: 0, refillsWithWork: 0 };
+  if (firstAt === undefined || lastAt === undefined) return empty;
   const known = before.keepa?.[k];
   let refillAt = known ? beforeAt + known.refillIn : firstAt + 60_000;
   let granted = Math.max(0, known?.tokensLeft ?? 0);
   for (; refillAt <= lastAt; refillAt += 60_000) granted += PACE.keepa.tokensPerMinute;
-  return { use: granted > 0 ? spent / granted : null, spent, granted };
+  // Refill instants from the first sample that knows the key, then every minute.
+  const anchor = run.samples.find((s) => s.stats.keepa?.[k]);
+  if (!anchor) return { ...empty, granted };
+  const end = (run.samples.at(-1) as Sample).at;
+  let unspent = 0;
+  let refillsWithWork = 0;
+  const first = anchor.at + (anchor.stats.keepa?.[k]?.refillIn ?? 0);
+  for (let at = first; at <= end; at += 60_000) {
+    const just = run.samples.filter((s) => s.at < at && s.stats.keepa?.[k]).at(-1);
+    // As for SP-API and Creators: only while a full request's worth of codes waited for Keepa.
+    if (!just || (just.backlog[step] ?? 0) < PACE.keepa.perRequest) continue;
+    refillsWithWork += 1;
+    unspent += Math.max(0, just.stats.keepa?.[k]?.tokensLeft ?? 0);
+  }
+  // No refill met a request's worth of waiting codes: Keepa was never short of tokens (–).
+  const use = refillsWithWork > 0 && spent + unspent > 0 ? spent / (spent + unspent) : null;
+  return { use, spent, granted, unspent, refillsWithWork };
 }
 
 /** Codes a provider was asked more than once, and codes it was asked that the run did not need. */
@@ -253,6 +289,28 @@ function wasted(run: Run, p: ProviderName): number {
   return run.window ? twice : twice + unneeded;
 }
 
+/** Keepa's balance, spend and backlog at each sample (BENCH_KEEPA_TRACE=1), to see where tokens go. */
+function traceKeepa(run: Run): void {
+  const k = keepaStatsKey(KEEPA_KEY);
+  const step = run.providers.indexOf('keepa');
+  const t0 = run.samples[0]?.t ?? 0;
+  process.stderr.write('t_s  tokensLeft  consumed  refillIn_s  backlog  requests  429\n');
+  for (const s of run.samples) {
+    const b = s.stats.keepa?.[k];
+    const c = counted(s.stats, k, 'product');
+    const line = [
+      ((s.t - t0) / 1000).toFixed(1),
+      b?.tokensLeft ?? '-',
+      b?.tokensConsumed ?? '-',
+      b ? (b.refillIn / 1000).toFixed(1) : '-',
+      s.backlog[step] ?? 0,
+      c.requests,
+      c.throttled,
+    ];
+    process.stderr.write(`${line.join('  ')}\n`);
+  }
+}
+
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 
 function rows(emu: EmulatorProcess, run: Run, before: EmulatorStats, beforeAt: number): string[] {
@@ -268,7 +326,7 @@ function rows(emu: EmulatorProcess, run: Run, before: EmulatorStats, beforeAt: n
     const k = keepaTokenUse(run, before, beforeAt);
     const use =
       p === 'keepa'
-        ? `${pct(k.use)} of tokens (${k.spent} of ${k.granted})`
+        ? `${pct(k.use)} of tokens (${k.unspent} unspent at ${k.refillsWithWork} refills met with ≥ 100 codes waiting; ${k.spent} spent of ${k.granted} refilled)`
         : pct(requestQuotaUse(emu, run, p as 'spapi' | 'creators'));
     const head =
       i === 0
@@ -290,16 +348,18 @@ async function main(): Promise<void> {
   const proxy = await startRecordingProxy(emu.url);
   const table: string[] = [];
   try {
-    const plan: [ProviderName[], number | undefined][] = [
-      [['spapi'], undefined],
-      [['creators'], CREATORS_WINDOW_S],
-      [['keepa'], undefined],
-      [CHAIN, undefined],
+    const plan: [string, ProviderName[], number | undefined][] = [
+      ['spapi', ['spapi'], undefined],
+      ['creators', ['creators'], CREATORS_WINDOW_S],
+      ['keepa', ['keepa'], undefined],
+      ['chain', CHAIN, undefined],
     ];
-    for (const [providers, window] of plan) {
+    for (const [name, providers, window] of plan) {
+      if (!RUNS.includes(name)) continue;
       const beforeAt = Date.now();
       const before = await emu.stats();
       const run = await runMap(emu, proxy, codes, providers, window);
+      if (KEEPA_TRACE && providers.includes('keepa')) traceKeepa(run);
       table.push(...rows(emu, run, before, beforeAt));
       process.stderr.write(`${providers.join(',')}: ${run.wallSeconds.toFixed(1)} s\n`);
     }
@@ -326,13 +386,19 @@ ${table.join('\n')}
 - **requests / 429**: as the emulator counted them (code searches: \`searchCatalogItems\`, \`searchItems\`, Keepa \`/product\`).
 - **quota use while it had work**: SP-API and Creators — admitted requests ÷ (allowed rate × seconds) over the
   sampled seconds (1 s apart) in which a full request's worth of codes waited for that provider at both ends;
-  Keepa — tokens spent ÷ tokens it could spend (the balance at the run's start, an unused key starting empty,
-  plus the minute refills before its last request); above 100 % = the balance ended negative (Keepa allows it).
+  Keepa — tokens spent ÷ (tokens spent + tokens left unspent while it had work): tokens keep for an hour, so a
+  token is wasted only when a refill comes while a full request's worth of codes (100) waits for Keepa and the
+  balance just before it is above 0 (the emulator's balance at the last sample before each such refill, summed;
+  \`–\` when Keepa never had that much work waiting at a refill). In brackets,
+  the earlier figure: tokens spent of the start balance plus every refill before the last request — it counts the
+  whole last refill although the codes left needed only part of it (an empty key starts at 0 and its first
+  refill comes a minute after the probe).
 - **codes wasted**: codes the proxy saw a provider asked twice (a request refused with 429 and sent again
   not counted: it cost nothing), plus codes it was asked that the run did not need (already found by a
   provider before it, or not in the file).
 `;
   process.stdout.write(md);
+  if (RUNS.length < 4) return; // a partial run is not the section's figures
   mkdirSync('docs/benchmarks', { recursive: true });
   writeFileSync('docs/benchmarks/provider-chain.md', md);
 }

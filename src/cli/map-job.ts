@@ -229,6 +229,11 @@ function printSummary(job: Job, output: string): void {
     lines.push(`  ${job.error_message ?? 'waiting for Amazon settings.'}`);
     lines.push('  Then run the same command again.');
   }
+  if (job.status === 'failed' && job.error_message) {
+    // Codes that failed on an outage, or that a refusing provider of the chain never looked up.
+    lines.push(`  failed: ${job.error_message}`);
+    lines.push('  Run the same command again to retry them.');
+  }
   if (job.status === 'paused') {
     lines.push(
       job.error_message

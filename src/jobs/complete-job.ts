@@ -1,8 +1,16 @@
-import { TRANSIENT_ERROR_CODES } from '../amazon/errors.js';
+import {
+  AMAZON_ERROR_CODES,
+  makesProviderUnusable,
+  TRANSIENT_ERROR_CODES,
+} from '../amazon/errors.js';
 import { nowIso } from '../db/dialect.js';
 import type { JobsContext } from './context.js';
 import { getJob } from './jobs-repository.js';
 import { MAX_RETRIES } from './lifecycle.js';
+import { refusalsOf, refusedEndMessage } from './refused-providers.js';
+
+/** Error classes of codes a refusing provider never looked up (the last of a chain). */
+const REFUSED_ERROR_CODES = AMAZON_ERROR_CODES.filter(makesProviderUnusable);
 
 /** The original system's retry schedule of a failed job, in minutes. */
 export const RETRY_SCHEDULE_MINUTES = [1, 5, 15, 60, 240] as const;
@@ -23,17 +31,22 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
     .limit(1)
     .executeTakeFirst();
   if (open) return false;
-  const transient = await db
-    .selectFrom('code2asin_results')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('job_id', '=', jobId)
-    .where('status', '=', 'error')
-    .where('error_class', 'in', TRANSIENT_ERROR_CODES)
-    .executeTakeFirstOrThrow();
-  const failed = Number(transient.n) > 0;
+  const transient = await countErrors(ctx, jobId, TRANSIENT_ERROR_CODES);
+  const refused = await countErrors(ctx, jobId, REFUSED_ERROR_CODES);
+  // Codes a refusing provider never looked up fail the job too (so it can be retried once the
+  // setting is fixed), but are not retried on the schedule: the same settings would be refused.
+  const failed = transient > 0 || refused > 0;
   const job = await getJob(db, jobId);
   const retryIn =
-    failed && job.retry_count < MAX_RETRIES ? RETRY_SCHEDULE_MINUTES[job.retry_count] : undefined;
+    transient > 0 && job.retry_count < MAX_RETRIES
+      ? RETRY_SCHEDULE_MINUTES[job.retry_count]
+      : undefined;
+  const messages = [
+    transient > 0
+      ? `${transient} code(s) failed on transient errors${retryIn === undefined ? '; no automatic retry left' : `; automatic retry in ${retryIn} min`}.`
+      : null,
+    refused > 0 ? refusedEndMessage(refused, await refusalsOf(db, jobId)) : null,
+  ].filter((m) => m !== null);
   const now = nowIso();
   const result = await db
     .updateTable('code2asin_jobs')
@@ -42,9 +55,7 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
       completed_at: now,
       updated_at: now,
       next_retry_at: retryIn === undefined ? null : nowIso(retryIn * 60_000),
-      error_message: failed
-        ? `${Number(transient.n)} code(s) failed on transient errors${retryIn === undefined ? '; no automatic retry left' : `; automatic retry in ${retryIn} min`}.`
-        : null,
+      error_message: failed ? messages.join(' ') : null,
     })
     .where('id', '=', jobId)
     .where('status', '=', 'processing')
@@ -62,6 +73,21 @@ export async function completeIfDone(ctx: JobsContext, jobId: string): Promise<b
   );
   await ctx.onJobEnded?.(ended);
   return true;
+}
+
+async function countErrors(
+  ctx: JobsContext,
+  jobId: string,
+  classes: readonly string[],
+): Promise<number> {
+  const row = await ctx.database.db
+    .selectFrom('code2asin_results')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'error')
+    .where('error_class', 'in', classes)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Failed jobs whose scheduled retry time has come. */

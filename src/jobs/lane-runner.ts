@@ -8,10 +8,15 @@ import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.j
 import type { ProviderName } from '../config/provider-names.js';
 import type { ChainAdvance } from './chain-store.js';
 import { findEntry, hasNextFinder, isChained } from './chain-step.js';
-import { noteRefusal, refusedEntries } from './chain-refusals.js';
+import { noteRefusal, refusalIn, refusalStopsJob, refusedEntries } from './chain-refusals.js';
 import { runEnrichBatch } from './enrich-batch.js';
-import { chainOf, isEnrichRoute, providerOfRoute } from './provider-chain.js';
-import { refusalOf } from './refused-providers.js';
+import { chainOf, isEnrichRoute, providerOfRoute, type JobChain } from './provider-chain.js';
+import {
+  everyFinderRefused,
+  providerPauseMessage,
+  refusalOf,
+  rememberRefusal,
+} from './refused-providers.js';
 import {
   lookupErrorOf,
   type LookupErrorShape,
@@ -53,11 +58,13 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
   const asked = providerOfRoute(route);
   // A provider of the chain that refused this job before (any lane, any worker) is not asked.
   const movesOn = isChained(chain) && hasNextFinder(chain, (batch[0] as Held).unit.chain_step);
-  const refused = movesOn && asked ? await refusalOf(deps.ctx.database.db, jobId, asked) : null;
+  const refused = asked ? await refusalOf(deps.ctx.database.db, jobId, asked) : null;
   if (refused) {
     const { signal, unlink } = deps.signals.forRequest(jobId);
     unlink();
-    if (signal.aborted) return deps.release(batch);
+    // Every finder refused: the job is pausing, its codes wait for the resume.
+    if (signal.aborted || (!movesOn && (await refusalStopsJob(deps, jobId, chain))))
+      return deps.release(batch);
     return storeEntries(deps, refusedEntries(deps, batch, chain, refused), 0);
   }
   await withFlight(deps, batch, async ({ signal, elapsedMs }) => {
@@ -70,12 +77,15 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
     }
     const fault = outcomes.find((o) => !o.ok && deps.faults?.failed(o.error));
     if (fault) return await releaseAfterFault(deps, batch);
-    // A provider of a chain that cannot serve anyone passes its units to the next one (and is
-    // remembered as refusing); the last one (or a job's only provider) pauses the job.
+    // A provider of a chain that cannot serve anyone is remembered as refusing the job: its
+    // units go to the next finder, or (the last finder, earlier ones still serving) end with the
+    // refusal as their error. A job's only provider, or a chain whose every finder refused,
+    // pauses the job; so do incomplete settings.
     const chained = isChained(chain);
     const stopping = movesOn ? undefined : outcomes.find((o) => !o.ok && stopsTheJob(o.error));
-    if (stopping && !stopping.ok) return await stopJob(deps, batch, stopping.error);
-    if (movesOn && asked) await noteRefusal(deps, jobId, asked, outcomes);
+    if (stopping && !stopping.ok && !(await endsCodesInstead(deps, jobId, chain, asked, outcomes)))
+      return await stopJob(deps, batch, stopping.error, asked);
+    if (asked) await noteRefusal(deps, jobId, asked, outcomes, movesOn ? 'find' : 'last');
     const entries = batch.map(({ unit }, i): BatchEntry => {
       const o: UnitOutcome = outcomes[i] ?? {
         ok: false,
@@ -118,12 +128,38 @@ function lookupUnitOf(held: Held): LookupUnit {
   };
 }
 
+/**
+ * Whether a refusal by the chain's last finder ends its codes rather than pausing the job: yes
+ * while an earlier finder still serves the job. When it pauses the job instead (a chain of one,
+ * every finder refused), the refusal is remembered here, so other lanes hand their units back.
+ */
+async function endsCodesInstead(
+  deps: LaneDeps,
+  jobId: string,
+  chain: JobChain,
+  asked: ProviderName | undefined,
+  outcomes: readonly UnitOutcome[],
+): Promise<boolean> {
+  const refusal = asked ? refusalIn(asked, outcomes) : null;
+  if (!refusal) return false; // incomplete settings, or the configured provider of a plain job
+  const others = (chain.providers ?? []).filter((p) => p !== asked);
+  if (others.length > 0 && !(await everyFinderRefused(deps.ctx.database.db, jobId, others)))
+    return true;
+  await rememberRefusal(deps.ctx.database.db, jobId, refusal);
+  return false;
+}
+
 /** Failures no code of the job escapes: settings incomplete, provider refusing this account. */
 function stopsTheJob(error: unknown): boolean {
   return error instanceof AmazonNotReadyError || lookupErrorOf(error).providerUnusable;
 }
 
-async function stopJob(deps: LaneDeps, batch: readonly Held[], error: unknown): Promise<void> {
+async function stopJob(
+  deps: LaneDeps,
+  batch: readonly Held[],
+  error: unknown,
+  provider?: ProviderName,
+): Promise<void> {
   const { ctx } = deps;
   const jobId = (batch[0] as Held).unit.job_id;
   await deps.release(batch);
@@ -136,8 +172,10 @@ async function stopJob(deps: LaneDeps, batch: readonly Held[], error: unknown): 
     return;
   }
   const e = lookupErrorOf(error);
+  // A chain names its providers: the message says which one refused (Keepa is not Amazon).
+  const message = provider && e.pauseMessage ? providerPauseMessage(provider, e) : e.pauseMessage;
   // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
-  await applyJobAction(ctx, jobId, 'pause', { message: e.pauseMessage }).catch((err: unknown) =>
+  await applyJobAction(ctx, jobId, 'pause', { message }).catch((err: unknown) =>
     ctx.logger.debug({ err, jobId }, 'job not paused'),
   );
   await ctx.createJobLog(jobId, 'ERROR', 'Job paused: Amazon refused access', {

@@ -41,6 +41,35 @@ export async function refusalOf(
   return { provider, errorClass, message: row.message };
 }
 
+/** Every refusal remembered for a job, in the order they came. */
+export async function refusalsOf(db: Kysely<DB>, jobId: string): Promise<Refusal[]> {
+  const rows = await db
+    .selectFrom('code2asin_refused_providers')
+    .select(['provider', 'error_class', 'message'])
+    .where('job_id', '=', jobId)
+    .orderBy('created_at')
+    .orderBy('provider')
+    .execute();
+  return rows.map((row) => ({
+    provider: row.provider as ProviderName,
+    errorClass: isAmazonErrorCode(row.error_class) ? row.error_class : 'auth',
+    message: row.message,
+  }));
+}
+
+/**
+ * Whether no finder of the chain can serve the job any more: each has refused it. The job then
+ * pauses (nothing more would be found), as a job with one provider does.
+ */
+export async function everyFinderRefused(
+  db: Kysely<DB>,
+  jobId: string,
+  finders: readonly ProviderName[],
+): Promise<boolean> {
+  const refused = new Set((await refusalsOf(db, jobId)).map((r) => r.provider));
+  return finders.length > 0 && finders.every((p) => refused.has(p));
+}
+
 /**
  * Remembers that a provider refused a job's request. Resolves to true for the first to record
  * it (that one logs it on the job), false when another lane or process already had.
@@ -70,13 +99,53 @@ export function refusalError(r: Refusal): AmazonError {
   return new AmazonError(r.errorClass, r.message, { provider: r.provider, retryable: false });
 }
 
-/** The job log's sentence: who refused, that its codes move on, and what to set. */
-export function refusalNotice(r: Refusal, role: 'find' | 'enrich'): string {
+/**
+ * What a refusal does to the job's codes: a finder with one after it passes them on; the last
+ * finder of a chain whose earlier finders still serve ends them with status `error`; an enricher
+ * leaves the answers without prices.
+ */
+export type RefusalRole = 'find' | 'last' | 'enrich';
+
+const REFUSAL_EFFECT: Readonly<Record<RefusalRole, string>> = {
+  find: 'its codes go on to the next provider of the chain',
+  last: `the codes the providers before it did not find end with status error, not looked up by it`,
+  enrich: 'the ASINs found stand without its offers and prices',
+};
+
+/** The job log's sentence: who refused, what happens to its codes, and what to set. */
+export function refusalNotice(r: Refusal, role: RefusalRole): string {
   const label = PROVIDER_LABELS[r.provider];
-  const vars = CREDENTIAL_VARIABLES[r.provider].join(', ');
   const then =
-    role === 'find'
-      ? 'its codes go on to the next provider of the chain'
-      : 'the ASINs found stand without its offers and prices';
-  return `${label} (${r.provider}) refused this job's requests (${r.errorClass}): ${r.message} It is not asked again for this job: ${then}. Check ${vars} (or PUT /api/v1/amazon/config); a resumed or retried job asks ${label} again.`;
+    role === 'last'
+      ? `then retry the job: it asks ${label} again for those codes only`
+      : `a resumed or retried job asks ${label} again`;
+  return `${label} (${r.provider}) refused this job's requests (${r.errorClass}): ${r.message} It is not asked again for this job: ${REFUSAL_EFFECT[role]}. Check ${credentialsOf(r.provider)} (or PUT /api/v1/amazon/config); ${then}.`;
+}
+
+/**
+ * The job's `error_message` when it ended with codes a refusing last provider never looked up:
+ * how many, who refused, what to set, and that a retry asks it again.
+ */
+export function refusedEndMessage(count: number, refusals: readonly Refusal[]): string {
+  const who = refusals.map(
+    (r) => `${PROVIDER_LABELS[r.provider]} (${r.provider}, ${r.errorClass})`,
+  );
+  const vars = refusals.map((r) => credentialsOf(r.provider)).join('; ');
+  const named = who.length > 0 ? who.join(', ') : 'a provider of the chain';
+  return `${count} code(s) not looked up: ${named} refused this job's requests. Check ${vars || 'the provider settings'} (or PUT /api/v1/amazon/config), then retry the job.`;
+}
+
+/** The pause message of a job whose named provider refused it: who, what it said, what to do. */
+export function providerPauseMessage(
+  provider: ProviderName,
+  e: Pick<LookupErrorShape, 'code' | 'message'>,
+): string {
+  const label = `${PROVIDER_LABELS[provider]} (${provider})`;
+  return e.code === 'auth'
+    ? `${label} refused the credentials: ${e.message} Fix the settings, then resume the job.`
+    : `${label} cannot serve this account: ${e.message} Resume the job once that is fixed.`;
+}
+
+function credentialsOf(provider: ProviderName): string {
+  return CREDENTIAL_VARIABLES[provider].join(', ');
 }

@@ -165,4 +165,32 @@ describe('map with a provider chain, then quota', () => {
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /providers: keepa is not configured \(set AMAZON_KEEPA_KEY\)/);
   });
+  it('map --providers spapi,keepa with a wrong Keepa key: SP-API answers stand, the rest fail naming Keepa; run again with the key fixed', async () => {
+    const mine = [...owner].filter(([, o]) => o.provider !== 'creators');
+    const file = join(dir, 'refused.csv');
+    writeFileSync(file, `EAN\n${mine.map(([code]) => code).join('\n')}\n`);
+    const out = join(dir, 'refused.csv.out.csv');
+    const args = ['map', file, '-o', out, '--providers', 'spapi,keepa'];
+    const wrongKey = 'wrong-keepa-key-000000000000000000000000000000000000000000000';
+    const first = await runCli(args, { ...env('refused.db'), AMAZON_KEEPA_KEY: wrongKey });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /failed: 4 code\(s\) not looked up: Keepa \(keepa, auth\)/);
+    assert.match(first.stdout, /AMAZON_KEEPA_KEY.*\n.*Run the same command again/);
+    assert.ok(!first.stdout.includes(wrongKey) && !first.stderr.includes(wrongKey), 'key hidden');
+    const rows = () =>
+      parse(readFileSync(out, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    for (const line of rows()) {
+      const want = owner.get(line.EAN ?? '');
+      assert.ok(want);
+      if (want.provider === 'spapi') assert.equal(line.asin, want.asin, line.EAN);
+      else assert.match(line.provider_outcomes ?? '', /^spapi: not_found \| keepa: unusable$/);
+    }
+    emu.resetStats();
+    const again = await runCli(args, env('refused.db'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Resuming job .* \(failed,/);
+    for (const line of rows()) assert.equal(line.asin, owner.get(line.EAN ?? '')?.asin, line.EAN);
+    const spapi = emulatorRequests(emu.env('spapi').AMAZON_SPAPI_CLIENT_ID as string);
+    assert.equal(spapi.requests, 0, 'SP-API is not asked again');
+  });
 });

@@ -179,6 +179,39 @@ describe('Keepa token budget on a manual clock', () => {
     }
   });
 
+  test('every refill met with codes waiting is spent down to 0, the last partial one included', async () => {
+    const clock = new ManualClock();
+    // 100 tokens, 100 per minute; 500 codes of which half are known: 5 requests of 50 tokens.
+    // Keepa charges per product found, so a refill pays for two requests, not one (its 100 codes).
+    const emu = await startKeepaEmulator(clock, [{ key: LOW, refillRate: 100, tokens: 100 }]);
+    try {
+      const client = keepaClient(emu, clock);
+      const product = () => emu.stats().credentials[keepaStatsKey(LOW)]?.operations.product;
+      const balance = () => emu.stats().keepa?.[keepaStatsKey(LOW)]?.tokensLeft;
+      const codes = Array.from({ length: 250 }, (_, i) => [ean(i), ean(5000 + i)]).flat();
+      const search = client.searchByCodes(codes);
+      let done = false;
+      void search.then(() => (done = true));
+      for (const [minute, requests, left] of [
+        [0, 2, 0],
+        [1, 4, 0],
+        [2, 5, 50],
+      ] as const) {
+        if (minute > 0) await clock.advance(1_000); // the refill
+        await eventually(() => product()?.status['2xx'] === requests, `${requests} answers`);
+        assert.equal(balance(), left, `minute ${minute}: every token spent while codes waited`);
+        if (minute < 2) await clock.advance(59_000);
+        assert.equal(product()?.requests, requests, `minute ${minute}: nothing before the refill`);
+      }
+      await eventually(() => done, 'the search');
+      const outcomes = await search;
+      assert.equal([...outcomes.values()].filter((o) => o.status === 'found').length, 250);
+      assert.equal(product()?.status['429'], 0);
+    } finally {
+      await emu.close();
+    }
+  });
+
   test('a 429 (another process spent the tokens) waits refillIn and retries without using an attempt', async () => {
     const clock = new ManualClock();
     const emu = await startKeepaEmulator(clock, [{ key: LOW, refillRate: 100, tokens: 5 }]);
