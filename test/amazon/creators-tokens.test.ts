@@ -46,6 +46,24 @@ describe('Creators API tokens', () => {
     assert.equal(tokenRequests(emu, 0), tokensBefore + 1);
     assert.equal(emu.stats().total.status['4xx'] - fourBefore, 1, 'exactly one 401');
   });
+
+  it('a secret the token endpoint refuses: one token request per call, never a second try', async () => {
+    // A refused token is not one the API rejected: asked again with the same secret, the token
+    // endpoint refuses again (it doubled the refused requests of a job).
+    const client = clientFor(
+      emu,
+      'creators',
+      { AMAZON_CREATORS_CREDENTIAL_SECRET: 'not-the-secret-the-emulator-knows' },
+      {},
+      1,
+    );
+    const tokensBefore = tokenRequests(emu, 1);
+    const refusedBefore = statsOf(emu, 'creators', 1)?.status['4xx'] ?? 0;
+    const out = await client.searchByCodes([truthOf(emu, 'exact_unique')[0]?.code as string]);
+    assert.equal([...out.values()][0]?.status, 'error');
+    assert.equal(tokenRequests(emu, 1) - tokensBefore, 1, 'one refused token request');
+    assert.equal((statsOf(emu, 'creators', 1)?.status['4xx'] ?? 0) - refusedBefore, 1);
+  });
 });
 
 describe('Creators API token expiry', () => {

@@ -50,7 +50,8 @@ function refusedCreatorsSettings() {
     AMAZON_BURST: '10',
     AMAZON_CHAIN_RATES: 'creators=50/10',
     // A second refused request must mean a lane asked again, never a client timeout on a starved
-    // machine sending the same request twice (seen once at load 18: 5 refused requests for 4 lanes).
+    // machine sending the same request twice. (5 refused for 4 lanes, seen twice at load 18, was
+    // the client trying a refused token fetch again: fixed in creators-transport.ts.)
     AMAZON_TIMEOUT_MS: '300000',
   }).amazon;
 }

@@ -49,7 +49,10 @@ export function createCreatorsTransport(o: CreatorsTransportOptions): CreatorsTr
     marketplace: o.marketplace,
     partnerTag: o.partnerTag,
     tokens,
-    recover: (e) => e.status === 401,
+    // The API's 401 only (the token it was sent with expired or was revoked). The token
+    // endpoint's own refusal (a wrong secret) would be refused again: asking twice per call
+    // doubled the refused requests (chain-refusals test: 5 refused for 4 lanes).
+    recover: (e) => e.status === 401 && e.tokenEndpoint === null,
     async send(op, body, slot, signal) {
       const payload = JSON.stringify(body);
       // The token is fetched before the slot is taken: a slot spent waiting for the token
