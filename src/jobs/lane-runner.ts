@@ -1,11 +1,12 @@
 import { fromJson } from '../db/dialect.js';
 import type { AmazonProduct } from '../amazon/product.js';
+import { AmazonError } from '../amazon/errors.js';
 import { AmazonNotReadyError } from '../amazon/readiness.js';
 import type { Held } from './held-units.js';
 import { releaseAfterFault, withFlight, type LaneDeps } from './lane-deps.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.js';
-import type { ProviderName } from '../config/provider-names.js';
+import { isProviderName, PROVIDER_LABELS, type ProviderName } from '../config/provider-names.js';
 import type { ChainAdvance } from './chain-store.js';
 import { findEntry, hasNextFinder, isChained } from './chain-step.js';
 import { noteRefusal, refusalIn, refusalStopsJob, refusedEntries } from './chain-refusals.js';
@@ -172,16 +173,26 @@ async function stopJob(
     return;
   }
   const e = lookupErrorOf(error);
-  // A chain names its providers: the message says which one refused (Keepa is not Amazon).
-  const message = provider && e.pauseMessage ? providerPauseMessage(provider, e) : e.pauseMessage;
+  // The message says which provider refused (Keepa is not Amazon): the chain's step, or for a
+  // job without a chain the configured provider the error came from.
+  const named = provider ?? providerOfError(error);
+  const message = named && e.pauseMessage ? providerPauseMessage(named, e) : e.pauseMessage;
   // Another lane (or a user) may have paused or cancelled it first: nothing to do then.
   await applyJobAction(ctx, jobId, 'pause', { message }).catch((err: unknown) =>
     ctx.logger.debug({ err, jobId }, 'job not paused'),
   );
-  await ctx.createJobLog(jobId, 'ERROR', 'Job paused: Amazon refused access', {
+  const who = named ? PROVIDER_LABELS[named] : 'Amazon';
+  await ctx.createJobLog(jobId, 'ERROR', `Job paused: ${who} refused access`, {
     error_class: e.code,
     message: e.message,
+    provider: named ?? null,
   });
+}
+
+/** The provider an Amazon error names (every provider's transport sets it), if any. */
+function providerOfError(error: unknown): ProviderName | undefined {
+  const named = error instanceof AmazonError ? error.provider : null;
+  return isProviderName(named) ? named : undefined;
 }
 
 async function afterStored(

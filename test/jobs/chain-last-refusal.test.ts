@@ -52,12 +52,12 @@ function settings(keepaKey: string, overrides: Record<string, string> = {}) {
   return loadConfig({
     ...emu.env('spapi'),
     ...emu.env('keepa'),
-    ...overrides,
     AMAZON_KEEPA_KEY: keepaKey,
     AMAZON_PROVIDER: 'spapi',
     AMAZON_TPS: '50',
     AMAZON_BURST: '10',
     AMAZON_CHAIN_RATES: 'keepa=50/10',
+    ...overrides,
   }).amazon;
 }
 
@@ -205,6 +205,35 @@ forEachDatabase('the last provider of a chain refusing the job', (db) => {
       .where('status', '=', 'error')
       .execute();
     assert.equal(errors.length, 0, 'no code ends: they wait for the resume');
+  });
+
+  it('a job without a chain whose configured provider refuses names that provider, not Amazon', async () => {
+    const ctx = createTestJobsContext(db.database());
+    emu.resetStats();
+    const created = await createJob(ctx, {
+      owner: 'plain-refused',
+      options: { name: 'Plain', marketplaces: ['fr'], refresh: true },
+      codes: byKeepa,
+    });
+    const done = (j: Job) => j.status !== 'processing';
+    const job = await runWorkers(ctx, created.id, WRONG_KEY, done, { AMAZON_PROVIDER: 'keepa' });
+    assert.equal(job.status, 'paused', job.error_message ?? '');
+    assert.match(
+      job.error_message ?? '',
+      /^Keepa \(keepa\) refused the credentials: Keepa rejected/,
+    );
+    assert.match(job.error_message ?? '', /AMAZON_KEEPA_KEY.*resume the job/);
+    const logs = await ctx.database.db
+      .selectFrom('code2asin_logs')
+      .select('message')
+      .where('job_id', '=', created.id)
+      .where('level', '=', 'ERROR')
+      .execute();
+    assert.ok(
+      logs.some((l) => l.message === 'Job paused: Keepa refused access'),
+      logs.map((l) => l.message).join(' | '),
+    );
+    assert.equal(counts().spapiSearches, 0, 'SP-API is not part of this job');
   });
 
   it('a chain whose every provider refuses pauses: nothing is left to find with', async () => {
