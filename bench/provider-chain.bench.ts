@@ -311,6 +311,30 @@ function traceKeepa(run: Run): void {
   }
 }
 
+/**
+ * Where each 429 of a paced provider came from: the gaps the proxy saw between the refused
+ * request and the two admitted ones before it. Gaps of about an interval or more at the proxy mean
+ * the client kept its pace and the requests bunched after the proxy (the emulator's event loop
+ * stamped them late); a gap well under the interval means the client sent too early.
+ */
+function throttleGaps(run: Run, p: 'spapi' | 'creators'): string[] {
+  const asked = run.searches.filter((s) => s.protocol === p && s.status !== null);
+  const t0 = asked[0]?.at ?? 0;
+  const out: string[] = [];
+  asked.forEach((s, i) => {
+    if (s.status !== 429) return;
+    const admitted = asked.slice(0, i).filter((a) => a.status !== 429);
+    const prev = admitted.at(-1);
+    const before = admitted.at(-2);
+    const gap = (a?: ProxiedCodeSearch, b?: ProxiedCodeSearch) =>
+      a && b ? `${(b.at - a.at).toFixed(0)} ms` : '–';
+    out.push(
+      `${p} 429 at ${((s.at - t0) / 1000).toFixed(1)} s (request ${i + 1}): at the proxy ${gap(prev, s)} after the previous admitted request, which came ${gap(before, prev)} after the one before (interval ${(1000 / PACE[p].tps).toFixed(0)} ms)`,
+    );
+  });
+  return out;
+}
+
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 
 function rows(emu: EmulatorProcess, run: Run, before: EmulatorStats, beforeAt: number): string[] {
@@ -347,6 +371,7 @@ async function main(): Promise<void> {
   const emu = await startEmulatorProcess(catalog, { latencyMs: 50 });
   const proxy = await startRecordingProxy(emu.url);
   const table: string[] = [];
+  const diagnosis: string[] = [];
   try {
     const plan: [string, ProviderName[], number | undefined][] = [
       ['spapi', ['spapi'], undefined],
@@ -361,6 +386,8 @@ async function main(): Promise<void> {
       const run = await runMap(emu, proxy, codes, providers, window);
       if (KEEPA_TRACE && providers.includes('keepa')) traceKeepa(run);
       table.push(...rows(emu, run, before, beforeAt));
+      for (const p of ['spapi', 'creators'] as const)
+        if (providers.includes(p)) diagnosis.push(...throttleGaps(run, p));
       process.stderr.write(`${providers.join(',')}: ${run.wallSeconds.toFixed(1)} s\n`);
     }
   } finally {
@@ -369,6 +396,10 @@ async function main(): Promise<void> {
   }
   const loadEnd = loadavg();
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const diagnosisMd =
+    diagnosis.length > 0
+      ? `- **where each 429 of SP-API / Creators came from** (the proxy's arrival times):\n${diagnosis.map((d) => `  - ${d}`).join('\n')}\n`
+      : '';
   const md = `## Provider chain: ${CODES.toLocaleString('en')} codes (issue 16)
 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1/5/15 min) ${load(loadStart)} at start, ${load(loadEnd)} at end${loadStart[0]! > 2 || loadEnd[0]! > 2 ? ' — **measured under load**' : ''}.
@@ -393,7 +424,7 @@ ${table.join('\n')}
   the earlier figure: tokens spent of the start balance plus every refill before the last request — it counts the
   whole last refill although the codes left needed only part of it (an empty key starts at 0 and its first
   refill comes a minute after the probe).
-- **codes wasted**: codes the proxy saw a provider asked twice (a request refused with 429 and sent again
+${diagnosisMd}- **codes wasted**: codes the proxy saw a provider asked twice (a request refused with 429 and sent again
   not counted: it cost nothing), plus codes it was asked that the run did not need (already found by a
   provider before it, or not in the file).
 `;
