@@ -106,7 +106,8 @@ class SharedLimiter implements RateLimiter {
       intervalMs: interval,
       marginMs: this.rate.margin(),
       minGapMs: this.rate.minGap(),
-      burst: this.rate.burst,
+      // The store lets this many go at once: the server's burst less the jitter reserve.
+      burst: this.rate.sendBurst(),
       tpd: this.tpd,
       startMarginMs: idle ? startMargin(interval) : 0,
     };
