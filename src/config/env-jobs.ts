@@ -51,6 +51,11 @@ export const JOBS_VARIABLES = {
     schema: z.coerce.number().int().min(500),
     expected: 'milliseconds a claimed unit stays held, ≥ 500',
   },
+  CODE2ASIN_CHAIN_BATCH_WAIT_MS: {
+    schema: z.coerce.number().int().min(0).max(3_600_000),
+    expected:
+      'longest milliseconds a code of a later provider-chain step waits for more before a short request, 0–3600000 (0 = never waits)',
+  },
   CODE2ASIN_QUOTA_FLUSH_MS: {
     schema: z.coerce.number().int().min(100).max(3_600_000),
     expected: 'milliseconds between two writes of the quota figures, 100–3600000',
@@ -105,6 +110,7 @@ export const JOBS_DEFAULTS: Partial<Record<keyof typeof JOBS_VARIABLES, string>>
   CODE2ASIN_INGEST_QUEUE: '32',
   CODE2ASIN_LEASE_MS: '60000',
   CODE2ASIN_MAINTENANCE_MS: '5000',
+  CODE2ASIN_CHAIN_BATCH_WAIT_MS: '30000',
   CODE2ASIN_QUOTA_FLUSH_MS: '1000',
   CODE2ASIN_MIN_FREE_DISK_MB: '200',
   CODE2ASIN_CACHE_TTL_DAYS: '30',
@@ -130,6 +136,8 @@ export interface JobsConfig {
   /** Uploads waiting for an ingestion thread; beyond, 503 with Retry-After. */
   readonly ingestQueue: number;
   readonly leaseMs: number;
+  /** Longest a later chain step's code waits for a fuller request (CODE2ASIN_CHAIN_BATCH_WAIT_MS). */
+  readonly chainBatchWaitMs: number;
   /** Longest wait between two maintenance runs (expired leases, due retries). */
   readonly maintenanceMs: number;
   /** Free megabytes (database and images volumes) below which workers stop claiming. */
@@ -154,6 +162,7 @@ export function jobsConfig(v: JobsParsed): JobsConfig {
     ingestQueue: v.CODE2ASIN_INGEST_QUEUE,
     leaseMs: v.CODE2ASIN_LEASE_MS,
     maintenanceMs: v.CODE2ASIN_MAINTENANCE_MS,
+    chainBatchWaitMs: v.CODE2ASIN_CHAIN_BATCH_WAIT_MS,
     minFreeDiskMb: v.CODE2ASIN_MIN_FREE_DISK_MB,
     cacheTtlDays: v.CODE2ASIN_CACHE_TTL_DAYS,
     acceptThreshold: v.CODE2ASIN_ACCEPT_THRESHOLD,

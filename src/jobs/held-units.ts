@@ -11,6 +11,8 @@ export interface Held {
   batchKey: string;
   /** Codes one request of this unit's provider takes. */
   maxPerCall: number;
+  /** When this worker claimed it (Date.now()): how long it has waited for a fuller request. */
+  heldAt: number;
 }
 
 /**
@@ -34,6 +36,11 @@ export class HeldUnits {
     return route === undefined
       ? this.queue.length
       : this.queue.filter((h) => h.route === route).length;
+  }
+
+  /** The first queued unit of a route: the one the next short request would start with. */
+  firstQueued(route: Route): Held | undefined {
+    return this.queue.find((h) => h.route === route);
   }
 
   /**

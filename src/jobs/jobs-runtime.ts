@@ -182,6 +182,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
         lookup,
         leaseMs: config.jobs.leaseMs,
         maintenanceMs: config.jobs.maintenanceMs,
+        chainBatchWaitMs: config.jobs.chainBatchWaitMs,
         lowDisk: {
           volumes: watchedVolumes(
             database.dataDir,

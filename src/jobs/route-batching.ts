@@ -54,5 +54,5 @@ export function heldUnit(
 ): Held {
   const b = batching ?? ONE_PER_REQUEST;
   const key = isEnrichRoute(route) ? '' : (b.batchKeyOf?.(unit.code) ?? '');
-  return { unit, owner, route, batchKey: key, maxPerCall: b.maxCodesPerCall };
+  return { unit, owner, route, batchKey: key, maxPerCall: b.maxCodesPerCall, heldAt: Date.now() };
 }

@@ -14,6 +14,7 @@ import { createMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { createLaneSizer, type LaneSizer } from './lane-plan.js';
 import { DEFAULT_ROUTE, type Route } from './provider-chain.js';
 import { batchingOf, type UnitLookup } from './unit-lookup.js';
+import { DEFAULT_CHAIN_BATCH_WAIT_MS } from './upstream-hold.js';
 import { countLiveWorkers, type WorkerPresence } from './worker-presence.js';
 
 export interface WorkerOptions {
@@ -29,6 +30,11 @@ export interface WorkerOptions {
   leaseMs?: number;
   idlePollMs?: number;
   maxAttempts?: number;
+  /**
+   * Longest a code of a later chain step waits for more before it goes in a short request
+   * (default 30 s, CODE2ASIN_CHAIN_BATCH_WAIT_MS; 0: never waits).
+   */
+  chainBatchWaitMs?: number;
   /** Only these jobs (the CLI's `map` runs its own job). */
   jobIds?: readonly string[];
   /** How often held jobs' statuses are re-read (pause/cancel take effect within this). */
@@ -71,6 +77,11 @@ export interface WorkerState {
   readonly claimsDry: Map<Route, boolean>;
   /** Lanes started per route (a provider of a job's chain gets its own the first time). */
   readonly laneCounts: Map<Route, number>;
+  readonly chainBatchWaitMs: number;
+  /** Per job and chain step: whether the steps before it still had codes, and when read. */
+  readonly upstream: Map<string, { busy: boolean; at: number }>;
+  /** Per route, when its last claim started (Date.now()). */
+  readonly lastClaimAt: Map<Route, number>;
   presence: WorkerPresence | null;
   lanes: Promise<void>[];
   timers: NodeJS.Timeout[];
@@ -119,6 +130,9 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     quietUntil: new Map(),
     laneCounts: new Map(),
     claimsDry: new Map(),
+    chainBatchWaitMs: Math.max(0, options.chainBatchWaitMs ?? DEFAULT_CHAIN_BATCH_WAIT_MS),
+    upstream: new Map(),
+    lastClaimAt: new Map(),
     presence: null,
     lanes: [],
     timers: [],

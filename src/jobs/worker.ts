@@ -11,6 +11,7 @@ import {
 } from './worker-repository.js';
 import { chainOf, DEFAULT_ROUTE, routesOf, stepsOfRoute, type Route } from './provider-chain.js';
 import { heldUnit, lanesOfRoute, routeBatching } from './route-batching.js';
+import { upstreamHold } from './upstream-hold.js';
 import { startWorkerPresence } from './worker-presence.js';
 import {
   lanesOf,
@@ -201,9 +202,17 @@ async function next(w: WorkerState, route: Route, lane?: number): Promise<Held[]
     const full = w.held.takeBatch(route, true);
     if (full) return full;
     const queued = w.held.queuedFor(route);
-    // The last claim found nothing (or enough is held): queued units go in whatever they fill.
-    if (queued > 0 && (w.claimsDry.get(route) === true || holdsEnough(w, route)))
-      return w.held.takeBatch(route);
+    // The last claim found nothing (or enough is held): queued units go in whatever they fill,
+    // unless the steps before a chain step are still passing codes on to it.
+    if (queued > 0 && (w.claimsDry.get(route) === true || holdsEnough(w, route))) {
+      const hold = holdsEnough(w, route)
+        ? 'send'
+        : await upstreamHold(w, route, (id) => infoOf(w, id), w.lastClaimAt.get(route) ?? 0);
+      if (hold === 'send') return w.held.takeBatch(route);
+      if (hold === 'wait') await sleep(w.idlePollMs, w.signals.stop);
+      w.claimsDry.set(route, false);
+      continue;
+    }
     const wait = queued === 0 ? (w.quietUntil.get(route) ?? 0) - Date.now() : 0;
     if (wait > 0) {
       await sleep(wait, w.signals.stop);
@@ -211,6 +220,7 @@ async function next(w: WorkerState, route: Route, lane?: number): Promise<Held[]
     }
     let claimed = w.claiming.get(route);
     if (!claimed) {
+      w.lastClaimAt.set(route, Date.now());
       claimed = claimUnlessHeld(w, route)
         .then((n) => {
           w.claimsDry.set(route, n === 0);
