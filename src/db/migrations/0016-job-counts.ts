@@ -159,6 +159,30 @@ async function createSqliteTriggers(db: Kysely<unknown>): Promise<void> {
   for (const t of triggers) await sql.raw(t).execute(db);
 }
 
+/**
+ * Drops the triggers that keep the counts (the migration's `down`; also
+ * bench/job-counts-writes.bench.ts, which measures what they cost a write).
+ */
+export async function dropJobCountTriggers(db: Kysely<unknown>, kind: 'sqlite' | 'postgres') {
+  const drops =
+    kind === 'postgres'
+      ? [
+          ...['insert', 'update', 'delete'].flatMap((op) => [
+            `drop trigger code2asin_count_results_${op} on code2asin_results`,
+            `drop function code2asin_count_results_${op}()`,
+          ]),
+          'drop trigger code2asin_count_jobs_delete on code2asin_jobs',
+          'drop function code2asin_count_jobs_delete()',
+        ]
+      : [
+          ...['insert', 'tiles', 'chart', 'delete'].map(
+            (t) => `drop trigger code2asin_count_results_${t}`,
+          ),
+          'drop trigger code2asin_count_jobs_delete',
+        ];
+  for (const statement of drops) await sql.raw(statement).execute(db);
+}
+
 /** Every existing job's counts, from its units (one grouped pass at upgrade). */
 async function backfill(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'): Promise<void> {
   const d = tileDims('');
@@ -237,19 +261,7 @@ export function jobCountsMigration(d: DialectAdapter) {
       else await createPostgresTriggers(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      if (d.kind === 'postgres') {
-        const drops = ['insert', 'update', 'delete'].flatMap((op) => [
-          `drop trigger code2asin_count_results_${op} on code2asin_results`,
-          `drop function code2asin_count_results_${op}()`,
-        ]);
-        drops.push('drop trigger code2asin_count_jobs_delete on code2asin_jobs');
-        drops.push('drop function code2asin_count_jobs_delete()');
-        for (const statement of drops) await sql.raw(statement).execute(db);
-      } else {
-        for (const t of ['results_insert', 'results_tiles', 'results_chart', 'results_delete'])
-          await sql.raw(`drop trigger code2asin_count_${t}`).execute(db);
-        await sql.raw('drop trigger code2asin_count_jobs_delete').execute(db);
-      }
+      await dropJobCountTriggers(db, d.kind);
       await db.schema.dropTable('code2asin_job_progress').execute();
       await db.schema.dropTable('code2asin_job_tiles').execute();
     },
