@@ -8,6 +8,7 @@ import type { DB } from '../../src/db/schema.js';
 import { jobProgressSeries } from '../../src/http/jobs/progress-route.js';
 import { FOLD_AT, foldJobCounts } from '../../src/jobs/job-counts.js';
 import { deleteJobData } from '../../src/jobs/jobs-repository.js';
+import { currentRate } from '../../src/jobs/job-progress.js';
 import { jobStatistics } from '../../src/jobs/statistics.js';
 import { forEachDatabase } from '../helpers/database.js';
 import { chartOf, eans, reference, type Chart } from './count-reference.js';
@@ -152,6 +153,34 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     assert.equal(folded.tiles, folded.tileKeys, 'one row per key after the read');
     assert.ok(folded.chart <= 5 * 2, 'the chart’s rows folded too');
     assert.deepEqual(await agrees(id, 'folded'), figures);
+  });
+
+  it('the current rate counts the units resolved in the last minute, in whole seconds', async () => {
+    const id = await jobId(t, { name: 'Rate', codes: eans(5), auto_start: false });
+    const units = await unitIds(db(), id);
+    // Resolved at 69 s (in the window) then sent back to the queue: its second's deltas cancel.
+    await write(db(), units[0]!, 0);
+    await db()
+      .updateTable('code2asin_results')
+      .set({ status: 'found', updated_at: at(69) })
+      .where('id', '=', units[0]!)
+      .execute();
+    await write(db(), units[0]!, 6);
+    await write(db(), units[1]!, 7); // found, before the window
+    for (const [i, k] of [70, 71, 72].entries()) await write(db(), units[i + 2]!, k);
+    await db()
+      .updateTable('code2asin_jobs')
+      .set({ status: 'processing', started_at: at(0) })
+      .where('id', '=', id)
+      .execute();
+    const job = await db()
+      .selectFrom('code2asin_jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    // Window from 13.5 s: whole seconds from 13; the first unit still resolved in it at 70 s.
+    const now = START + 73_500;
+    assert.equal(await currentRate(db(), job as never, now), Math.round((3 / 3.5) * 100) / 100);
   });
 
   it('deleting a job deletes its counts and no other job’s', async () => {

@@ -131,26 +131,43 @@ function sqliteChartUpsert(p: 'new.' | 'old.', sign: 1 | -1) {
 }
 
 async function createSqliteTriggers(db: Kysely<unknown>): Promise<void> {
-  const both = (p: 'new.' | 'old.', sign: 1 | -1) =>
-    sqliteTileUpsert(p, sign) + sqliteChartUpsert(p, sign);
+  // Cheap tests first: a trigger whose WHEN is false costs a few comparisons, and a claim or a
+  // lease sweep (pending ↔ claimed) changes no count. The body computes the dimensions (the
+  // product flags parse JSON) only for a write that may move one.
   const [n, o] = [tileDims('new.'), tileDims('old.')];
-  const tileChanged = (Object.keys(n) as (keyof typeof n)[])
-    .map((k) => `(${o[k]}) is not (${n[k]})`)
-    .join(' or ');
-  const chartChanged = `(old.status in (${OUTCOME_LIST}) or new.status in (${OUTCOME_LIST}))
+  const tileChanged = [
+    `(${o.status}) is not (${n.status})`,
+    ...['match_type', 'asin', 'confidence', 'product'].map((c) => `old.${c} is not new.${c}`),
+  ].join(' or ');
+  const outcome = (p: string) => `${p}status in (${OUTCOME_LIST})`;
+  const chartChanged = `(${outcome('old.')} or ${outcome('new.')})
     and (old.status is not new.status or ${atSecond('sqlite', 'old.')} is not ${atSecond('sqlite', 'new.')})`;
   const live = 'exists (select 1 from code2asin_jobs j where j.id = old.job_id)';
+  const trigger = (name: string, event: string, when: string | null, body: string) =>
+    `create trigger code2asin_count_${name} after ${event} on code2asin_results
+     ${when ? `when ${when}` : ''} begin ${body} end`;
   const triggers = [
-    `create trigger code2asin_count_results_insert after insert on code2asin_results
-     begin ${both('new.', 1)} end`,
-    `create trigger code2asin_count_results_tiles after update on code2asin_results
-     when ${tileChanged}
-     begin ${sqliteTileUpsert('old.', -1)} ${sqliteTileUpsert('new.', 1)} end`,
-    `create trigger code2asin_count_results_chart after update on code2asin_results
-     when ${chartChanged}
-     begin ${sqliteChartUpsert('old.', -1)} ${sqliteChartUpsert('new.', 1)} end`,
-    `create trigger code2asin_count_results_delete after delete on code2asin_results
-     when ${live} begin ${both('old.', -1)} end`,
+    trigger('results_insert', 'insert', null, sqliteTileUpsert('new.', 1)),
+    trigger('results_insert_chart', 'insert', outcome('new.'), sqliteChartUpsert('new.', 1)),
+    trigger(
+      'results_tiles',
+      'update',
+      tileChanged,
+      sqliteTileUpsert('old.', -1) + sqliteTileUpsert('new.', 1),
+    ),
+    trigger(
+      'results_chart',
+      'update',
+      chartChanged,
+      sqliteChartUpsert('old.', -1) + sqliteChartUpsert('new.', 1),
+    ),
+    trigger('results_delete', 'delete', live, sqliteTileUpsert('old.', -1)),
+    trigger(
+      'results_delete_chart',
+      'delete',
+      `${outcome('old.')} and ${live}`,
+      sqliteChartUpsert('old.', -1),
+    ),
     `create trigger code2asin_count_jobs_delete after delete on code2asin_jobs begin
        delete from code2asin_job_tiles where job_id = old.id;
        delete from code2asin_job_progress where job_id = old.id;
@@ -175,7 +192,7 @@ export async function dropJobCountTriggers(db: Kysely<unknown>, kind: 'sqlite' |
           'drop function code2asin_count_jobs_delete()',
         ]
       : [
-          ...['insert', 'tiles', 'chart', 'delete'].map(
+          ...['insert', 'insert_chart', 'tiles', 'chart', 'delete', 'delete_chart'].map(
             (t) => `drop trigger code2asin_count_results_${t}`,
           ),
           'drop trigger code2asin_count_jobs_delete',
