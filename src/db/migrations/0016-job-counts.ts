@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { DialectAdapter } from '../dialect.js';
 
 /** The outcomes the progress chart counts (a resolved unit, as last written). */
@@ -112,28 +112,29 @@ async function createPostgresTriggers(db: Kysely<unknown>): Promise<void> {
 }
 
 /** SQLite (one writer): each row trigger adds its ±1 to the job's one row per key (an upsert). */
-function sqliteTileUpsert(p: 'new.' | 'old.', sign: 1 | -1) {
+function sqliteTileUpsert(p: 'new.' | 'old.', sign: 1 | -1, when = 'true') {
   const d = tileDims(p);
   return `insert into code2asin_job_tiles (job_id, ${TILE_COLUMNS.join(', ')})
     select ${p}job_id, ${TILE_KEY.map((k) => d[k]).join(', ')}, ${sign},
       ${sign} * (${d.confidence_sum}), ${sign} * (${d.confidence_n})
-    where true
+    where ${when}
     on conflict (job_id, ${TILE_KEY.join(', ')}) do update set n = n + excluded.n,
       confidence_sum = confidence_sum + excluded.confidence_sum,
       confidence_n = confidence_n + excluded.confidence_n;`;
 }
 
-function sqliteChartUpsert(p: 'new.' | 'old.', sign: 1 | -1) {
+function sqliteChartUpsert(p: 'new.' | 'old.', sign: 1 | -1, when = 'true') {
   return `insert into code2asin_job_progress (job_id, status, at_second, n)
     select ${p}job_id, ${p}status, ${atSecond('sqlite', p)}, ${sign}
-    where ${p}status in (${OUTCOME_LIST})
+    where ${p}status in (${OUTCOME_LIST}) and ${when}
     on conflict (job_id, status, at_second) do update set n = n + excluded.n;`;
 }
 
 async function createSqliteTriggers(db: Kysely<unknown>): Promise<void> {
-  // Cheap tests first: a trigger whose WHEN is false costs a few comparisons, and a claim or a
-  // lease sweep (pending ↔ claimed) changes no count. The body computes the dimensions (the
-  // product flags parse JSON) only for a write that may move one.
+  // One trigger per event: any AFTER UPDATE trigger, even one whose WHEN is false, makes SQLite
+  // build a unit's whole old and new rows (computed columns included), the main cost measured
+  // (bench/job-counts-writes.bench.ts). Cheap tests first: a claim or a lease sweep
+  // (pending ↔ claimed) changes no count and runs no statement.
   const [n, o] = [tileDims('new.'), tileDims('old.')];
   const tileChanged = [
     `(${o.status}) is not (${n.status})`,
@@ -143,31 +144,20 @@ async function createSqliteTriggers(db: Kysely<unknown>): Promise<void> {
   const chartChanged = `(${outcome('old.')} or ${outcome('new.')})
     and (old.status is not new.status or ${atSecond('sqlite', 'old.')} is not ${atSecond('sqlite', 'new.')})`;
   const live = 'exists (select 1 from code2asin_jobs j where j.id = old.job_id)';
-  const trigger = (name: string, event: string, when: string | null, body: string) =>
-    `create trigger code2asin_count_${name} after ${event} on code2asin_results
-     ${when ? `when ${when}` : ''} begin ${body} end`;
+  const both = (p: 'new.' | 'old.', sign: 1 | -1) =>
+    sqliteTileUpsert(p, sign) + sqliteChartUpsert(p, sign);
   const triggers = [
-    trigger('results_insert', 'insert', null, sqliteTileUpsert('new.', 1)),
-    trigger('results_insert_chart', 'insert', outcome('new.'), sqliteChartUpsert('new.', 1)),
-    trigger(
-      'results_tiles',
-      'update',
-      tileChanged,
-      sqliteTileUpsert('old.', -1) + sqliteTileUpsert('new.', 1),
-    ),
-    trigger(
-      'results_chart',
-      'update',
-      chartChanged,
-      sqliteChartUpsert('old.', -1) + sqliteChartUpsert('new.', 1),
-    ),
-    trigger('results_delete', 'delete', live, sqliteTileUpsert('old.', -1)),
-    trigger(
-      'results_delete_chart',
-      'delete',
-      `${outcome('old.')} and ${live}`,
-      sqliteChartUpsert('old.', -1),
-    ),
+    `create trigger code2asin_count_results_insert after insert on code2asin_results
+     begin ${both('new.', 1)} end`,
+    `create trigger code2asin_count_results_update after update on code2asin_results
+     when (${tileChanged}) or (${chartChanged}) begin
+       ${sqliteTileUpsert('old.', -1, `(${tileChanged})`)}
+       ${sqliteTileUpsert('new.', 1, `(${tileChanged})`)}
+       ${sqliteChartUpsert('old.', -1, `(${chartChanged})`)}
+       ${sqliteChartUpsert('new.', 1, `(${chartChanged})`)}
+     end`,
+    `create trigger code2asin_count_results_delete after delete on code2asin_results
+     when ${live} begin ${both('old.', -1)} end`,
     `create trigger code2asin_count_jobs_delete after delete on code2asin_jobs begin
        delete from code2asin_job_tiles where job_id = old.id;
        delete from code2asin_job_progress where job_id = old.id;
@@ -192,9 +182,7 @@ export async function dropJobCountTriggers(db: Kysely<unknown>, kind: 'sqlite' |
           'drop function code2asin_count_jobs_delete()',
         ]
       : [
-          ...['insert', 'insert_chart', 'tiles', 'chart', 'delete', 'delete_chart'].map(
-            (t) => `drop trigger code2asin_count_results_${t}`,
-          ),
+          ...['insert', 'update', 'delete'].map((t) => `drop trigger code2asin_count_results_${t}`),
           'drop trigger code2asin_count_jobs_delete',
         ];
   for (const statement of drops) await sql.raw(statement).execute(db);
@@ -236,6 +224,14 @@ async function backfill(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'): Promi
  * per key (an upsert), so nothing piles up. Deleting a job deletes its counts.
  */
 export function jobCountsMigration(d: DialectAdapter) {
+  // SQLite: one row per key, in one B-tree keyed by it (the upserts' conflict target: a write
+  // touches one tree per table, not a table and its index). PostgreSQL: the job's deltas, by job.
+  const single = d.kind === 'sqlite';
+  const keyed = <T extends CreateTableBuilder<string, string>>(
+    b: T,
+    name: string,
+    key: string[],
+  ) => (single ? b.addPrimaryKeyConstraint(name, key as never).modifyEnd(sql`without rowid`) : b);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -249,6 +245,7 @@ export function jobCountsMigration(d: DialectAdapter) {
         .addColumn('n', d.bigintType, (c) => c.notNull())
         .addColumn('confidence_sum', d.realType, (c) => c.notNull())
         .addColumn('confidence_n', d.bigintType, (c) => c.notNull())
+        .$call((b) => keyed(b, 'code2asin_job_tiles_key', ['job_id', ...TILE_KEY]))
         .execute();
       await db.schema
         .createTable('code2asin_job_progress')
@@ -256,22 +253,11 @@ export function jobCountsMigration(d: DialectAdapter) {
         .addColumn('status', 'varchar(20)', (c) => c.notNull())
         .addColumn('at_second', d.bigintType, (c) => c.notNull())
         .addColumn('n', d.bigintType, (c) => c.notNull())
+        .$call((b) => keyed(b, 'code2asin_job_progress_key', ['job_id', 'status', 'at_second']))
         .execute();
-      // SQLite: one row per key (the upserts' conflict target); PostgreSQL: the job's deltas.
-      const single = d.kind === 'sqlite';
-      const tiles = db.schema.createIndex('code2asin_job_tiles_job').on('code2asin_job_tiles');
-      const chart = db.schema
-        .createIndex('code2asin_job_progress_job')
-        .on('code2asin_job_progress');
-      if (single) {
-        await tiles
-          .unique()
-          .columns(['job_id', ...TILE_KEY])
-          .execute();
-        await chart.unique().columns(['job_id', 'status', 'at_second']).execute();
-      } else {
-        await tiles.column('job_id').execute();
-        await chart.column('job_id').execute();
+      if (!single) {
+        for (const table of ['code2asin_job_tiles', 'code2asin_job_progress'])
+          await db.schema.createIndex(`${table}_job`).on(table).column('job_id').execute();
       }
       await backfill(db, d.kind);
       if (single) await createSqliteTriggers(db);
