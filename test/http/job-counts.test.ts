@@ -6,7 +6,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { createMigrations } from '../../src/db/migrations/index.js';
 import type { DB } from '../../src/db/schema.js';
 import { jobProgressSeries } from '../../src/http/jobs/progress-route.js';
-import { FOLD_AT, foldJobCounts } from '../../src/jobs/job-counts.js';
+import { FOLD_AT, foldJobCounts, foldPiledJobCounts } from '../../src/jobs/job-counts.js';
 import { deleteJobData } from '../../src/jobs/jobs-repository.js';
 import { currentRate } from '../../src/jobs/job-progress.js';
 import { jobStatistics } from '../../src/jobs/statistics.js';
@@ -106,11 +106,21 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     assert.deepEqual(detail.statistics, reference(rows).statistics, `${step}: tiles`);
     const chart = (await get(`/jobs/${id}/progress`)) as unknown as Chart;
     assert.deepEqual(chart.points, chartOf(rows, chart), `${step}: progress chart`);
-    return { statistics: detail.statistics, points: chart.points };
+    return detail.statistics as Record<string, number>;
+  };
+  /** A job of `n` codes that ran from START to two minutes later (the chart's 2 s buckets). */
+  const newJob = async (name: string, n: number) => {
+    const id = await jobId(t, { name, codes: eans(n), auto_start: false });
+    await db()
+      .updateTable('code2asin_jobs')
+      .set({ status: 'completed', started_at: at(0), completed_at: at(120) })
+      .where('id', '=', id)
+      .execute();
+    return id;
   };
 
   it('concurrent writers lose no delta, and a fold between or during writes changes no figure', async () => {
-    const id = await jobId(t, { name: 'Concurrent', codes: eans(24), auto_start: false });
+    const id = await newJob('Concurrent', 24);
     const units = await unitIds(db(), id);
     const writer = async (w: number, from: number, to: number) => {
       for (let r = from; r < to; r++) await write(db(), units[w * 6 + (r % 6)]!, r + w);
@@ -140,23 +150,33 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     await agrees(id, 'concurrent writes and folds');
   });
 
-  it('a reader folds a job’s deltas once they pile up (PostgreSQL); SQLite keeps one row per key', async () => {
-    const id = await jobId(t, { name: 'Pile', codes: eans(3), auto_start: false });
+  it('a reader, or the maintenance run, folds a job’s deltas once they pile up (PostgreSQL); SQLite keeps one row per key', async () => {
+    const id = await newJob('Pile', 3);
     const [unit] = await unitIds(db(), id);
-    for (let k = 0; k < FOLD_AT + 20; k++) await write(db(), unit!, k % 5);
-    const piled = await keptRows(db(), id);
-    if (ctx.kind === 'postgres')
-      assert.ok(piled.tiles > FOLD_AT + piled.tileKeys, 'deltas appended');
-    else assert.equal(piled.tiles, piled.tileKeys, 'one row per key');
+    const pile = async () => {
+      for (let k = 0; k < FOLD_AT + 20; k++) await write(db(), unit!, k % 5);
+      const piled = await keptRows(db(), id);
+      if (ctx.kind === 'postgres')
+        assert.ok(piled.tiles > FOLD_AT + piled.tileKeys, 'deltas appended');
+      else assert.equal(piled.tiles, piled.tileKeys, 'one row per key');
+    };
+    const isFolded = async () => {
+      const folded = await keptRows(db(), id);
+      assert.equal(folded.tiles, folded.tileKeys, 'one row per key');
+      assert.ok(folded.chart <= 5, 'the chart’s rows folded too');
+    };
+    await pile();
     const figures = await agrees(id, 'piled up');
-    const folded = await keptRows(db(), id);
-    assert.equal(folded.tiles, folded.tileKeys, 'one row per key after the read');
-    assert.ok(folded.chart <= 5 * 2, 'the chart’s rows folded too');
-    assert.deepEqual(await agrees(id, 'folded'), figures);
+    await isFolded();
+    assert.deepEqual(await agrees(id, 'folded by a read'), figures);
+    await pile();
+    assert.equal(await foldPiledJobCounts(ctx.database()), ctx.kind === 'postgres' ? 1 : 0);
+    await isFolded();
+    assert.deepEqual(await agrees(id, 'folded by maintenance'), figures);
   });
 
   it('the current rate counts the units resolved in the last minute, in whole seconds', async () => {
-    const id = await jobId(t, { name: 'Rate', codes: eans(5), auto_start: false });
+    const id = await newJob('Rate', 5);
     const units = await unitIds(db(), id);
     // Resolved at 69 s (in the window) then sent back to the queue: its second's deltas cancel.
     await write(db(), units[0]!, 0);
@@ -184,15 +204,15 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
   });
 
   it('deleting a job deletes its counts and no other job’s', async () => {
-    const gone = await jobId(t, { name: 'Gone', codes: eans(4), auto_start: false });
-    const kept = await jobId(t, { name: 'Kept', codes: eans(4), auto_start: false });
+    const gone = await newJob('Gone', 4);
+    const kept = await newJob('Kept', 4);
     for (const id of [gone, kept])
       for (const [i, unit] of (await unitIds(db(), id)).entries()) await write(db(), unit, i);
     assert.ok((await keptRows(db(), gone)).chart > 0);
     assert.equal(await deleteJobData(db(), gone), true);
     assert.deepEqual(await keptRows(db(), gone), { tiles: 0, tileKeys: 0, chart: 0 });
     const still = await agrees(kept, 'other job');
-    assert.equal((still.statistics as { total_codes: number }).total_codes, 4);
+    assert.equal(still.total_codes, 4);
   });
 });
 
