@@ -74,7 +74,8 @@ export function needsFold(groups: readonly { parts: number | string; keys: numbe
  * per key already, so its readers never call this). One statement per table deletes the rows it
  * sees and inserts their sums, so the total never changes, whatever is committed meanwhile;
  * deltas of transactions still open are not seen and stay. The per-job advisory lock keeps two
- * folds apart; a reader that finds one under way leaves the fold to it.
+ * folds apart; a reader that finds one under way leaves the fold to it. False when not folded
+ * (another fold under way, or the job is gone).
  */
 export async function foldJobCounts(db: Kysely<DB>, jobId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -83,6 +84,12 @@ export async function foldJobCounts(db: Kysely<DB>, jobId: string): Promise<bool
       trx,
     );
     if (!rows[0]?.locked) return false;
+    // Holds the job against a delete (which deletes its counts) until the fold commits: the two
+    // never interleave, so neither waits for the other's rows nor leaves a deleted job's sums.
+    const job = await sql`select id from code2asin_jobs where id = ${jobId} for key share`.execute(
+      trx,
+    );
+    if (job.rows.length === 0) return false;
     await sql`with folded as (delete from code2asin_job_tiles where job_id = ${jobId} returning *)
       insert into code2asin_job_tiles
         (job_id, status, match_type, with_asin, with_images, with_price, n, confidence_sum, confidence_n)
