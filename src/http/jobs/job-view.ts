@@ -51,7 +51,10 @@ export async function jobViews(db: Kysely<DB>, jobs: readonly Job[]): Promise<Jo
   });
 }
 
-/** A running job's tiles and rate are aggregates over all its units: computed at most once a second. */
+/**
+ * A running job's tiles and rate move every second: computed at most once a second (they read the
+ * counts kept per job since migration 0016; before, each was a pass over the job's units).
+ */
 const DETAIL_TTL_MS = 1000;
 const detailCache = new WeakMap<
   object,
