@@ -41,8 +41,13 @@ export interface ProgressGroup {
   status: string;
   bucket: number | string;
   n: number | string;
-  parts: number | string;
-  keys: number | string;
+  /**
+   * Rows of negative deltas summed into this group: only unfolded PostgreSQL deltas are
+   * negative (a folded row, like SQLite's, counts the units last written in its second), and
+   * each update statement that moved a unit appends one. Counting them needs no sort, unlike the
+   * distinct seconds (×4 the time of the whole query for a three-hour run on PostgreSQL).
+   */
+  negative: number | string;
 }
 
 /**
@@ -58,13 +63,18 @@ export function progressCountsQuery(jobId: string, fromSecond: number, bucketSec
   // `group by` repeats.
   const bucket = sql`(at_second - ${sql.lit(fromSecond)}) / ${sql.lit(bucketSeconds)}`;
   return sql<ProgressGroup>`select status, ${bucket} as bucket, sum(n) as n,
-      count(*) as parts, count(distinct at_second) as keys
+      count(case when n < 0 then 1 end) as negative
     from code2asin_job_progress where job_id = ${jobId}
     group by status, ${bucket}`;
 }
 
-/** True when the groups' rows hold more than FOLD_AT rows beyond one per key. */
-export function needsFold(groups: readonly { parts: number | string; keys: number | string }[]) {
+/** True when the chart's rows hold more than FOLD_AT negative deltas (PostgreSQL). */
+export function chartNeedsFold(groups: readonly ProgressGroup[]) {
+  return groups.reduce((s, g) => s + Number(g.negative), 0) > FOLD_AT;
+}
+
+/** True when the tiles' rows hold more than FOLD_AT rows beyond one per key. */
+export function tilesNeedFold(groups: readonly TileGroup[]) {
   const extra = groups.reduce((s, g) => s + Number(g.parts) - Number(g.keys), 0);
   return extra > FOLD_AT;
 }

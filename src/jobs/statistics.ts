@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { foldJobCounts, needsFold, tileCountsQuery } from './job-counts.js';
+import { foldJobCounts, tilesNeedFold, tileCountsQuery } from './job-counts.js';
 
 /** The original system's tiles for one job (over its units, all marketplaces). */
 export interface JobStatistics {
@@ -28,7 +28,7 @@ export interface JobStatistics {
  */
 export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobStatistics> {
   const { rows } = await tileCountsQuery(jobId).execute(db);
-  if (needsFold(rows)) await foldJobCounts(db, jobId);
+  if (tilesNeedFold(rows)) await foldJobCounts(db, jobId);
   const n = (v: unknown) => Number(v ?? 0);
   const stats: JobStatistics = {
     total_codes: 0,

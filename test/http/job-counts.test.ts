@@ -150,7 +150,7 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     await agrees(id, 'concurrent writes and folds');
   });
 
-  it('a reader, or the maintenance run, folds a job’s deltas once they pile up (PostgreSQL); SQLite keeps one row per key', async () => {
+  it('a read of the tiles or the chart, or the maintenance run, folds a job’s deltas once they pile up (PostgreSQL); SQLite keeps one row per key', async () => {
     const id = await newJob('Pile', 3);
     const [unit] = await unitIds(db(), id);
     const pile = async () => {
@@ -169,6 +169,10 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     const figures = await agrees(id, 'piled up');
     await isFolded();
     assert.deepEqual(await agrees(id, 'folded by a read'), figures);
+    await pile();
+    const chart = (await get(`/jobs/${id}/progress`)) as unknown as Chart;
+    await isFolded();
+    assert.deepEqual(chart, await get(`/jobs/${id}/progress`), 'the chart folded by its read');
     await pile();
     assert.equal(await foldPiledJobCounts(ctx.database()), ctx.kind === 'postgres' ? 1 : 0);
     await isFolded();

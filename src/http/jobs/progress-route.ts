@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { foldJobCounts, needsFold, progressCountsQuery } from '../../jobs/job-counts.js';
+import { chartNeedsFold, foldJobCounts, progressCountsQuery } from '../../jobs/job-counts.js';
 import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
@@ -70,7 +70,7 @@ export async function jobProgressSeries(
   const bucketSeconds = Math.max(1, Math.ceil((toMs - fromMs) / 1000 / MAX_BUCKETS));
   const buckets = Math.ceil((toMs - fromMs) / 1000 / bucketSeconds);
   const { rows } = await progressCountsQuery(job.id, fromMs / 1000, bucketSeconds).execute(db);
-  if (needsFold(rows)) await foldJobCounts(db, job.id);
+  if (chartNeedsFold(rows)) await foldJobCounts(db, job.id);
   const points: ProgressPoint[] = Array.from({ length: buckets }, (_, i) => ({
     at: new Date(fromMs + i * bucketSeconds * 1000).toISOString(),
     found: 0,
