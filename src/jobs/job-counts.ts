@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 
@@ -48,6 +48,8 @@ export interface ProgressGroup {
    * distinct seconds (×4 the time of the whole query for a three-hour run on PostgreSQL).
    */
   negative: number | string;
+  /** Stored rows summed into this group. */
+  parts: number | string;
 }
 
 /**
@@ -63,7 +65,7 @@ export function progressCountsQuery(jobId: string, fromSecond: number, bucketSec
   // `group by` repeats.
   const bucket = sql`(at_second - ${sql.lit(fromSecond)}) / ${sql.lit(bucketSeconds)}`;
   return sql<ProgressGroup>`select status, ${bucket} as bucket, sum(n) as n,
-      count(case when n < 0 then 1 end) as negative
+      count(*) as parts, count(case when n < 0 then 1 end) as negative
     from code2asin_job_progress where job_id = ${jobId}
     group by status, ${bucket}`;
 }
@@ -89,17 +91,7 @@ export function tilesNeedFold(groups: readonly TileGroup[]) {
  */
 export async function foldJobCounts(db: Kysely<DB>, jobId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ locked: boolean }>`
-      select pg_try_advisory_xact_lock(hashtext('code2asin_job_counts'), hashtext(${jobId})) as locked`.execute(
-      trx,
-    );
-    if (!rows[0]?.locked) return false;
-    // Holds the job against a delete (which deletes its counts) until the fold commits: the two
-    // never interleave, so neither waits for the other's rows nor leaves a deleted job's sums.
-    const job = await sql`select id from code2asin_jobs where id = ${jobId} for key share`.execute(
-      trx,
-    );
-    if (job.rows.length === 0) return false;
+    if (!(await holdJobCounts(trx, jobId, true))) return false;
     await sql`with folded as (delete from code2asin_job_tiles where job_id = ${jobId} returning *)
       insert into code2asin_job_tiles
         (job_id, status, match_type, with_asin, with_images, with_price, n, confidence_sum, confidence_n)
@@ -111,6 +103,68 @@ export async function foldJobCounts(db: Kysely<DB>, jobId: string): Promise<bool
       insert into code2asin_job_progress (job_id, status, at_second, n)
       select job_id, status, at_second, sum(n) from folded
        group by job_id, status, at_second having sum(n) <> 0`.execute(trx);
+    return true;
+  });
+}
+
+/**
+ * The per-job advisory lock (PostgreSQL: `rowLocks`), then the job held against a delete (which
+ * deletes its counts) until the transaction ends: a fold, a roll-up and a delete never
+ * interleave, so none waits for another's rows nor leaves a deleted job's sums. False when
+ * another fold holds the job, or the job is gone.
+ */
+async function holdJobCounts(trx: Transaction<DB>, jobId: string, rowLocks: boolean) {
+  if (rowLocks) {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_xact_lock(hashtext('code2asin_job_counts'), hashtext(${jobId})) as locked`.execute(
+      trx,
+    );
+    if (!rows[0]?.locked) return false;
+  }
+  const job = await sql`select id from code2asin_jobs where id = ${jobId}
+    ${rowLocks ? sql`for key share` : sql``}`.execute(trx);
+  return job.rows.length > 0;
+}
+
+/**
+ * Rolls a job's progress rows before `cutoffSecond` up into one row per outcome and whole minute
+ * from `fromSecond` (the chart's start): once a run is over an hour long its chart's buckets are
+ * whole minutes from there (`jobProgressSeries`), so minutes are all it needs, and what it reads
+ * stops growing with the run's length. Exact: each row moves to its minute's start, inside the
+ * same bucket; rows written later (still per second) add to the same buckets.
+ */
+export async function rollUpProgress(
+  database: Pick<Database, 'db' | 'dialect'>,
+  jobId: string,
+  fromSecond: number,
+  cutoffSecond: number,
+): Promise<boolean> {
+  return database.db.transaction().execute(async (trx) => {
+    if (!(await holdJobCounts(trx, jobId, !database.dialect.singleWriter))) return false;
+    const { rows } = await sql<{ status: string; at_second: number | string; n: number | string }>`
+      delete from code2asin_job_progress where job_id = ${jobId} and at_second < ${cutoffSecond}
+      returning status, at_second, n`.execute(trx);
+    const minutes = new Map<string, { status: string; at: number; n: number }>();
+    for (const r of rows) {
+      const at = fromSecond + Math.floor((Number(r.at_second) - fromSecond) / 60) * 60;
+      const key = `${r.status}|${at}`;
+      const kept = minutes.get(key) ?? { status: r.status, at, n: 0 };
+      kept.n += Number(r.n);
+      minutes.set(key, kept);
+    }
+    const values = [...minutes.values()].filter((m) => m.n !== 0);
+    for (let i = 0; i < values.length; i += 500) {
+      const part = values
+        .slice(i, i + 500)
+        .map((m) => sql`(${jobId}, ${m.status}, ${m.at}, ${m.n})`);
+      // SQLite's rows are one per key (a roll-up may meet a row written since); PostgreSQL's are
+      // deltas, appended.
+      const merge = database.dialect.singleWriter
+        ? sql`on conflict (job_id, status, at_second) do update set n = n + excluded.n`
+        : sql``;
+      await sql`insert into code2asin_job_progress (job_id, status, at_second, n)
+        values ${sql.join(part)} ${merge}`.execute(trx);
+    }
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import { toJson } from '../../src/db/dialect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createMigrations } from '../../src/db/migrations/index.js';
@@ -43,7 +43,7 @@ const STATES = [
 ] as const;
 
 /** Writes the `k`-th state of a unit at time `at(k)`: one statement, one transaction. */
-function write(db: Kysely<DB>, unitId: number, k: number) {
+function write(db: Kysely<DB> | Transaction<DB>, unitId: number, k: number) {
   const state = STATES[k % STATES.length]!;
   return db
     .updateTable('code2asin_results')
@@ -56,7 +56,7 @@ function write(db: Kysely<DB>, unitId: number, k: number) {
     .execute();
 }
 
-async function unitIds(db: Kysely<DB>, id: string): Promise<number[]> {
+async function unitIds(db: Kysely<DB> | Transaction<DB>, id: string): Promise<number[]> {
   const rows = await db
     .selectFrom('code2asin_results')
     .select('id')
@@ -207,6 +207,55 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     assert.equal(await currentRate(db(), job as never, now), Math.round((3 / 3.5) * 100) / 100);
   });
 
+  it('a run over an hour: buckets of whole minutes, rows rolled up per minute, every bucket exact', async () => {
+    const id = await jobId(t, { name: 'Long', codes: eans(1_300), auto_start: false });
+    const end = START + 2 * 3600_000 + 30_000;
+    await db()
+      .updateTable('code2asin_jobs')
+      .set({ status: 'completed', started_at: at(0), completed_at: new Date(end).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    // One unit resolved every 5.5 s over two hours, each at its own second (two before the start).
+    const outcomes = ['found', 'not_found', 'to_review'] as const;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        for (const [i, unit] of (await unitIds(trx, id)).entries())
+          await trx
+            .updateTable('code2asin_results')
+            .set({
+              status: outcomes[i % 3]!,
+              updated_at: new Date(START + i * 5_500 - 11_000 + (i % 9) * 37).toISOString(),
+            })
+            .where('id', '=', unit)
+            .execute();
+      });
+    const job = await db()
+      .selectFrom('code2asin_jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const before = await keptRows(db(), id);
+    assert.equal(before.chart, 1_300, 'one row per second written');
+    const rows = await db()
+      .selectFrom('code2asin_results')
+      .selectAll()
+      .where('job_id', '=', id)
+      .execute();
+    const first = await jobProgressSeries(ctx.database(), job, end + 600_000);
+    assert.equal(first.bucket_seconds, 180, 'whole minutes');
+    assert.equal(first.from, at(0));
+    assert.deepEqual(first.points, chartOf(rows, first), 'per-second rows');
+    const rolled = await keptRows(db(), id);
+    assert.ok(rolled.chart <= 4 * 123, `${rolled.chart} rows after the roll-up`);
+    assert.deepEqual(
+      await jobProgressSeries(ctx.database(), job, end + 600_000),
+      first,
+      'rolled up',
+    );
+    assert.deepEqual(await agrees(id, 'long run, rolled up'), reference(rows).statistics);
+  });
+
   it('deleting a job deletes its counts and no other job’s', async () => {
     const gone = await newJob('Gone', 4);
     const kept = await newJob('Kept', 4);
@@ -248,7 +297,7 @@ forEachDatabase(
       const rows = await db.selectFrom('code2asin_results').selectAll().execute();
       await migrateToLatest(database);
       assert.deepEqual(await jobStatistics(db, id), reference(rows).statistics);
-      const chart = await jobProgressSeries(db, job);
+      const chart = await jobProgressSeries(database, job);
       assert.deepEqual(chart.points, chartOf(rows, chart));
     });
   },
