@@ -27,7 +27,11 @@ const PROGRESS_RESPONSE = {
         'Start of the first bucket: the job’s start (or creation), to the whole second below.',
     },
     to: { type: 'string', description: 'End of the last bucket: the job’s end, or now.' },
-    bucket_seconds: { type: 'integer', minimum: 1 },
+    bucket_seconds: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Whole seconds; whole minutes once a started job has run over an hour.',
+    },
     points: {
       type: 'array',
       maxItems: MAX_BUCKETS,

@@ -4197,6 +4197,7 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
+                            /** @description Whole seconds; whole minutes once a started job has run over an hour. */
                             bucket_seconds: number;
                             /** @description Start of the first bucket: the job’s start (or creation), to the whole second below. */
                             from: string;
