@@ -108,6 +108,8 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
     assert.deepEqual(chart.points, chartOf(rows, chart), `${step}: progress chart`);
     return detail.statistics as Record<string, number>;
   };
+  const jobRow = (id: string) =>
+    db().selectFrom('code2asin_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   /** A job of `n` codes that ran from START to two minutes later (the chart's 2 s buckets). */
   const newJob = async (name: string, n: number) => {
     const id = await jobId(t, { name, codes: eans(n), auto_start: false });
@@ -197,11 +199,7 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
       .set({ status: 'processing', started_at: at(0) })
       .where('id', '=', id)
       .execute();
-    const job = await db()
-      .selectFrom('code2asin_jobs')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const job = await jobRow(id);
     // Window from 13.5 s: whole seconds from 13; the first unit still resolved in it at 70 s.
     const now = START + 73_500;
     assert.equal(await currentRate(db(), job as never, now), Math.round((3 / 3.5) * 100) / 100);
@@ -230,11 +228,7 @@ forEachDatabase('counts kept per job (migration 0016)', (ctx) => {
             .where('id', '=', unit)
             .execute();
       });
-    const job = await db()
-      .selectFrom('code2asin_jobs')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const job = await jobRow(id);
     const before = await keptRows(db(), id);
     assert.equal(before.chart, 1_300, 'one row per second written');
     const rows = await db()
