@@ -1,7 +1,7 @@
 /**
  * The server's side of the web UI on a large job (issue 14): the time of each call the job page
  * and the review queue make, on a job of 100,000 results against the same job with 1,000, both in
- * one database (SQLite, then PostgreSQL), seeded like bench/web-review-large.bench.ts (75 % exact
+ * one database (SQLite, then PostgreSQL), seeded like bench/web-review-large.bench.ts (bench/helpers/large-job.ts) (75 % exact
  * and 5 % fuzzy found with product data, 10 % to review with three candidates, 10 % not found).
  * Calls go through `fetch` to `serve` on loopback (no worker). Each figure is the median of
  * BENCH_REPEAT calls; decisions alternate with their undo so the queue stays the same.
@@ -16,13 +16,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/env.js';
-import { toJson } from '../src/db/dialect.js';
-import { findTokenByValue } from '../src/http/auth/token-repository.js';
 import { startServer, type RunningServer } from '../src/http/server.js';
-import { createJob } from '../src/jobs/create-job.js';
-import { createJobLogWriter } from '../src/jobs/job-log.js';
-import { recountJob } from '../src/jobs/recount-job.js';
 import { createLogger } from '../src/logging/logger.js';
+import { median, seedLargeJob } from './helpers/large-job.js';
 // @ts-expect-error plain ESM helper without types
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 
@@ -31,75 +27,6 @@ const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 15);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
 const logger = createLogger({ level: 'error' });
-
-/** `n` distinct valid EAN-13 codes (check digit computed), after `offset`. */
-function eans(n: number, offset: number): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const body = `400${String(offset + i).padStart(9, '0')}`;
-    const sum = [...body].reduce((s, d, k) => s + Number(d) * (k % 2 ? 3 : 1), 0);
-    return `${body}${(10 - (sum % 10)) % 10}`;
-  });
-}
-
-const CANDIDATES = toJson(
-  [1, 2, 3].map((rank) => ({
-    asin: `B0CANDID0${rank}`,
-    title: `Article candidat ${rank}`,
-    brand: 'Marque',
-    match_type: 'fuzzy',
-    confidence: 0.62 - rank / 100,
-    reasons: ['title_similarity:0.61'],
-    rejected: false,
-    rank,
-  })),
-);
-const PRODUCT = toJson({
-  title: 'Chocolat noir 70 % cacao, tablette de 100 g, lot de 3',
-  brand: 'Marque',
-  images: ['https://m.media-amazon.com/images/I/example.jpg'],
-  price: 7.49,
-  currency: 'EUR',
-  external_ids: { ean: ['4000000000000'] },
-});
-
-/** A finished job of `size` results, as the matcher leaves them; returns its id. */
-async function seedJob(server: RunningServer, size: number, offset: number): Promise<string> {
-  const { database } = server;
-  const db = database.db;
-  const owner = (await findTokenByValue(db, TOKEN))!.owner;
-  const ctx = { database, logger, createJobLog: createJobLogWriter(db, logger), quotaTps: 1 };
-  const job = await createJob(ctx, {
-    owner,
-    options: { name: `Fournisseur ${size}`, marketplaces: ['fr'], auto_start: false },
-    codes: eans(size, offset),
-  });
-  const where = (mod: string) => sql`job_id = ${job.id} and ${sql.raw(mod)}`;
-  const asin = (prefix: string) =>
-    database.dialect.kind === 'postgres'
-      ? sql.raw(`'${prefix}' || lpad(id::text, 8, '0')`)
-      : sql.raw(`printf('${prefix}%08d', id)`);
-  await sql`update code2asin_results set status = 'found', match_type = 'exact', confidence = 0.97,
-    source = 'api', asin = ${asin('B0')}, reasons = ${toJson(['ean_listed'])},
-    product = ${PRODUCT} where ${where('id % 20 < 15')}`.execute(db);
-  await sql`update code2asin_results set status = 'found', match_type = 'fuzzy', confidence = 0.75,
-    source = 'api', asin = ${asin('B1')}, reasons = ${toJson(['title_similarity:0.8'])},
-    candidates = ${CANDIDATES}, product = ${PRODUCT} where ${where('id % 20 = 15')}`.execute(db);
-  await sql`update code2asin_results set status = 'to_review', match_type = 'fuzzy',
-    confidence = 0.6, source = 'api', proposed_asin = 'B0CANDID01',
-    reasons = ${toJson(['title_similarity:0.61'])}, candidates = ${CANDIDATES}
-    where ${where('id % 20 in (16, 17)')}`.execute(db);
-  await sql`update code2asin_results set status = 'not_found', source = 'api', match_type = 'none'
-    where ${where('id % 20 > 17')}`.execute(db);
-  await db
-    .updateTable('code2asin_jobs')
-    .set({ status: 'completed', completed_at: new Date().toISOString() })
-    .where('id', '=', job.id)
-    .execute();
-  await recountJob(db, job.id);
-  return job.id;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function call(server: RunningServer, path: string, body?: object) {
   const start = performance.now();
@@ -167,11 +94,11 @@ async function measure(kind: string): Promise<Record<string, number>[]> {
   try {
     const jobs: string[] = [];
     let offset = 0;
-    const seeding: number[] = [];
+    const seeding: { createMs: number; outcomesMs: number }[] = [];
     for (const size of SIZES) {
-      const start = performance.now();
-      jobs.push(await seedJob(server, size, offset));
-      seeding.push(performance.now() - start);
+      const seeded = await seedLargeJob(server, { token: TOKEN, size, offset, logger });
+      jobs.push(seeded.id);
+      seeding.push(seeded);
       offset += size;
     }
     if (pg) await sql`vacuum analyze code2asin_results`.execute(server.database.db);
@@ -182,7 +109,8 @@ async function measure(kind: string): Promise<Record<string, number>[]> {
     for (const [i, size] of SIZES.entries())
       out.push({
         ...(await callTimes(server, jobs[i]!, size)),
-        'seeding (not a UI figure)': seeding[i]!,
+        'seeding: createJob (not a UI figure)': seeding[i]!.createMs,
+        'seeding: four outcome updates (not a UI figure)': seeding[i]!.outcomesMs,
       });
     return out;
   } finally {

@@ -22,16 +22,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config/env.js';
-import { toJson } from '../src/db/dialect.js';
-import { findTokenByValue } from '../src/http/auth/token-repository.js';
 import { startServer, type RunningServer } from '../src/http/server.js';
-import { createJob } from '../src/jobs/create-job.js';
-import { createJobLogWriter } from '../src/jobs/job-log.js';
-import { recountJob } from '../src/jobs/recount-job.js';
 import { createLogger } from '../src/logging/logger.js';
+import { median, seedLargeJob } from './helpers/large-job.js';
 
 const TOKEN = `c2a_bench_${'4'.repeat(40)}`;
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
@@ -39,75 +34,6 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const PAGES = Number(process.env.BENCH_PAGES ?? 200);
 const logger = createLogger({ level: 'error' });
 
-/** `n` distinct valid EAN-13 codes (check digit computed). */
-function eans(n: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const body = `400${String(i).padStart(9, '0')}`;
-    const sum = [...body].reduce((s, d, k) => s + Number(d) * (k % 2 ? 3 : 1), 0);
-    out.push(`${body}${(10 - (sum % 10)) % 10}`);
-  }
-  return out;
-}
-
-const CANDIDATES = toJson(
-  [1, 2, 3].map((rank) => ({
-    asin: `B0CANDID0${rank}`,
-    title: `Article candidat ${rank}`,
-    brand: 'Marque',
-    match_type: 'fuzzy',
-    confidence: 0.62 - rank / 100,
-    reasons: ['title_similarity:0.61'],
-    rejected: false,
-    rank,
-  })),
-);
-
-/** A found product as the providers describe it (its JSON is what the tiles and files read). */
-const PRODUCT = toJson({
-  title: 'Chocolat noir 70 % cacao, tablette de 100 g, lot de 3',
-  brand: 'Marque',
-  images: ['https://m.media-amazon.com/images/I/example.jpg'],
-  price: 7.49,
-  currency: 'EUR',
-  external_ids: { ean: ['4000000000000'] },
-  features: ['Cacao équitable', 'Sans huile de palme', 'Recyclable'],
-});
-
-/** A finished job of `size` results, as the matcher leaves them; returns its id. */
-async function seedJob(server: RunningServer, size: number): Promise<string> {
-  const { database } = server;
-  const db = database.db;
-  const owner = (await findTokenByValue(db, TOKEN))!.owner;
-  const ctx = { database, logger, createJobLog: createJobLogWriter(db, logger), quotaTps: 1 };
-  const job = await createJob(ctx, {
-    owner,
-    options: { name: `Fournisseur ${size}`, marketplaces: ['fr'], auto_start: false },
-    codes: eans(size),
-  });
-  const where = (mod: string) => sql`job_id = ${job.id} and ${sql.raw(mod)}`;
-  await sql`update code2asin_results set status = 'found', match_type = 'exact', confidence = 0.97,
-    source = 'api', asin = printf('B0%08d', id), reasons = ${toJson(['ean_listed'])},
-    product = ${PRODUCT} where ${where('id % 20 < 15')}`.execute(db);
-  await sql`update code2asin_results set status = 'found', match_type = 'fuzzy', confidence = 0.75,
-    source = 'api', asin = printf('B1%08d', id), reasons = ${toJson(['title_similarity:0.8'])},
-    candidates = ${CANDIDATES}, product = ${PRODUCT} where ${where('id % 20 = 15')}`.execute(db);
-  await sql`update code2asin_results set status = 'to_review', match_type = 'fuzzy',
-    confidence = 0.6, source = 'api', proposed_asin = 'B0CANDID01',
-    reasons = ${toJson(['title_similarity:0.61'])}, candidates = ${CANDIDATES}
-    where ${where('id % 20 in (16, 17)')}`.execute(db);
-  await sql`update code2asin_results set status = 'not_found', source = 'api', match_type = 'none'
-    where ${where('id % 20 > 17')}`.execute(db);
-  await db
-    .updateTable('code2asin_jobs')
-    .set({ status: 'completed', completed_at: new Date().toISOString() })
-    .where('id', '=', job.id)
-    .execute();
-  await recountJob(db, job.id);
-  return job.id;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -220,7 +146,7 @@ async function measure(browser: Browser, size: number): Promise<Figures> {
   const server = await startServer({ config, logger, port: 0, host: '127.0.0.1', print: () => {} });
   try {
     const seedStart = performance.now();
-    const jobId = await seedJob(server, size);
+    const { id: jobId } = await seedLargeJob(server, { token: TOKEN, size, logger });
     const seeded = performance.now() - seedStart;
     const plain = await pageTimes(server, jobId, '', size);
     const review = await pageTimes(server, jobId, '&review=true', size);

@@ -291,6 +291,27 @@ export interface RefusedProvidersTable {
   created_at: Timestamp;
 }
 
+/** A job's units by what its tiles tell apart (migration 0016: kept by triggers, never written by code). */
+export interface JobTilesTable {
+  job_id: string;
+  status: string;
+  match_type: string;
+  with_asin: number;
+  with_images: number;
+  with_price: number;
+  n: number | string;
+  confidence_sum: number;
+  confidence_n: number | string;
+}
+
+/** A job's resolved units by outcome and whole second of `updated_at` (migration 0016). */
+export interface JobProgressTable {
+  job_id: string;
+  status: string;
+  at_second: number | string;
+  n: number | string;
+}
+
 export interface DB {
   code2asin_jobs: JobsTable;
   code2asin_rows: RowsTable;
@@ -310,4 +331,6 @@ export interface DB {
   rate_limit_shares: RateLimitSharesTable;
   code2asin_workers: WorkersTable;
   code2asin_refused_providers: RefusedProvidersTable;
+  code2asin_job_tiles: JobTilesTable;
+  code2asin_job_progress: JobProgressTable;
 }

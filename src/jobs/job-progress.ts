@@ -41,6 +41,8 @@ export function jobProgress(input: {
  * minute, over the time from the first of them to now. Measuring from the first resolved unit
  * (not from the window's start) keeps the rate right just after a start or a resume, and a
  * stalled job's rate falls as time passes without progress. Null when nothing was resolved.
+ * Read from the counts the database keeps per job and whole second (migration 0016): at most a
+ * minute of rows whatever the job's size, so the window and the first unit are whole seconds.
  */
 export async function currentRate(
   db: Kysely<DB>,
@@ -48,16 +50,23 @@ export async function currentRate(
   now = Date.now(),
 ): Promise<number | null> {
   if (job.status !== 'processing' || !job.started_at) return null;
-  const since = Math.max(now - RATE_WINDOW_MS, Date.parse(job.started_at));
+  const since = Math.floor(Math.max(now - RATE_WINDOW_MS, Date.parse(job.started_at)) / 1000);
+  // Per second first: on PostgreSQL a second's deltas may cancel out (a result decided since).
   const row = await db
-    .selectFrom('code2asin_results')
-    .select([sql<number>`count(*)`.as('n'), sql<string | null>`min(updated_at)`.as('first')])
-    .where('job_id', '=', job.id)
-    .where('status', 'in', ['found', 'to_review', 'not_found', 'error'])
-    .where('updated_at', '>=', new Date(since).toISOString())
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('code2asin_job_progress')
+        .select(['at_second', sql<number>`sum(n)`.as('n')])
+        .where('job_id', '=', job.id)
+        .where('at_second', '>=', since)
+        .groupBy('at_second')
+        .having(sql<boolean>`sum(n) > 0`)
+        .as('s'),
+    )
+    .select([sql<number>`sum(n)`.as('n'), sql<number | string | null>`min(at_second)`.as('first')])
     .executeTakeFirstOrThrow();
-  const n = Number(row.n);
-  if (n === 0 || !row.first) return null;
-  const seconds = Math.max(1, (now - Date.parse(String(row.first))) / 1000);
+  const n = Number(row.n ?? 0);
+  if (n === 0 || row.first === null) return null;
+  const seconds = Math.max(1, (now - Number(row.first) * 1000) / 1000);
   return Math.round((n / seconds) * 100) / 100;
 }

@@ -4,6 +4,7 @@ import { classifyDatabaseFault } from '../db/db-fault.js';
 import { dueRetries } from './complete-job.js';
 import type { JobsContext } from './context.js';
 import { JobError } from './errors.js';
+import { foldPiledJobCounts } from './job-counts.js';
 import { sweepAbandonedIngestions } from './jobs-repository.js';
 import { applyJobAction } from './lifecycle.js';
 import type { AmazonReadiness } from '../amazon/readiness.js';
@@ -92,7 +93,10 @@ export function createMaintenanceLoop(
   };
 }
 
-/** One maintenance run: leases, abandoned ingestions, due retries, jobs waiting for Amazon. */
+/**
+ * One maintenance run: leases, abandoned ingestions, due retries, jobs waiting for Amazon, and
+ * the count deltas of jobs that piled them up (PostgreSQL).
+ */
 export async function runMaintenance(
   ctx: JobsContext,
   jobIds?: readonly string[],
@@ -116,4 +120,6 @@ export async function runMaintenance(
     }
   }
   if (readiness) await releaseWaitingJobs(ctx, readiness, jobIds);
+  const folded = await foldPiledJobCounts(ctx.database);
+  if (folded > 0) ctx.logger.debug({ jobs: folded }, 'folded the count deltas of jobs');
 }

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { foldJobCounts, tilesNeedFold, tileCountsQuery } from './job-counts.js';
 
 /** The original system's tiles for one job (over its units, all marketplaces). */
 export interface JobStatistics {
@@ -19,41 +20,15 @@ export interface JobStatistics {
   average_confidence: number | null;
 }
 
-/** One group of a job's units (status × match type), or the count of one product flag. */
-interface TileRow {
-  part: 'group' | 'with_images' | 'with_price';
-  status: string | null;
-  match_type: string | null;
-  n: number | string;
-  with_asin: number | string;
-  confidence_sum: number | string | null;
-  confidence_n: number | string;
-}
-
 /**
- * A job's units by (status, match type) and its two product-flag counts, in one statement (one
- * snapshot) that reads indexes only: `code2asin_results_tiles` in its own order, and the partial
- * indexes of migration 0015 for the flags (computed columns: nothing parses product JSON here).
- * Reading every unit's row and product made the job page of a 100,000-result job the slowest
- * call of the UI (162 ms against 5.9 ms for 1,000 results on SQLite, 38.6 ms now under the same
- * load: bench/web-api-large.bench.ts).
+ * Computes a job's tiles from the counts the database keeps per job (migration 0016): a few rows
+ * whatever the job's size. One pass over a 100,000-result job's index entries took 39–150 ms a
+ * call (×16–22 a 1,000-result job's, bench/web-api-large.bench.ts). Folds the job's count deltas
+ * when they pile up (PostgreSQL).
  */
-export function tileQuery(jobId: string) {
-  const flag = (name: 'with_images' | 'with_price', column: 'has_images' | 'has_price') =>
-    sql`select ${name} as part, null, null, count(*), 0, null, 0 from code2asin_results
-      where job_id = ${jobId} and asin is not null and ${sql.ref(column)} = 1`;
-  return sql<TileRow>`select 'group' as part, status, match_type, count(*) as n,
-      count(asin) as with_asin,
-      sum(case when asin is not null then confidence end) as confidence_sum,
-      count(case when asin is not null then confidence end) as confidence_n
-    from code2asin_results where job_id = ${jobId} group by status, match_type
-    union all ${flag('with_images', 'has_images')}
-    union all ${flag('with_price', 'has_price')}`;
-}
-
-/** Computes a job's tiles (see `tileQuery` for what it reads). */
 export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobStatistics> {
-  const { rows } = await tileQuery(jobId).execute(db);
+  const { rows } = await tileCountsQuery(jobId).execute(db);
+  if (tilesNeedFold(rows)) await foldJobCounts(db, jobId);
   const n = (v: unknown) => Number(v ?? 0);
   const stats: JobStatistics = {
     total_codes: 0,
@@ -81,18 +56,15 @@ export async function jobStatistics(db: Kysely<DB>, jobId: string): Promise<JobS
     not_found: 'not_found',
     error: 'errors',
     pending: 'pending',
-    claimed: 'pending',
   } as const;
   let confidenceSum = 0;
   let confidenceN = 0;
   for (const r of rows) {
-    if (r.part !== 'group') {
-      stats[r.part] = n(r.n);
-      continue;
-    }
     const count = n(r.n);
     stats.total_codes += count;
     stats.with_asin += n(r.with_asin);
+    stats.with_images += n(r.with_images);
+    stats.with_price += n(r.with_price);
     confidenceSum += n(r.confidence_sum);
     confidenceN += n(r.confidence_n);
     const statusTile = STATUS_TILES[r.status as keyof typeof STATUS_TILES];

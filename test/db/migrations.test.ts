@@ -15,6 +15,8 @@ const TABLES = [
   'amazon_mappings',
   'api_tokens',
   'code2asin_decisions',
+  'code2asin_job_progress',
+  'code2asin_job_tiles',
   'code2asin_jobs',
   'code2asin_logs',
   'code2asin_refused_providers',

@@ -14,6 +14,7 @@ import { refusedProvidersMigration } from './0011-refused-providers.js';
 import { writeProbeMigration } from './0013-write-probe.js';
 import { reviewListingIndexMigration } from './0014-review-listing-index.js';
 import { reviewCountColumnsMigration } from './0015-review-count-columns.js';
+import { jobCountsMigration } from './0016-job-counts.js';
 
 /**
  * Numbered migrations, in order. Each runs in a transaction; a new one is appended, never
@@ -35,5 +36,6 @@ export function createMigrations(d: DialectAdapter): Record<string, Migration> {
     '0013-write-probe': writeProbeMigration(),
     '0014-review-listing-index': reviewListingIndexMigration(),
     '0015-review-count-columns': reviewCountColumnsMigration(d),
+    '0016-job-counts': jobCountsMigration(d),
   };
 }

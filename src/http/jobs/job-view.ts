@@ -10,18 +10,22 @@ export type { JobProgress };
 /** A job as the routes show it: the stored job, the actions allowed now and its progress. */
 export type JobView = Job & { allowed_actions: string[]; progress: JobProgress };
 
-/** Units and open (pending or claimed) units of each job, in one grouped query. */
+/**
+ * Units and open (pending or claimed) units of each job, in one grouped query over the counts the
+ * database keeps per job (migration 0016: a claimed unit is kept as pending): a few rows per job
+ * whatever its size.
+ */
 async function unitCounts(
   db: Kysely<DB>,
   jobIds: readonly string[],
 ): Promise<Map<string, { total: number; open: number }>> {
   if (jobIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('code2asin_results')
+    .selectFrom('code2asin_job_tiles')
     .select([
       'job_id',
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when status in ('pending', 'claimed') then 1 else 0 end)`.as('open'),
+      sql<number>`sum(n)`.as('total'),
+      sql<number>`sum(case when status = 'pending' then n else 0 end)`.as('open'),
     ])
     .where('job_id', 'in', [...jobIds])
     .groupBy('job_id')
@@ -47,7 +51,10 @@ export async function jobViews(db: Kysely<DB>, jobs: readonly Job[]): Promise<Jo
   });
 }
 
-/** A running job's tiles and rate are aggregates over all its units: computed at most once a second. */
+/**
+ * A running job's tiles and rate move every second: computed at most once a second (they read the
+ * counts kept per job since migration 0016; before, each was a pass over the job's units).
+ */
 const DETAIL_TTL_MS = 1000;
 const detailCache = new WeakMap<
   object,

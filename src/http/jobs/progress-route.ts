@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely } from 'kysely';
-import type { DialectAdapter } from '../../db/dialect.js';
-import type { DB } from '../../db/schema.js';
+import type { Database } from '../../db/database.js';
+import {
+  chartNeedsFold,
+  FOLD_AT,
+  foldJobCounts,
+  progressCountsQuery,
+  rollUpProgress,
+} from '../../jobs/job-counts.js';
 import { getJob } from '../../jobs/jobs-repository.js';
 import { ownerFilter, requireAuth } from '../auth/request-auth.js';
 import { JOB_ERRORS, JOB_PARAMS, TAGS } from './job-schemas.js';
@@ -18,10 +23,15 @@ const PROGRESS_RESPONSE = {
   properties: {
     from: {
       type: 'string',
-      description: 'Start of the first bucket: the job’s start (or creation).',
+      description:
+        'Start of the first bucket: the job’s start (or creation), to the whole second below.',
     },
     to: { type: 'string', description: 'End of the last bucket: the job’s end, or now.' },
-    bucket_seconds: { type: 'integer', minimum: 1 },
+    bucket_seconds: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Whole seconds; whole minutes once a started job has run over an hour.',
+    },
     points: {
       type: 'array',
       maxItems: MAX_BUCKETS,
@@ -51,28 +61,40 @@ export interface ProgressPoint extends Record<Outcome, number> {
   at: string;
 }
 
+/** Rows younger than this stay per second (the current rate reads the last minute of them). */
+const ROLL_UP_AFTER_S = 120;
+
 /**
- * A job's resolved results over time in at most MAX_BUCKETS buckets from its start to its end (or
- * `now`), counted by the database (one grouped query, whatever the job's size).
+ * A job's resolved results over time in at most MAX_BUCKETS buckets from its start (to the whole
+ * second) to its end (or `now`), summed from the counts the database keeps per job and whole
+ * second of `updated_at` (migration 0016): exact, and a few rows per bucket whatever the job's
+ * size (one pass over a 100,000-result job's index entries took 47–234 ms a call). A started run
+ * over an hour long has buckets of whole minutes from its start, and its older rows are rolled up
+ * per minute when they pile up: what the chart reads then grows by four rows a minute at most.
  */
 export async function jobProgressSeries(
-  db: Kysely<DB>,
-  dialect: DialectAdapter,
+  database: Pick<Database, 'db' | 'dialect'>,
   job: { id: string; created_at: string; started_at: string | null; completed_at: string | null },
   now = Date.now(),
 ) {
-  const fromMs = Date.parse(job.started_at ?? job.created_at);
+  const { db } = database;
+  // Whole seconds: the kept counts' resolution, so each bucket's count is exact.
+  const fromMs = Math.floor(Date.parse(job.started_at ?? job.created_at) / 1000) * 1000;
   const toMs = Math.max(fromMs + 1000, job.completed_at ? Date.parse(job.completed_at) : now);
-  const bucketSeconds = Math.max(1, Math.ceil((toMs - fromMs) / 1000 / MAX_BUCKETS));
-  const buckets = Math.ceil((toMs - fromMs) / 1000 / bucketSeconds);
-  const index = sql<number>`floor((${dialect.epochSeconds(sql.ref('updated_at'))} - ${fromMs / 1000}) / ${bucketSeconds})`;
-  const rows = await db
-    .selectFrom('code2asin_results')
-    .select(['status', index.as('bucket'), sql<number>`count(*)`.as('n')])
-    .where('job_id', '=', job.id)
-    .where('status', 'in', [...OUTCOMES])
-    .groupBy(['status', sql`2`])
-    .execute();
+  const span = (toMs - fromMs) / 1000;
+  let bucketSeconds = Math.max(1, Math.ceil(span / MAX_BUCKETS));
+  // The start is fixed once set and the span only grows: minutes, once, are minutes for good.
+  const minutes = job.started_at !== null && bucketSeconds >= 60;
+  if (minutes) bucketSeconds = Math.ceil(bucketSeconds / 60) * 60;
+  const buckets = Math.ceil(span / bucketSeconds);
+  const fromSecond = fromMs / 1000;
+  const { rows } = await progressCountsQuery(job.id, fromSecond, bucketSeconds).execute(db);
+  if (chartNeedsFold(rows)) await foldJobCounts(db, job.id);
+  const parts = rows.reduce((s, r) => s + Number(r.parts), 0);
+  if (minutes && parts > 4 * (Math.ceil(span / 60) + 1) + 2 * FOLD_AT) {
+    const cutoff = Math.floor(now / 1000) - ROLL_UP_AFTER_S;
+    await rollUpProgress(database, job.id, fromSecond, cutoff - ((cutoff - fromSecond) % 60));
+  }
   const points: ProgressPoint[] = Array.from({ length: buckets }, (_, i) => ({
     at: new Date(fromMs + i * bucketSeconds * 1000).toISOString(),
     found: 0,
@@ -95,7 +117,7 @@ export async function jobProgressSeries(
 
 /** `GET /jobs/{id}/progress`: the job page's chart, polled while the job runs. */
 export function registerProgressRoute(app: FastifyInstance, deps: JobsRouteDeps): void {
-  const { db, dialect } = deps.jobs.database;
+  const { db } = deps.jobs.database;
   app.get<{ Params: { id: string } }>(
     '/jobs/:id/progress',
     {
@@ -108,7 +130,7 @@ export function registerProgressRoute(app: FastifyInstance, deps: JobsRouteDeps)
     },
     async (request) => {
       const job = await getJob(db, request.params.id, ownerFilter(requireAuth(request)));
-      return jobProgressSeries(db, dialect, job);
+      return jobProgressSeries(deps.jobs.database, job);
     },
   );
 }

@@ -4197,8 +4197,9 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
+                            /** @description Whole seconds; whole minutes once a started job has run over an hour. */
                             bucket_seconds: number;
-                            /** @description Start of the first bucket: the job’s start (or creation). */
+                            /** @description Start of the first bucket: the job’s start (or creation), to the whole second below. */
                             from: string;
                             /** @description Results resolved per bucket, by outcome, as last written (a later review decision counts at its own time, in the last bucket at most). */
                             points: {
