@@ -4,7 +4,14 @@ import { nowIso } from '../db/dialect.js';
 import { waitForRateLimiterSlots } from '../db/rate-limit-slots.js';
 import type { DB } from '../db/schema.js';
 import type { JobsContext } from './context.js';
-import { getJob, holdJobForIngestion, shareJobForIngestion, type Job } from './jobs-repository.js';
+import { JobError } from './errors.js';
+import {
+  deletedWhileRead,
+  getJob,
+  holdJobForIngestion,
+  shareJobForIngestion,
+  type Job,
+} from './jobs-repository.js';
 import { buildPreflight } from './preflight.js';
 import {
   prepareChunk,
@@ -89,9 +96,16 @@ export async function ingestJob(
   } finally {
     if (twoConnections) usingTwoConnections.delete(database);
   }
-  const report = await buildPreflight(ctx, job, source.detection ?? null, counts);
-  await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
-  return getJob(ctx.database.db, job.id);
+  try {
+    const report = await buildPreflight(ctx, job, source.detection ?? null, counts);
+    await ctx.createJobLog(job.id, 'INFO', 'Input read', { ...report, detection: undefined });
+    return await getJob(ctx.database.db, job.id);
+  } catch (error) {
+    // A delete that waited for the last transaction lands here: the same answer as a delete
+    // seen by a transaction (its rows and units went with the job).
+    if (error instanceof JobError && error.code === 'job_not_found') throw deletedWhileRead(job.id);
+    throw error;
+  }
 }
 
 /**

@@ -251,6 +251,11 @@ export async function deleteJobData(
  */
 export const ABANDONED_INGESTION_MS = 2 * 60_000;
 
+/** The error of an ingestion whose job was deleted meanwhile. */
+export function deletedWhileRead(id: string): JobError {
+  return new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+}
+
 /**
  * Holds the job for an ingestion transaction and marks it alive: one `update` of the job row per
  * transaction (on PostgreSQL, where no foreign key checks each inserted row, it also makes a
@@ -263,8 +268,7 @@ export async function holdJobForIngestion(trx: Transaction<DB>, id: string): Pro
     .where('id', '=', id)
     .where('preflight', 'is', null)
     .executeTakeFirst();
-  if (Number(held.numUpdatedRows) === 0)
-    throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+  if (Number(held.numUpdatedRows) === 0) throw deletedWhileRead(id);
 }
 
 /**
@@ -279,8 +283,7 @@ export async function shareJobForIngestion(
   const found = await sql<{
     id: string;
   }>`select id from code2asin_jobs where id = ${id} ${dialect.lockAgainstDelete()}`.execute(trx);
-  if (found.rows.length === 0)
-    throw new JobError('job_not_found', `Job ${id} was deleted while its input was read.`);
+  if (found.rows.length === 0) throw deletedWhileRead(id);
 }
 
 /**

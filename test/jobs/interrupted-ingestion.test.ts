@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { nowIso } from '../../src/db/dialect.js';
 import { parseJobOptions } from '../../src/jobs/job-options.js';
@@ -22,10 +23,29 @@ function ean13(n: number): string {
   return `${body}${(10 - (sum % 10)) % 10}`;
 }
 
-async function* codeRows(count: number, onRow?: (n: number) => void): AsyncGenerator<InputRow> {
+async function* codeRows(
+  count: number,
+  onRow?: (n: number) => void | Promise<void>,
+): AsyncGenerator<InputRow> {
   for (let n = 0; n < count; n += 1) {
-    onRow?.(n);
+    await onRow?.(n);
     yield { rowNumber: n + 2, cells: [ean13(n)] };
+  }
+}
+
+/**
+ * Until a `delete` of a job waits for a lock on PostgreSQL (the ingestion's transaction holds the
+ * job row): the delete is then certain to come before the ingestion's next transaction, however
+ * slowly its statement reached the server. At most 60 s (then the test goes on as it may).
+ */
+async function untilDeleteWaits(db: ReturnType<typeof createTestJobsContext>['database']['db']) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+       where wait_event_type = 'Lock' and query ilike 'delete from "code2asin_jobs"%'`.execute(db);
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -92,10 +112,44 @@ forEachDatabase('interrupted ingestion', (db) => {
     const { db: k } = ctx.database;
     const job = await insertJob(k, { owner: 'o', options });
     let deleting: Promise<boolean> | undefined;
-    // The delete is requested inside the first ingestion transaction: it waits for it (the job
-    // row is held), then the next transaction finds the job gone.
-    const rows = codeRows(25_000, (n) => {
-      if (n === 5_000) deleting = deleteJobData(k, job.id);
+    // PostgreSQL: the delete is requested inside the first ingestion transaction and waits for
+    // it (the job row is held), then the next transaction finds the job gone. SQLite reads a
+    // transaction's rows before it takes the write lock: the delete is done before it.
+    const rows = codeRows(25_000, async (n) => {
+      if (n !== 5_000) return;
+      deleting = deleteJobData(k, job.id);
+      // A separate pool connection sends it; reading on without waiting for it, the ingestion
+      // could finish first on a busy machine (then the end of the ingestion sees the job gone).
+      if (db.kind === 'postgres') await untilDeleteWaits(k);
+      else await deleting;
+    });
+    await assert.rejects(
+      ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
+      /was deleted while its input was read/,
+    );
+    assert.equal(await deleting, true);
+    for (const table of ['code2asin_rows', 'code2asin_results'] as const) {
+      const left = await k
+        .selectFrom(table)
+        .select('job_id')
+        .where('job_id', '=', job.id)
+        .execute();
+      assert.equal(left.length, 0, table);
+    }
+  });
+
+  it('a job deleted as its last row is read: the same answer, nothing left behind', async () => {
+    const ctx = createTestJobsContext(db.database());
+    const { db: k } = ctx.database;
+    const job = await insertJob(k, { owner: 'o', options });
+    let deleting: Promise<boolean> | undefined;
+    // PostgreSQL: the delete waits for the last transaction, so the ingestion finds the job gone
+    // only when it writes the pre-flight report (it said "Job … not found." there before).
+    const rows = codeRows(3_000, async (n) => {
+      if (n !== 2_999) return;
+      deleting = deleteJobData(k, job.id);
+      if (db.kind === 'postgres') await untilDeleteWaits(k);
+      else await deleting;
     });
     await assert.rejects(
       ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
