@@ -188,6 +188,7 @@ describe('Keepa token budget on a manual clock', () => {
       const client = keepaClient(emu, clock);
       const product = () => emu.stats().credentials[keepaStatsKey(LOW)]?.operations.product;
       const balance = () => emu.stats().keepa?.[keepaStatsKey(LOW)]?.tokensLeft;
+      const budget = () => (client as unknown as KeepaProvider).tokens.tokenState();
       const codes = Array.from({ length: 250 }, (_, i) => [ean(i), ean(5000 + i)]).flat();
       const search = client.searchByCodes(codes);
       let done = false;
@@ -199,6 +200,9 @@ describe('Keepa token budget on a manual clock', () => {
       ] as const) {
         if (minute > 0) await clock.advance(1_000); // the refill
         await eventually(() => product()?.status['2xx'] === requests, `${requests} answers`);
+        // The emulator counts an answer when it sends it; the client dates the next refill when
+        // it reads it (now + refillIn). Moving the clock before that would move the refill too.
+        await eventually(() => budget().reserved === 0, `the client to read ${requests} answers`);
         assert.equal(balance(), left, `minute ${minute}: every token spent while codes waited`);
         if (minute < 2) await clock.advance(59_000);
         assert.equal(product()?.requests, requests, `minute ${minute}: nothing before the refill`);
