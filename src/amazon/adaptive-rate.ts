@@ -86,19 +86,6 @@ export class AdaptiveRate {
     return base + intervalMargin(base, this.configuredBurst);
   }
 
-  /**
-   * Requests this client lets go at once after an idle period, and how far a late grant may catch
-   * up: the server's burst less one. The last token of the server's bucket is left to absorb
-   * arrival jitter: a client that empties the bucket (a burst of 2 on a burst-2 quota) leaves the
-   * server only its start margin (half an interval) of tolerance until the 0.5 % margin has
-   * refilled it, about 100 requests later, so one request a little late next to one on time is
-   * refused. Kept, the token absorbs a whole interval of jitter from the first request on, for
-   * one interval of waiting per idle period. With burst 1 there is nothing to keep.
-   */
-  sendBurst(): number {
-    return Math.max(1, this.burst - 1);
-  }
-
   /** The margin part of `interval()`. */
   margin(): number {
     return this.interval() - 1000 / this.tps;

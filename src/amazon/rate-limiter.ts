@@ -149,10 +149,7 @@ class TokenBucketLimiter implements RateLimiter {
         return this.queue.rejectAll(dailyQuotaError(this.tpd, untilMidnight));
       }
       const interval = this.rate.interval();
-      const earliest = Math.max(
-        this.tat - (this.rate.sendBurst() - 1) * interval,
-        this.pausedUntil,
-      );
+      const earliest = Math.max(this.tat - (this.rate.burst - 1) * interval, this.pausedUntil);
       if (now < earliest) {
         this.timer = this.clock.setTimer(() => {
           this.timer = null;

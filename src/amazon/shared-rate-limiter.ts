@@ -106,8 +106,7 @@ class SharedLimiter implements RateLimiter {
       intervalMs: interval,
       marginMs: this.rate.margin(),
       minGapMs: this.rate.minGap(),
-      // The store lets this many go at once: the server's burst less the jitter reserve.
-      burst: this.rate.sendBurst(),
+      burst: this.rate.burst,
       tpd: this.tpd,
       startMarginMs: idle ? startMargin(interval) : 0,
     };
