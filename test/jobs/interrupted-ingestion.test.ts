@@ -107,63 +107,49 @@ forEachDatabase('interrupted ingestion', (db) => {
     await deleteJobData(k, complete.id);
   });
 
-  it('a job deleted while its input is read stops the ingestion and leaves no rows or units behind', async () => {
+  /**
+   * Ingests `count` codes and deletes the job when row `at` is read, then checks the ingestion's
+   * answer and that nothing of the job is left. The reader waits until the delete is queued on
+   * the job row (PostgreSQL) or done (SQLite): sent on a separate pool connection and not waited
+   * for, the delete could reach the server after the ingestion ended on a busy machine.
+   */
+  async function deleteWhileRead(count: number, at: number): Promise<void> {
     const ctx = createTestJobsContext(db.database());
     const { db: k } = ctx.database;
     const job = await insertJob(k, { owner: 'o', options });
     let deleting: Promise<boolean> | undefined;
+    const rows = codeRows(count, async (n) => {
+      if (n !== at) return;
+      deleting = deleteJobData(k, job.id);
+      if (db.kind === 'postgres') await untilDeleteWaits(k);
+      else await deleting;
+    });
+    await assert.rejects(
+      ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
+      /was deleted while its input was read/,
+    );
+    assert.equal(await deleting, true);
+    for (const table of ['code2asin_rows', 'code2asin_results'] as const) {
+      const left = await k
+        .selectFrom(table)
+        .select('job_id')
+        .where('job_id', '=', job.id)
+        .execute();
+      assert.equal(left.length, 0, table);
+    }
+  }
+
+  it('a job deleted while its input is read stops the ingestion and leaves no rows or units behind', async () => {
     // PostgreSQL: the delete is requested inside the first ingestion transaction and waits for
     // it (the job row is held), then the next transaction finds the job gone. SQLite reads a
     // transaction's rows before it takes the write lock: the delete is done before it.
-    const rows = codeRows(25_000, async (n) => {
-      if (n !== 5_000) return;
-      deleting = deleteJobData(k, job.id);
-      // A separate pool connection sends it; reading on without waiting for it, the ingestion
-      // could finish first on a busy machine (then the end of the ingestion sees the job gone).
-      if (db.kind === 'postgres') await untilDeleteWaits(k);
-      else await deleting;
-    });
-    await assert.rejects(
-      ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
-      /was deleted while its input was read/,
-    );
-    assert.equal(await deleting, true);
-    for (const table of ['code2asin_rows', 'code2asin_results'] as const) {
-      const left = await k
-        .selectFrom(table)
-        .select('job_id')
-        .where('job_id', '=', job.id)
-        .execute();
-      assert.equal(left.length, 0, table);
-    }
+    await deleteWhileRead(25_000, 5_000);
   });
 
   it('a job deleted as its last row is read: the same answer, nothing left behind', async () => {
-    const ctx = createTestJobsContext(db.database());
-    const { db: k } = ctx.database;
-    const job = await insertJob(k, { owner: 'o', options });
-    let deleting: Promise<boolean> | undefined;
     // PostgreSQL: the delete waits for the last transaction, so the ingestion finds the job gone
     // only when it writes the pre-flight report (it said "Job … not found." there before).
-    const rows = codeRows(3_000, async (n) => {
-      if (n !== 2_999) return;
-      deleting = deleteJobData(k, job.id);
-      if (db.kind === 'postgres') await untilDeleteWaits(k);
-      else await deleting;
-    });
-    await assert.rejects(
-      ingestJob(ctx, job.id, { header: null, codeColumn: 0, rows }),
-      /was deleted while its input was read/,
-    );
-    assert.equal(await deleting, true);
-    for (const table of ['code2asin_rows', 'code2asin_results'] as const) {
-      const left = await k
-        .selectFrom(table)
-        .select('job_id')
-        .where('job_id', '=', job.id)
-        .execute();
-      assert.equal(left.length, 0, table);
-    }
+    await deleteWhileRead(3_000, 2_999);
   });
 
   it('several ingestions at once on a small connection pool all finish (no pool deadlock)', async () => {
