@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { startCli, stopChild } from '../helpers/cli.js';
+import { startReleasableProxy, type ReleasableProxy } from '../helpers/releasable-proxy.js';
 import { startTestEmulator } from '../helpers/jobs.js';
 import { mountSmallVolume, type SmallVolume } from '../helpers/small-volume.js';
 import { workerChildrenOf } from '../helpers/worker-children.js';
@@ -15,7 +17,10 @@ import { workerChildrenOf } from '../helpers/worker-children.js';
 const EVENTUALLY_MS = 300_000;
 const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 const TOKEN = `c2a_test_${'8'.repeat(40)}`;
-/** At 5 requests/s (one code each) the job lasts at least 30 s: mid-way when the disk fills. */
+/**
+ * At 5 requests/s (one code each) the job lasts at least 30 s; the proxy also holds the last
+ * search until the disk is freed, so the job cannot end while it is full, however loaded.
+ */
 const CODES = 150;
 /** The log line of a worker meeting the full disk in its loop (db-fault-backoff.ts). */
 const WORKER_HOLDING = /worker holding: the database cannot be written \(disk full\)/;
@@ -57,15 +62,18 @@ for (const mode of ['process', 'inline'] as const) {
   describe(`SQLite volume full mid-job under \`serve\` with its worker ${mode === 'process' ? 'child' : 'inline'} [sqlite]`, () => {
     let volume: SmallVolume;
     let emu: RunningEmulator;
+    let proxy: ReleasableProxy;
     let dir: string;
     const answers: Answer[] = [];
 
     before(async () => {
       volume = mountSmallVolume(12);
       emu = await startTestEmulator({ tps: 20, burst: 5, count: CODES * 2 });
+      proxy = await startReleasableProxy(emu.url, '/catalog/v1/searchItems', CODES);
       dir = mkdtempSync(join(tmpdir(), 'c2a-full-disk-serve-'));
     });
     after(async () => {
+      await proxy?.close();
       await emu?.close();
       volume?.dispose();
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -75,6 +83,7 @@ for (const mode of ['process', 'inline'] as const) {
       const databaseFile = join(volume.dir, 'c2a.db');
       const env = {
         ...emu.env('creators'),
+        AMAZON_CREATORS_API_URL: proxy.url,
         AMAZON_TPS: '5',
         AMAZON_BURST: '2',
         DATABASE_URL: `sqlite:${databaseFile}`,
@@ -132,11 +141,13 @@ for (const mode of ['process', 'inline'] as const) {
         });
         assert.ok(started.counters.done < CODES, 'still running when the disk fills');
 
+        emptyWal(databaseFile);
         volume.fill();
         try {
           await checkWhileFull(base, call, id, () => serve.output());
         } finally {
           volume.free();
+          proxy.release();
         }
 
         const done = await eventually('the job completed', async () => {
@@ -172,6 +183,25 @@ for (const mode of ['process', 'inline'] as const) {
       await assertEveryCodeResolvedOnce(databaseFile, jobId, CODES);
     });
   });
+}
+
+/**
+ * Truncates the database's write-ahead log to nothing, just before the volume is filled: SQLite
+ * rewinds a checkpointed log and writes over the space it already has, so a log left long could
+ * take the rest of the job's writes on a full disk without meeting the fault. Empty, the next
+ * write needs new space, as a database meeting a full disk in the field does.
+ */
+function emptyWal(file: string): void {
+  const db = new BetterSqlite3(file, { timeout: 10_000 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (row?.busy === 0) return;
+      assert.ok(attempt < 30, 'the write-ahead log could not be truncated (readers kept it)');
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /**
