@@ -13,6 +13,14 @@ shift $(($# > 0 ? 1 : 0))
 files=("$@")
 case "$runs" in '' | *[!0-9]* | 0) echo "usage: $0 [runs] [test files…]  (runs: a positive whole number)" >&2; exit 2 ;; esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# The browser tests need Debian's Chromium (CI installs it in .ci/run): without it every browser
+# test fails at launch, after 40 minutes of loaded run — refuse before starting instead.
+chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -f "$root/test/web/.needs-chromium" ] && [ ! -x "$chromium_path" ]; then
+  echo "Chromium not found at $chromium_path: the browser tests (test/web) need it." >&2
+  echo "Install it (apt-get install -y chromium) or set CHROMIUM_PATH, then run again." >&2
+  exit 2
+fi
 cores="$(nproc)"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/c2a-stress-XXXXXX")"
 burners=()
