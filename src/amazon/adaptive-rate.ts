@@ -37,10 +37,27 @@ const ISOLATED_AFTER = 20;
 /**
  * After an idle period the first request of a burst may reach the server late (new connection,
  * token fetch, cold code) and the server's bucket starts refilling only then: the next slots are
- * counted from this much after the first one. Once per burst, not per request.
+ * counted from this much after the first one. Once per burst, not per request. Half an interval,
+ * at least 50 ms (that delay does not shrink with the interval: at 25 requests/s, 20 ms was
+ * measured too short for a first request through a new connection), at most 100 ms.
  */
 export function startMargin(intervalMs: number): number {
-  return Math.min(100, intervalMs / 2);
+  return Math.min(100, Math.max(50, intervalMs / 2));
+}
+
+/**
+ * A granted request leaves in the microtasks right after its grant. When the event loop is
+ * blocked before it goes (a long synchronous statement, a garbage collection), it reaches the
+ * server late: a server bucket that filled up meanwhile lost the credit of the wait, and the
+ * slots after it, taken at once to catch up, arrive together with it (measured: the worker of
+ * bench/provider-chain.bench.ts stalled 30-480 ms a few times a second, and 429s followed the
+ * stalls). A check on the event loop's next turn sees how late the request went; from this much
+ * on (a tenth of an interval) the limiter counts it where it went: GCRA's theoretical arrival
+ * time becomes at least then plus one interval, which is exact (it changes nothing unless the
+ * bucket would have filled up during the wait), so the threshold only saves work.
+ */
+export function stalledSendMs(intervalMs: number): number {
+  return intervalMs / 10;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { AdaptiveRate, dailyQuotaError, startMargin } from './adaptive-rate.js';
+import { AdaptiveRate, dailyQuotaError, startMargin, stalledSendMs } from './adaptive-rate.js';
 import { WaiterQueue } from './waiter-queue.js';
 
 /**
@@ -171,6 +171,21 @@ class TokenBucketLimiter implements RateLimiter {
       : Math.max(this.tat, now - this.rate.margin());
     this.tat = base + interval;
     this.usedToday += 1;
-    this.queue.grantFirst();
+    if (this.queue.grantFirst()) this.watchSend(now);
+  }
+
+  /**
+   * On the event loop's next turn, after the granted request went: when a stall held it back
+   * (`stalledSendMs`), it is counted where it went, so the bucket holds at most burst − 1
+   * then and the slots the stall made late do not all join it.
+   */
+  private watchSend(grantedAt: number): void {
+    this.clock.setTimer(() => {
+      const now = this.clock.now();
+      const interval = this.rate.interval();
+      if (now - grantedAt < stalledSendMs(interval) || this.tat >= now + interval) return;
+      this.tat = now + interval;
+      this.pump(true);
+    }, 0);
   }
 }

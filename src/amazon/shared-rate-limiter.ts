@@ -1,4 +1,4 @@
-import { AdaptiveRate, dailyQuotaError, startMargin } from './adaptive-rate.js';
+import { AdaptiveRate, dailyQuotaError, startMargin, stalledSendMs } from './adaptive-rate.js';
 import { systemClock, type Clock } from './clock.js';
 import { AmazonError } from './errors.js';
 import type { Pace, RateLimitStore, SlotReservation } from './rate-limit-store.js';
@@ -153,7 +153,7 @@ class SharedLimiter implements RateLimiter {
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + r.pausedForMs);
     // With every waiter gone meanwhile (aborted), the slot goes unused.
-    if (r.grantedNow) this.queue.grantFirst();
+    if (r.grantedNow) this.grantNow();
     else if (this.queue.length > 0)
       this.slotTimer = this.clock.setTimer(() => {
         this.slotTimer = null;
@@ -167,7 +167,7 @@ class SharedLimiter implements RateLimiter {
       await this.writePause();
       const reserveNext = this.queue.length > 1;
       const g = await this.store.grant(this.key, { ...this.pace(false), reserveNext });
-      if (g.waitMs <= 0) this.queue.grantFirst();
+      if (g.waitMs <= 0) this.grantNow();
       else this.grantLater(g.waitMs);
       if (g.next) this.onReservation(g.next);
     });
@@ -178,6 +178,27 @@ class SharedLimiter implements RateLimiter {
     let handle: unknown = null;
     const grant = this.queue.takeFirst(() => this.clock.clearTimer(handle));
     if (grant) handle = this.clock.setTimer(grant, ms);
+  }
+
+  private grantNow(): void {
+    if (this.queue.grantFirst()) this.watchSend(this.clock.now());
+  }
+
+  /**
+   * On the event loop's next turn, after the granted request went: when a stall held it back,
+   * every process counts it where it went — a pause of 0 ms, which puts both schedules at least
+   * one interval after now (the bucket holds at most burst − 1 then), so the slots the stall
+   * made late do not all join it. Written at once, not in turn with the statements: each is a
+   * max, in any order. Only from half an interval late (not `stalledSendMs`): each correction is
+   * a statement, and it turns the next grants into grants at a later time, which a process whose
+   * timers all fire late sends late (test/amazon/shared-rate-limiter.test.ts).
+   */
+  private watchSend(grantedAt: number): void {
+    this.clock.setTimer(() => {
+      const interval = this.rate.interval();
+      if (this.clock.now() - grantedAt < Math.max(stalledSendMs(interval), interval / 2)) return;
+      this.store.pause(this.key, { pauseMs: 0, intervalMs: interval }).catch(() => undefined);
+    }, 0);
   }
 
   /**

@@ -6,11 +6,13 @@ import type { JobOptions } from './job-options.js';
 import type { JobSignals } from './job-signals.js';
 import type { UnitLookup } from './unit-lookup.js';
 
-/** Requests sent, results stored, units handed back, since the worker started. */
+/** Requests sent, results stored, units handed back, claims made, since the worker started. */
 export interface WorkerStats {
   requests: number;
   stored: number;
   released: number;
+  /** Claim statements run (each route's, whether they found units or not). */
+  claims: number;
 }
 
 /** What a lane works with: the worker's units, signals and settings. */

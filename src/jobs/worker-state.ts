@@ -111,7 +111,7 @@ export function workerState(ctx: JobsContext, options: WorkerOptions): WorkerSta
     // Lanes of other routes (a job's provider chain) listen too: room for them.
     signals: new JobSignals(laneSizer.max * 2 + 200),
     jobInfo: new JobInfoCache(),
-    stats: { requests: 0, stored: 0, released: 0 },
+    stats: { requests: 0, stored: 0, released: 0, claims: 0 },
     faultBackoff: createDatabaseFaultBackoff(ctx.logger),
     failures,
     lowDisk: createLowDiskGuard(ctx, {

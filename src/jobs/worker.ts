@@ -105,6 +105,7 @@ async function claim(w: WorkerState, route: Route): Promise<number> {
     if (steps.length === 0) continue;
     const batching = await routeBatching(options.lookup, info.marketplaces, route);
     const perCall = Math.max(1, ...[...batching.values()].map((b) => b.maxCodesPerCall));
+    w.stats.claims += 1;
     const units = await claimUnits(ctx.database, {
       jobId,
       workerId: w.id,
@@ -209,7 +210,16 @@ async function next(w: WorkerState, route: Route, lane?: number): Promise<Held[]
         ? 'send'
         : await upstreamHold(w, route, (id) => infoOf(w, id), w.lastClaimAt.get(route) ?? 0);
       if (hold === 'send') return w.held.takeBatch(route);
-      if (hold === 'wait') await sleep(w.idlePollMs, w.signals.stop);
+      if (hold === 'wait') {
+        // One claim per route and poll, whatever the number of lanes: each lane waking on its
+        // own to claim again made a route of 52 lanes (Keepa at 50/s) claim 230 times a second, nearly
+        // all finding nothing, and the worker's event loop stalled 60-400 ms at a time — long
+        // enough to hold a granted request back until the next ones went with it (429s).
+        const due = (w.lastClaimAt.get(route) ?? 0) + w.idlePollMs;
+        await sleep(Math.max(1, due - Date.now()), w.signals.stop);
+        // Another lane claimed meanwhile: its answer stands for this poll.
+        if ((w.lastClaimAt.get(route) ?? 0) + w.idlePollMs > Date.now()) continue;
+      }
       w.claimsDry.set(route, false);
       continue;
     }

@@ -57,6 +57,28 @@ describe('rate limiter (in-process)', () => {
     assert.ok(steady >= 200 && steady <= 202, `steady interval ${steady}`);
   });
 
+  it('a request held back by a stalled event loop after its grant is not joined by the next ones', async () => {
+    // 25/s, burst 2: the 3rd request is granted, then the event loop stalls 300 ms before it
+    // goes (a long synchronous statement), so it reaches the server 300 ms late, when the
+    // server's bucket has lost the credit of the wait. Catching up at once, the next two slots
+    // went with it: three requests together against a bucket of two.
+    const clock = new ManualClock();
+    const limiter = createRateLimiter({ tps: 25, burst: 2, clock });
+    const start = clock.now();
+    const arrivals: number[] = [];
+    for (let i = 0; i < 8; i++)
+      void limiter.acquire().then(() => {
+        if (i === 2) clock.t += 300;
+        arrivals.push(clock.now() - start);
+      });
+    await clock.advance(2000);
+    assert.equal(arrivals.length, 8);
+    assert.equal(serverRefusals(arrivals, 25, 2), 0, `arrivals ${arrivals.join(', ')}`);
+    // The bucket holds one more after the late request: one joins it, the next waits an interval.
+    const third = (arrivals[4] as number) - (arrivals[2] as number);
+    assert.ok(third >= 40, `no third request within an interval of it (${third} ms)`);
+  });
+
   it('never lets a server bucket of the same settings refuse (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

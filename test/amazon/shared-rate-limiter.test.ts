@@ -102,8 +102,30 @@ forEachDatabase('shared rate limiter', (ctx) => {
     assert.equal(fromA.length + fromB.length, 16);
     const all = [...fromA, ...fromB].sort((x, y) => x - y);
     const gaps = all.slice(1).map((t, i) => t - (all[i] as number));
-    assert.ok(Math.min(...gaps) >= 200 - 1e-6, `gaps ${gaps.join(', ')}`);
+    assert.ok(
+      Math.min(...gaps) >= 200 - 1e-6,
+      `gaps ${gaps.join(', ')} A ${fromA.join(',')} B ${fromB.join(',')}`,
+    );
     assert.equal(serverRefusals(all, 5, 1), 0);
+  });
+
+  it('a request held back by a stalled event loop after its grant is not joined by the next ones', async () => {
+    // As in the in-process limiter: 25/s, burst 2, the 3rd request leaves 300 ms after its
+    // grant; the slots after it must not all go at once to catch up.
+    const { clock, a } = twoProcesses({ tps: 25, burst: 2 });
+    const start = clock.now();
+    const arrivals: number[] = [];
+    for (let i = 0; i < 8; i++)
+      void a.acquire().then(() => {
+        if (i === 2) clock.t += 300;
+        arrivals.push(clock.now() - start);
+      });
+    await clock.advance(2000);
+    assert.equal(arrivals.length, 8);
+    assert.equal(serverRefusals(arrivals, 25, 2), 0, `arrivals ${arrivals.join(', ')}`);
+    // The bucket holds one more after the late request: one joins it, the next waits an interval.
+    const third = (arrivals[4] as number) - (arrivals[2] as number);
+    assert.ok(third >= 40, `no third request within an interval of it (${third} ms)`);
   });
 
   it('one burst for all processes, not one each', async () => {

@@ -154,3 +154,70 @@ forEachDatabase('a later chain step waits for a fuller request', (db) => {
     assert.ok(keepaSearches() >= 1, 'Keepa was asked while Creators still held a code');
   });
 });
+
+forEachDatabase('a later chain step polls once per poll, not once per lane', (db) => {
+  it('while Keepa waits for codes Creators still holds, its 42 lanes claim about once per poll', async () => {
+    const ctx = createTestJobsContext(db.database());
+    emu.resetStats();
+    const created = await createJob(ctx, {
+      owner: 'polling',
+      options: {
+        name: 'Poll',
+        marketplaces: ['fr'],
+        refresh: true,
+        providers: ['creators', 'keepa'],
+      },
+      codes,
+    });
+    // Creators' 3rd search never comes back: the step before Keepa keeps a code of the job, so
+    // Keepa's codes wait (far below its bound) and its lanes poll for more.
+    const proxy: RecordingProxy = await startRecordingProxy(emu.url, {
+      protocol: 'creators',
+      at: 3,
+    });
+    const lookup = createAmazonLookup(settings(proxy.url), ctx.database.db);
+    ctx.lookupBatching = () => batchingOf(lookup);
+    ctx.providerInfo = (p) => lookup.providerInfo!(p);
+    const idlePollMs = 100;
+    // No concurrency given: each route gets ceil(rate) + 2 lanes, 42 for Keepa at 40/s.
+    const worker = createWorker(ctx, {
+      lookup,
+      idlePollMs,
+      statusRefreshMs: 50,
+      maintenanceMs: 200,
+      chainBatchWaitMs: 600_000,
+      jobIds: [created.id],
+    });
+    worker.start();
+    try {
+      const deadline = Date.now() + 60_000;
+      const waitingForKeepa = async () =>
+        (
+          await ctx.database.db
+            .selectFrom('code2asin_results')
+            .select('id')
+            .where('job_id', '=', created.id)
+            .where('chain_step', '=', 1)
+            .where('status', 'in', ['pending', 'claimed'])
+            .execute()
+        ).length;
+      while ((await waitingForKeepa()) < codes.length - 1) {
+        assert.ok(Date.now() < deadline, 'Creators passed its codes on to Keepa');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const windowMs = 2_000;
+      const before = worker.stats.claims;
+      await new Promise((r) => setTimeout(r, windowMs));
+      const claims = worker.stats.claims - before;
+      // One claim per poll for Keepa's route and one for the Creators route's own polls, with
+      // slack; one per lane and poll would be 42 times Keepa's.
+      const polls = windowMs / idlePollMs;
+      assert.ok(claims <= 3 * polls, `${claims} claims in ${windowMs} ms (at most ${3 * polls})`);
+      assert.ok(claims >= 1, 'the worker still polls');
+      assert.equal(keepaSearches(), 0, 'Keepa still waits for a fuller request');
+    } finally {
+      await worker.stop();
+      await proxy.close();
+    }
+  });
+});
