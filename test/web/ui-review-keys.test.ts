@@ -135,10 +135,21 @@ describe('review queue by keyboard in Chromium (SQLite)', () => {
     // Pictures come from code2asin itself, which fetched them from the (stand-in) image CDN.
     const thumbs = page.locator('.review-main img.thumb');
     await thumbs.first().waitFor();
-    await page.waitForFunction(
-      `[...document.querySelectorAll('.review-main img.thumb')].every(
-        (img) => img.complete && img.naturalWidth > 0)`,
-    );
+    // Polled through evaluate: waitForFunction runs its predicate with eval() in the page, which
+    // the UI's Content-Security-Policy (no 'unsafe-eval') refuses as soon as it has to poll, i.e.
+    // whenever a picture is not loaded at the first look (a CI failure).
+    const loadedBy = Date.now() + 15_000;
+    while (
+      !(await thumbs.evaluateAll((imgs) =>
+        imgs.every((img) => {
+          const picture = img as unknown as { complete: boolean; naturalWidth: number };
+          return picture.complete && picture.naturalWidth > 0;
+        }),
+      ))
+    ) {
+      assert.ok(Date.now() < loadedBy, 'every thumbnail loaded');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (const src of await thumbs.evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))))
       assert.match(
         src ?? '',
