@@ -234,8 +234,9 @@ function requestQuotaUse(emu: EmulatorProcess, run: Run, p: 'spapi' | 'creators'
 /**
  * Keepa: tokens spent ÷ (tokens spent + tokens left unspent while it had work). Tokens keep for an
  * hour, so a token is wasted only when a refill comes while a request's worth of codes waits for
- * Keepa and the balance just before it is still above 0 (the client could have sent and did
- * not): that balance, at each refill met with that much work, is the waste. Never above 100 %. `granted` keeps the figure of
+ * Keepa (at the samples on both sides of the refill) and the balance just before it is still
+ * above 0 (the client could have sent and did not): that balance, at each refill met with that
+ * much work, is the waste. Never above 100 %. `granted` keeps the figure of
  * earlier sessions: the balance at the start plus every refill before the last request — it counts
  * the whole last refill even when the work left needed a part of it (the run's end, not a waste).
  */
@@ -262,8 +263,14 @@ function keepaTokenUse(run: Run, before: EmulatorStats, beforeAt: number) {
   const first = anchor.at + (anchor.stats.keepa?.[k]?.refillIn ?? 0);
   for (let at = first; at <= end; at += 60_000) {
     const just = run.samples.filter((s) => s.at < at && s.stats.keepa?.[k]).at(-1);
-    // As for SP-API and Creators: only while a full request's worth of codes waited for Keepa.
-    if (!just || (just.backlog[step] ?? 0) < PACE.keepa.perRequest) continue;
+    const next = run.samples.find((s) => s.at >= at);
+    // As for SP-API and Creators: only while a full request's worth of codes waited for Keepa at
+    // both ends (the samples before and after the refill). A backlog seen on one side only is
+    // a request being filled or in flight: in the chain, Keepa's codes come from the steps
+    // before it and wait for a request of 100, and it sends within a poll once they are there.
+    const full = PACE.keepa.perRequest;
+    if (!just || !next || (just.backlog[step] ?? 0) < full || (next.backlog[step] ?? 0) < full)
+      continue;
     refillsWithWork += 1;
     unspent += Math.max(0, just.stats.keepa?.[k]?.tokensLeft ?? 0);
   }
@@ -350,7 +357,9 @@ function rows(emu: EmulatorProcess, run: Run, before: EmulatorStats, beforeAt: n
     const k = keepaTokenUse(run, before, beforeAt);
     const use =
       p === 'keepa'
-        ? `${pct(k.use)} of tokens (${k.unspent} unspent at ${k.refillsWithWork} refills met with ≥ 100 codes waiting; ${k.spent} spent of ${k.granted} refilled)`
+        ? k.use === null
+          ? `never short of tokens (no refill met ≥ 100 codes waiting; ${k.spent} spent of ${k.granted} refilled)`
+          : `${pct(k.use)} of tokens (${k.unspent} unspent at ${k.refillsWithWork} refills met with ≥ 100 codes waiting; ${k.spent} spent of ${k.granted} refilled)`
         : pct(requestQuotaUse(emu, run, p as 'spapi' | 'creators'));
     const head =
       i === 0
@@ -418,9 +427,9 @@ ${table.join('\n')}
 - **quota use while it had work**: SP-API and Creators — admitted requests ÷ (allowed rate × seconds) over the
   sampled seconds (1 s apart) in which a full request's worth of codes waited for that provider at both ends;
   Keepa — tokens spent ÷ (tokens spent + tokens left unspent while it had work): tokens keep for an hour, so a
-  token is wasted only when a refill comes while a full request's worth of codes (100) waits for Keepa and the
-  balance just before it is above 0 (the emulator's balance at the last sample before each such refill, summed;
-  \`–\` when Keepa never had that much work waiting at a refill). In brackets,
+  token is wasted only when a refill comes while a full request's worth of codes (100) waits for Keepa (at the
+  samples on both sides of it) and the balance just before it is above 0 (the emulator's balance at the last sample before each such refill, summed;
+  "never short of tokens" when no refill met that much work waiting). In brackets,
   the earlier figure: tokens spent of the start balance plus every refill before the last request — it counts the
   whole last refill although the codes left needed only part of it (an empty key starts at 0 and its first
   refill comes a minute after the probe).

@@ -127,7 +127,7 @@ export type EanSearchOutcome =
 /**
  * The decisions for several barcodes, in their order: the codes go to the provider in as few
  * `searchByCodes` calls as its `maxCodesPerCall` and `batchKeyOf` allow (one per search index
- * too: a call has one), then each code is decided on its own answer. An invalid code fails alone,
+ * too, for a provider that searches within one), then each code is decided on its own answer. An invalid code fails alone,
  * without a request. Throws only when the whole call was aborted.
  */
 export async function searchAmazonByEans(
@@ -144,7 +144,8 @@ export async function searchAmazonByEans(
       outcomes[index] = { ok: false, error };
       return;
     }
-    const key = `${searchIndexOf(parsed, opts)}\u0000${provider.batchKeyOf?.(parsed.code) ?? ''}`;
+    const searchIndex = provider.usesSearchIndex === false ? '' : searchIndexOf(parsed, opts);
+    const key = `${searchIndex}\u0000${provider.batchKeyOf?.(parsed.code) ?? ''}`;
     const group = groups.get(key) ?? [];
     group.push({ code: parsed, index });
     groups.set(key, group);

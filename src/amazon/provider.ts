@@ -84,6 +84,12 @@ export interface AmazonProvider {
    * may share a request.
    */
   batchKeyOf?(code: string): string;
+  /**
+   * False when `searchByCodes` looks codes up directly (SP-API, Keepa) rather than searching
+   * them as keywords within a search index (`Books` for an ISBN): then an ISBN and an EAN may
+   * share a request. Absent: true.
+   */
+  readonly usesSearchIndex?: boolean;
   /** ASINs one getItems request can take (10 here); larger lists are split. */
   readonly maxItemsPerCall: number;
   /** The limiter pacing this credential (shared by all calls of this client). */

@@ -150,8 +150,39 @@ class ManagedSqliteDriver implements Driver {
   }
 }
 
+/**
+ * Statements kept prepared per handle: the most recently used, by SQL text. Preparing is most of
+ * a short statement's cost — in bench/provider-chain.bench.ts the worker's process prepared every
+ * claim, store and rate-limit statement again (40 s of CPU in a 4-minute run), and its event loop
+ * stood still 19 ms at a time, long enough to make requests leave together (429s).
+ */
+const PREPARED_KEPT = 500;
+
 class ManagedSqliteConnection implements DatabaseConnection {
+  private readonly prepared = new Map<string, BetterSqlite3.Statement>();
+  /** The handle the kept statements belong to: a replaced handle's are dropped with it. */
+  private preparedOn: BetterSqlite3.Database | null = null;
+
   constructor(private readonly handle: ManagedSqliteHandle) {}
+
+  private statement(sql: string): BetterSqlite3.Statement {
+    const db = this.handle.current;
+    if (this.preparedOn !== db) {
+      this.prepared.clear();
+      this.preparedOn = db;
+    }
+    let stmt = this.prepared.get(sql);
+    if (stmt) {
+      // Least recently used first: a hit moves to the end.
+      this.prepared.delete(sql);
+    } else {
+      stmt = db.prepare(sql);
+      if (this.prepared.size >= PREPARED_KEPT)
+        this.prepared.delete(this.prepared.keys().next().value as string);
+    }
+    this.prepared.set(sql, stmt);
+    return stmt;
+  }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
@@ -167,7 +198,7 @@ class ManagedSqliteConnection implements DatabaseConnection {
 
   private run<R>(compiledQuery: CompiledQuery): QueryResult<R> {
     try {
-      const stmt = this.handle.current.prepare(compiledQuery.sql);
+      const stmt = this.statement(compiledQuery.sql);
       const parameters = compiledQuery.parameters as unknown[];
       if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
       const { changes, lastInsertRowid } = stmt.run(parameters);

@@ -125,12 +125,15 @@ export function createAmazonLookup(
 }
 
 /**
- * Codes share a worker batch when the provider lets them share a request and they are searched
- * in the same index (`Books` for an ISBN): then a batch is exactly one `searchByCodes` call.
+ * Codes share a worker batch when the provider lets them share a request and, for a provider that
+ * searches within a search index, they are searched in the same one (`Books` for an ISBN): then
+ * a batch is exactly one `searchByCodes` call. Keepa looks an ISBN and an EAN up in one request:
+ * split by index, its ISBNs (9 % of a file) waited for a request of their own.
  */
 function batchKey(client: AmazonClient, code: string): string {
   const parsed = parseCode(code);
-  const index = parsed.valid && parsed.type.startsWith('ISBN') ? 'Books' : 'All';
+  const books = parsed.valid && parsed.type.startsWith('ISBN');
+  const index = client.usesSearchIndex === false ? '' : books ? 'Books' : 'All';
   return `${index}:${client.batchKeyOf?.(code) ?? ''}`;
 }
 

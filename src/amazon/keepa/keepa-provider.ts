@@ -81,6 +81,8 @@ export function createKeepaProvider(
     name: 'keepa',
     marketplace: m,
     maxCodesPerCall: KEEPA_MAX_CODES,
+    // `code=` takes UPC, EAN and ISBN-13 codes together (reference §4).
+    usesSearchIndex: false,
     maxItemsPerCall: KEEPA_MAX_CODES,
     limiter: budget,
     tokens: budget,

@@ -75,6 +75,7 @@ export function createSpapiProvider(
     name: 'spapi',
     marketplace: m,
     maxCodesPerCall: MAX_CODES_PER_CALL,
+    usesSearchIndex: false,
     batchKeyOf,
     maxItemsPerCall: MAX_ASINS_PER_CALL,
     limiter: o.limiter,

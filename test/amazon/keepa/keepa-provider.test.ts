@@ -43,6 +43,18 @@ describe('Keepa provider against the emulator', () => {
     }
   });
 
+  test('an ISBN goes in the same request as EANs: Keepa looks codes up, no search index', async () => {
+    emu.resetStats();
+    const client = keepaClient(emu, clock);
+    assert.equal(client.usesSearchIndex, false);
+    const isbn = '9780306406157';
+    const codes = [...Array.from({ length: 99 }, (_, i) => ean(i)), isbn];
+    const outcomes = await client.searchAmazonByEans(codes.map((code) => ({ code })));
+    assert.equal(keepaStats()?.operations.product?.requests, 1, 'one request for 100 codes');
+    assert.equal(outcomes.filter((o) => o.ok && o.result.asin).length, 99);
+    assert.ok(outcomes[99]?.ok, 'the ISBN is answered (not found in this catalog)');
+  });
+
   test('codes are matched through GTIN-14 (EAN-13 asked, UPC-A listed), unknown codes not found', async () => {
     const client = keepaClient(emu, clock);
     const unknown = ean(7777);
