@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from '../logging/logger.js';
 import { nowIso, toJson } from '../db/dialect.js';
-import type { DB } from '../db/schema.js';
+import type { DB, LogsTable } from '../db/schema.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export type JobLogLevel = (typeof LOG_LEVELS)[number];
@@ -12,6 +12,22 @@ export type CreateJobLog = (
   message: string,
   details?: Record<string, unknown> | null,
 ) => Promise<void>;
+
+/** One `code2asin_logs` row, for a caller that writes it in its own transaction. */
+export function jobLogRow(
+  jobId: string | null,
+  level: JobLogLevel,
+  message: string,
+  details: Record<string, unknown> | null = null,
+): Insertable<LogsTable> {
+  return {
+    job_id: jobId,
+    level,
+    message,
+    details: details === null ? null : toJson(details),
+    created_at: nowIso(),
+  };
+}
 
 const CONSOLE_LEVEL = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error' } as const;
 
@@ -25,13 +41,7 @@ export function createJobLogWriter(db: Kysely<DB>, logger: Logger): CreateJobLog
     try {
       await db
         .insertInto('code2asin_logs')
-        .values({
-          job_id: jobId,
-          level,
-          message,
-          details: details === null ? null : toJson(details),
-          created_at: nowIso(),
-        })
+        .values(jobLogRow(jobId, level, message, details))
         .execute();
     } catch (error) {
       try {

@@ -1,9 +1,12 @@
+import type { Insertable } from 'kysely';
 import { fromJson } from '../db/dialect.js';
+import type { LogsTable } from '../db/schema.js';
 import type { AmazonProduct } from '../amazon/product.js';
 import { AmazonError } from '../amazon/errors.js';
 import { AmazonNotReadyError } from '../amazon/readiness.js';
 import type { Held } from './held-units.js';
 import { releaseAfterFault, withFlight, type LaneDeps } from './lane-deps.js';
+import { jobLogRow } from './job-log.js';
 import { applyJobAction } from './lifecycle.js';
 import { storeBatch, type BatchEntry, type StoredEntry } from './store-outcome.js';
 import { isProviderName, PROVIDER_LABELS, type ProviderName } from '../config/provider-names.js';
@@ -99,7 +102,10 @@ export async function runBatch(deps: LaneDeps, batch: Held[]): Promise<void> {
   });
 }
 
-/** Stores one request's entries in one transaction, then logs each and queues images. */
+/**
+ * Stores one request's entries and each code's log row in one transaction, then queues the
+ * images of the products found.
+ */
 export async function storeEntries(
   deps: LaneDeps,
   entries: readonly BatchEntry[],
@@ -110,10 +116,13 @@ export async function storeEntries(
     processingMs: ms,
     backoffMs: (attempt) =>
       Math.min(60_000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+    log: (entry, outcome) => entryLog(entry, outcome, ms),
   });
   deps.stats.stored += entries.filter((e) => 'result' in e).length;
-  for (const [i, entry] of entries.entries())
-    await afterStored(deps, entry, stored[i] as StoredEntry, ms);
+  for (const [i, entry] of entries.entries()) {
+    const product = 'result' in entry ? entry.result.product : null;
+    if (product && stored[i]?.outcome === 'found') await queueImages(deps, entry.unit, product);
+  }
 }
 
 function lookupUnitOf(held: Held): LookupUnit {
@@ -195,19 +204,18 @@ function providerOfError(error: unknown): ProviderName | undefined {
   return isProviderName(named) ? named : undefined;
 }
 
-async function afterStored(
-  deps: LaneDeps,
+/** The job log row a stored entry leaves: looked up, passed on, to be retried or failed. */
+function entryLog(
   entry: BatchEntry,
   stored: StoredEntry,
   ms: number,
-): Promise<void> {
+): Insertable<LogsTable> | null {
   const { unit } = entry;
-  if ('advance' in entry) return logAdvance(deps, entry.unit, entry.advance, stored);
-  if (!('result' in entry)) return logFailure(deps, entry.unit, entry.error, stored);
+  if ('advance' in entry) return advanceLog(unit, entry.advance, stored);
+  if (!('result' in entry)) return failureLog(unit, entry.error, stored);
   const { result } = entry;
   const { outcome, previousAsin } = stored;
-  if (outcome === 'found' && result.product) await queueImages(deps, unit, result.product);
-  await deps.ctx.createJobLog(unit.job_id, 'DEBUG', 'Code looked up', {
+  return jobLogRow(unit.job_id, 'DEBUG', 'Code looked up', {
     code: unit.code,
     code_type: unit.code_type,
     marketplace: unit.marketplace,
@@ -221,15 +229,14 @@ async function afterStored(
   });
 }
 
-async function logAdvance(
-  deps: LaneDeps,
+function advanceLog(
   unit: Held['unit'],
   advance: ChainAdvance,
   stored: StoredEntry,
-): Promise<void> {
-  if (stored.outcome !== 'advanced') return;
+): Insertable<LogsTable> | null {
+  if (stored.outcome !== 'advanced') return null;
   const last = advance.outcomes.at(-1);
-  await deps.ctx.createJobLog(unit.job_id, 'DEBUG', 'Code passed on in the provider chain', {
+  return jobLogRow(unit.job_id, 'DEBUG', 'Code passed on in the provider chain', {
     code: unit.code,
     marketplace: unit.marketplace,
     provider: last?.provider ?? null,
@@ -238,14 +245,13 @@ async function logAdvance(
   });
 }
 
-async function logFailure(
-  deps: LaneDeps,
+function failureLog(
   unit: Held['unit'],
   e: LookupErrorShape,
   stored: StoredEntry,
-): Promise<void> {
+): Insertable<LogsTable> {
   const failed = stored.outcome === 'error';
-  await deps.ctx.createJobLog(
+  return jobLogRow(
     unit.job_id,
     failed ? 'ERROR' : 'WARNING',
     failed ? 'Code failed' : 'Code will be retried',

@@ -1,7 +1,7 @@
-import type { Transaction, Updateable } from 'kysely';
+import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { nowIso, toJson } from '../db/dialect.js';
-import type { DB, ResultsTable } from '../db/schema.js';
+import type { DB, LogsTable, ResultsTable } from '../db/schema.js';
 import type { ClaimedUnit } from '../db/work-queue.js';
 import type { LookupErrorShape, LookupResult } from './unit-lookup.js';
 import { advanceUnitIn, notFoundBy, type ChainAdvance } from './chain-store.js';
@@ -40,16 +40,20 @@ export interface StoredEntry {
   previousAsin: string | null;
 }
 
+/** The job log row an entry leaves once stored (`null`: none). */
+export type EntryLog = (entry: BatchEntry, stored: StoredEntry) => Insertable<LogsTable> | null;
+
 /**
- * Stores the outcomes of one request — results, failures and counters — in one transaction: a
- * worker killed before the commit leaves the whole batch claimed (its lease hands it back), after
- * it nothing is left to do. Entries come back in order.
+ * Stores the outcomes of one request — results, failures, counters and, with `log`, each code's
+ * job log row — in one transaction: a worker killed before the commit leaves the whole batch
+ * claimed (its lease hands it back), after it nothing is left to do, not even a log to write.
+ * Entries come back in order.
  */
 export async function storeBatch(
   database: Database,
   workerId: string,
   entries: readonly BatchEntry[],
-  options: FailureOptions,
+  options: FailureOptions & { log?: EntryLog },
 ): Promise<StoredEntry[]> {
   const batchOptions = { ...options, retryAt: retryTimes(options.backoffMs) };
   return database.db.transaction().execute(async (trx) => {
@@ -68,6 +72,9 @@ export async function storeBatch(
         stored.push({ outcome, previousAsin: null });
       }
     }
+    const { log } = options;
+    const rows = log ? entries.flatMap((e, i) => log(e, stored[i] as StoredEntry) ?? []) : [];
+    if (rows.length > 0) await trx.insertInto('code2asin_logs').values(rows).execute();
     return stored;
   });
 }

@@ -5,13 +5,15 @@ import { after, before, it } from 'node:test';
 import { AmazonError } from '../../src/amazon/errors.js';
 import { parseCode } from '../../src/codes/index.js';
 import { claimUnits } from '../../src/db/work-queue.js';
+import { fromJson } from '../../src/db/dialect.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createAmazonLookup } from '../../src/jobs/amazon-lookup.js';
 import { batchingOf } from '../../src/jobs/unit-lookup.js';
 import type { JobsContext } from '../../src/jobs/context.js';
 import { createJob } from '../../src/jobs/create-job.js';
 import { getJob, type Job } from '../../src/jobs/jobs-repository.js';
-import { storeBatch, type BatchEntry } from '../../src/jobs/store-outcome.js';
+import { storeBatch, type BatchEntry, type StoredEntry } from '../../src/jobs/store-outcome.js';
+import { jobLogRow } from '../../src/jobs/job-log.js';
 import { createWorker, type Worker } from '../../src/jobs/worker.js';
 import { upsertRule } from '../../src/matching/matching-rules-repository.js';
 import {
@@ -121,7 +123,7 @@ forEachDatabase('batch lookups', (db) => {
     }
   });
 
-  it("one request's outcomes are stored in one transaction: a failure in the last rolls back the first four", async () => {
+  it("one request's outcomes and logs are stored in one transaction: a failure in the last rolls back the first four", async () => {
     const ctx = createTestJobsContext(db.database());
     const job = await createJob(ctx, {
       owner: 'trx',
@@ -146,7 +148,21 @@ forEachDatabase('batch lookups', (db) => {
       product: null,
       request_id: null,
     });
-    const options = { maxAttempts: 5, backoffMs: () => 1000, processingMs: 1 };
+    const options = {
+      maxAttempts: 5,
+      backoffMs: () => 1000,
+      processingMs: 1,
+      log: (entry: BatchEntry, { outcome }: StoredEntry) =>
+        jobLogRow(job.id, 'DEBUG', 'Code looked up', { code: entry.unit.code, outcome }),
+    };
+    const logs = async () =>
+      ctx.database.db
+        .selectFrom('code2asin_logs')
+        .select('details')
+        .where('job_id', '=', job.id)
+        .where('message', '=', 'Code looked up')
+        .orderBy('id')
+        .execute();
     // A BigInt cannot be written as JSON: the fifth store throws inside the transaction.
     const broken: BatchEntry[] = units.map((unit, i) => ({
       unit,
@@ -162,6 +178,7 @@ forEachDatabase('batch lookups', (db) => {
         .execute();
     assert.equal((await stored()).length, 5, 'nothing of the batch stored');
     assert.equal((await getJob(ctx.database.db, job.id)).counters.done, 0);
+    assert.deepEqual(await logs(), [], 'no log of a batch not stored');
     const good: BatchEntry[] = units.map((unit) => ({ unit, result: result(['ok']) }));
     const outcomes = await storeBatch(ctx.database, 'w', good, options);
     assert.deepEqual(
@@ -170,6 +187,11 @@ forEachDatabase('batch lookups', (db) => {
     );
     assert.equal((await stored()).length, 0);
     assert.equal((await getJob(ctx.database.db, job.id)).counters.done, 5);
+    assert.deepEqual(
+      (await logs()).map((r) => fromJson(r.details)),
+      units.map((u) => ({ code: u.code, outcome: 'not_found' })),
+      "each code's log, in the request's order",
+    );
   });
 
   it('codes of different identifier types never share a request', async () => {
