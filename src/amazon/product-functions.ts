@@ -1,5 +1,11 @@
 import { asinProblem, isValidAsin, normalizeAsin } from './asin.js';
-import { equivalentForms, parseCode, type CodeType, type ValidCode } from '../codes/index.js';
+import {
+  equivalentForms,
+  parseCode,
+  type CodeType,
+  type ParsedCode,
+  type ValidCode,
+} from '../codes/index.js';
 import {
   decideMatch,
   type MatchDecision,
@@ -144,8 +150,7 @@ export async function searchAmazonByEans(
       outcomes[index] = { ok: false, error };
       return;
     }
-    const searchIndex = provider.usesSearchIndex === false ? '' : searchIndexOf(parsed, opts);
-    const key = `${searchIndex}\u0000${provider.batchKeyOf?.(parsed.code) ?? ''}`;
+    const key = searchGroupOf(provider, parsed, opts.searchIndex);
     const group = groups.get(key) ?? [];
     group.push({ code: parsed, index });
     groups.set(key, group);
@@ -169,6 +174,25 @@ export async function searchAmazonByEans(
     }
   }
   return outcomes as EanSearchOutcome[];
+}
+
+/**
+ * Which codes may share one search request: those with the same search index (providers that
+ * search codes as keywords: `Books` for an ISBN, `All` otherwise, unless the caller chose one) and
+ * the same `batchKeyOf` (SP-API: one identifier type per request). The worker groups its queue by
+ * it, so its batches are the requests this module then sends.
+ */
+export function searchGroupOf(
+  provider: Pick<AmazonProvider, 'usesSearchIndex' | 'batchKeyOf'>,
+  parsed: ParsedCode,
+  searchIndex?: string,
+): string {
+  const index =
+    provider.usesSearchIndex === false
+      ? ''
+      : (searchIndex ?? (parsed.valid && parsed.type.startsWith('ISBN') ? 'Books' : 'All'));
+  const code = parsed.valid ? parsed.code : parsed.raw;
+  return `${index}\u0000${provider.batchKeyOf?.(code) ?? ''}`;
 }
 
 /** `Books` for an ISBN, `All` otherwise, unless the caller chose one. */

@@ -3,6 +3,7 @@ import { createAmazonClients, type AmazonClients } from '../amazon/amazon-client
 import type { AmazonClient, AmazonClientDeps } from '../amazon/client.js';
 import type { AmazonSettings } from '../amazon/provider.js';
 import { AmazonError } from '../amazon/errors.js';
+import { searchGroupOf } from '../amazon/product-functions.js';
 import { amazonReadiness, AmazonNotReadyError, type AmazonSource } from '../amazon/readiness.js';
 import { parseCode } from '../codes/index.js';
 import type { DB } from '../db/schema.js';
@@ -66,7 +67,7 @@ export function createAmazonLookup(
     const pace = client.limiter.state();
     return {
       maxCodesPerCall: client.maxCodesPerCall,
-      batchKeyOf: (code) => batchKey(client, code),
+      batchKeyOf: (code) => searchGroupOf(client, parseCode(code)),
       requestsPerSecond: pace.configuredTps,
       maxItemsPerCall: client.maxItemsPerCall,
       latencyMs: pace.latencyMs ?? undefined,
@@ -130,13 +131,6 @@ export function createAmazonLookup(
  * a batch is exactly one `searchByCodes` call. Keepa looks an ISBN and an EAN up in one request:
  * split by index, its ISBNs (9 % of a file) waited for a request of their own.
  */
-function batchKey(client: AmazonClient, code: string): string {
-  const parsed = parseCode(code);
-  const books = parsed.valid && parsed.type.startsWith('ISBN');
-  const index = client.usesSearchIndex === false ? '' : books ? 'Books' : 'All';
-  return `${index}:${client.batchKeyOf?.(code) ?? ''}`;
-}
-
 /** Each unit's rules (its owner's, for its code), read in one query per owner. */
 async function rulesOf(
   db: Kysely<DB>,

@@ -90,7 +90,7 @@ export class HeldUnits {
     // Most turns find no group full (a later chain step waiting for its codes): no scan then.
     const full = (g: QueuedGroup) =>
       (route === undefined || g.route === route) && g.n >= g.minPerCall;
-    if (![...this.groups.values()].some(full)) return -1;
+    if (!someGroup(this.groups.values(), full)) return -1;
     return this.queue.findIndex(
       (h) =>
         (route === undefined || h.route === route) &&
@@ -170,4 +170,9 @@ function sameBatch(a: Held, b: Held): boolean {
     a.route === b.route &&
     a.batchKey === b.batchKey
   );
+}
+
+function someGroup(groups: Iterable<QueuedGroup>, test: (g: QueuedGroup) => boolean): boolean {
+  for (const g of groups) if (test(g)) return true;
+  return false;
 }
