@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { ManualClock } from './manual-clock.js';
 
 /** Replays grant times against a server token bucket (the emulator's rule); counts refusals. */
@@ -12,6 +13,31 @@ export function serverRefusals(times: number[], tps: number, burst: number): num
     else tokens -= 1;
   }
   return refused;
+}
+
+/**
+ * 25/s, burst 2: the 3rd request is granted, then the event loop stalls 300 ms before it goes (a
+ * long synchronous statement), so it reaches the server 300 ms late, when the server's bucket has
+ * lost the credit of the wait. A limiter catching up at once sent the next two slots with it:
+ * three requests together against a bucket of two. Checks that does not happen: no refusal, and
+ * the bucket holds one more after the late request, so the next after that waits an interval.
+ */
+export async function assertStalledSendNotJoined(
+  clock: ManualClock,
+  limiter: { acquire(): Promise<unknown> },
+): Promise<void> {
+  const start = clock.now();
+  const arrivals: number[] = [];
+  for (let i = 0; i < 8; i++)
+    void limiter.acquire().then(() => {
+      if (i === 2) clock.t += 300;
+      arrivals.push(clock.now() - start);
+    });
+  await clock.advance(2000);
+  assert.equal(arrivals.length, 8);
+  assert.equal(serverRefusals(arrivals, 25, 2), 0, `arrivals ${arrivals.join(', ')}`);
+  const third = (arrivals[4] as number) - (arrivals[2] as number);
+  assert.ok(third >= 40, `no third request within an interval of it (${third} ms)`);
 }
 
 /**

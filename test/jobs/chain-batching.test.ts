@@ -70,24 +70,48 @@ function keepaSearches(): number {
     .reduce((n, [, c]) => n + (c.operations.product?.requests ?? 0), 0);
 }
 
+type Ctx = ReturnType<typeof createTestJobsContext>;
+
+/** A `creators,keepa` job of the test's codes (stats reset). */
+async function chainJob(ctx: Ctx, owner: string): Promise<Job> {
+  emu.resetStats();
+  return createJob(ctx, {
+    owner,
+    options: { name: owner, marketplaces: ['fr'], refresh: true, providers: ['creators', 'keepa'] },
+    codes,
+  });
+}
+
+/** A worker on `jobId` only, its Creators requests sent to `creatorsUrl`. */
+function chainWorker(
+  ctx: Ctx,
+  jobId: string,
+  creatorsUrl: string,
+  options: Partial<Parameters<typeof createWorker>[1]>,
+) {
+  const lookup = createAmazonLookup(settings(creatorsUrl), ctx.database.db);
+  ctx.lookupBatching = () => batchingOf(lookup);
+  ctx.providerInfo = (p) => lookup.providerInfo!(p);
+  return createWorker(ctx, {
+    lookup,
+    statusRefreshMs: 50,
+    maintenanceMs: 200,
+    jobIds: [jobId],
+    ...options,
+  });
+}
+
 async function run(
-  ctx: ReturnType<typeof createTestJobsContext>,
+  ctx: Ctx,
   jobId: string,
   creatorsUrl: string,
   chainBatchWaitMs: number,
   done: (j: Job) => Promise<boolean>,
 ): Promise<void> {
-  const lookup = createAmazonLookup(settings(creatorsUrl), ctx.database.db);
-  ctx.lookupBatching = () => batchingOf(lookup);
-  ctx.providerInfo = (p) => lookup.providerInfo!(p);
-  const worker = createWorker(ctx, {
-    lookup,
+  const worker = chainWorker(ctx, jobId, creatorsUrl, {
     concurrency: 3,
     idlePollMs: 20,
-    statusRefreshMs: 50,
-    maintenanceMs: 200,
     chainBatchWaitMs,
-    jobIds: [jobId],
   });
   worker.start();
   try {
@@ -101,7 +125,7 @@ async function run(
   }
 }
 
-async function foundCount(ctx: ReturnType<typeof createTestJobsContext>, jobId: string) {
+async function foundCount(ctx: Ctx, jobId: string) {
   const rows = await ctx.database.db
     .selectFrom('code2asin_results')
     .select('code')
@@ -114,17 +138,7 @@ async function foundCount(ctx: ReturnType<typeof createTestJobsContext>, jobId: 
 forEachDatabase('a later chain step waits for a fuller request', (db) => {
   it('Keepa gets the 30 codes Creators passed on in one request, not one each', async () => {
     const ctx = createTestJobsContext(db.database());
-    emu.resetStats();
-    const created = await createJob(ctx, {
-      owner: 'batching',
-      options: {
-        name: 'Batch',
-        marketplaces: ['fr'],
-        refresh: true,
-        providers: ['creators', 'keepa'],
-      },
-      codes,
-    });
+    const created = await chainJob(ctx, 'batching');
     // A wait far longer than any run: the codes go when Creators is done with the job.
     await run(ctx, created.id, emu.url, 600_000, async (j) => j.status === 'completed');
     assert.equal(await foundCount(ctx, created.id), codes.length, 'Keepa found every code');
@@ -133,17 +147,7 @@ forEachDatabase('a later chain step waits for a fuller request', (db) => {
 
   it('does not wait past its bound while an earlier step still holds a code', async () => {
     const ctx = createTestJobsContext(db.database());
-    emu.resetStats();
-    const created = await createJob(ctx, {
-      owner: 'bounded',
-      options: {
-        name: 'Bound',
-        marketplaces: ['fr'],
-        refresh: true,
-        providers: ['creators', 'keepa'],
-      },
-      codes,
-    });
+    const created = await chainJob(ctx, 'bounded');
     // Creators' 3rd search never comes back, so the step before Keepa is never done with the
     // job; Keepa still looks up the codes passed on once they have waited 300 ms.
     const proxy: RecordingProxy = await startRecordingProxy(emu.url, {
@@ -166,35 +170,18 @@ forEachDatabase('a later chain step waits for a fuller request', (db) => {
 forEachDatabase('a later chain step polls once per poll, not once per lane', (db) => {
   it('while Keepa waits for codes Creators still holds, its 42 lanes claim about once per poll', async () => {
     const ctx = createTestJobsContext(db.database());
-    emu.resetStats();
-    const created = await createJob(ctx, {
-      owner: 'polling',
-      options: {
-        name: 'Poll',
-        marketplaces: ['fr'],
-        refresh: true,
-        providers: ['creators', 'keepa'],
-      },
-      codes,
-    });
+    const created = await chainJob(ctx, 'polling');
     // Creators' 3rd search never comes back: the step before Keepa keeps a code of the job, so
     // Keepa's codes wait (far below its bound) and its lanes poll for more.
     const proxy: RecordingProxy = await startRecordingProxy(emu.url, {
       protocol: 'creators',
       at: 3,
     });
-    const lookup = createAmazonLookup(settings(proxy.url), ctx.database.db);
-    ctx.lookupBatching = () => batchingOf(lookup);
-    ctx.providerInfo = (p) => lookup.providerInfo!(p);
     const idlePollMs = 100;
     // No concurrency given: each route gets ceil(rate) + 2 lanes, 42 for Keepa at 40/s.
-    const worker = createWorker(ctx, {
-      lookup,
+    const worker = chainWorker(ctx, created.id, proxy.url, {
       idlePollMs,
-      statusRefreshMs: 50,
-      maintenanceMs: 200,
       chainBatchWaitMs: 600_000,
-      jobIds: [created.id],
     });
     worker.start();
     try {
