@@ -10,6 +10,8 @@ interface Timer {
 export class ManualClock implements Clock {
   private timers: Timer[] = [];
   private nextId = 1;
+  /** Event-loop stalls to come: the first timer due at or after `at` fires `ms` late. */
+  private stalls: { at: number; ms: number }[] = [];
   /**
    * Awaited at each step besides pending promise callbacks: work that needs real I/O before
    * the next timer may fire (a shared limiter's queries to PostgreSQL).
@@ -20,6 +22,12 @@ export class ManualClock implements Clock {
 
   now(): number {
     return this.t;
+  }
+
+  /** The event loop stands still `ms` from `at`: timers due meanwhile fire after it, in order. */
+  stallAt(at: number, ms: number): void {
+    this.stalls.push({ at, ms });
+    this.stalls.sort((a, b) => a.at - b.at);
   }
 
   setTimer(fn: () => void, ms: number): unknown {
@@ -41,6 +49,11 @@ export class ManualClock implements Clock {
       const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.timers = this.timers.filter((x) => x !== due);
+      const stall = this.stalls[0];
+      if (stall && due.at >= stall.at) {
+        this.stalls.shift();
+        this.t = Math.max(this.t, stall.at) + stall.ms;
+      }
       this.t = Math.max(this.t, due.at);
       due.fn();
     }
