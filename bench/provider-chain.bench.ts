@@ -20,7 +20,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Sqlite from 'better-sqlite3';
 import { parseCode } from '../src/codes/index.js';
 import type { ProviderName } from '../src/config/provider-names.js';
@@ -106,6 +108,49 @@ interface Run {
   window: boolean;
 }
 
+/**
+ * Reads the map's database on a worker thread while the run goes: the proxy shares this
+ * process, and the synchronous read (opening the file, a query over 10,000 rows) stalled its
+ * event loop up to 57 ms, holding requests back and then forwarding them together (a 429 the
+ * run did not cause, seen with per-process send/arrival timestamps).
+ */
+function startDbReader(): {
+  read<T>(file: string, query: string): Promise<T[]>;
+  close(): Promise<number>;
+} {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+    const Sqlite = require(workerData.sqlite);
+    parentPort.on('message', ({ id, file, query }) => {
+      let rows = [];
+      try {
+        const db = new Sqlite(file, { readonly: true, fileMustExist: true });
+        try { rows = db.prepare(query).all(); } finally { db.close(); }
+      } catch {}
+      parentPort.postMessage({ id, rows });
+    });`,
+    {
+      eval: true,
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3') },
+    },
+  );
+  const waiting = new Map<number, (rows: unknown[]) => void>();
+  let next = 0;
+  worker.on('message', ({ id, rows }: { id: number; rows: unknown[] }) => {
+    waiting.get(id)?.(rows);
+    waiting.delete(id);
+  });
+  return {
+    read: <T>(file: string, query: string) =>
+      new Promise<T[]>((resolve) => {
+        const id = (next += 1);
+        waiting.set(id, resolve as (rows: unknown[]) => void);
+        worker.postMessage({ id, file, query });
+      }),
+    close: () => worker.terminate(),
+  };
+}
+
 function readDb<T>(file: string, query: string): T[] {
   try {
     const db = new Sqlite(file, { readonly: true, fileMustExist: true });
@@ -157,10 +202,11 @@ async function runMap(
   const samples: Sample[] = [];
   const backlogQuery = `select chain_step as step, count(*) as n from code2asin_results where status in ('pending', 'claimed') group by chain_step`;
   let firstAt: number | null = null;
+  const reader = startDbReader();
   while (running) {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
     const backlog = providers.map(() => 0);
-    for (const r of readDb<{ step: number; n: number }>(dbFile, backlogQuery))
+    for (const r of await reader.read<{ step: number; n: number }>(dbFile, backlogQuery))
       if (r.step < backlog.length) backlog[r.step] = r.n;
     // A starved emulator may drop a stats call: that second goes unsampled, the run goes on.
     const stats = await emu.stats().catch(() => null);
@@ -171,6 +217,7 @@ async function runMap(
       break;
     }
   }
+  await reader.close();
   const exitCode = await exited;
   const wallSeconds = (performance.now() - t0) / 1000;
   const final = await emu.stats();
