@@ -1,5 +1,11 @@
 import { systemClock, type Clock } from './clock.js';
-import { AdaptiveRate, dailyQuotaError, startMargin, stalledSendMs } from './adaptive-rate.js';
+import {
+  AdaptiveRate,
+  dailyQuotaError,
+  spendableBurst,
+  startMargin,
+  stalledSendMs,
+} from './adaptive-rate.js';
 import { WaiterQueue } from './waiter-queue.js';
 
 /**
@@ -149,7 +155,8 @@ class TokenBucketLimiter implements RateLimiter {
         return this.queue.rejectAll(dailyQuotaError(this.tpd, untilMidnight));
       }
       const interval = this.rate.interval();
-      const earliest = Math.max(this.tat - (this.rate.burst - 1) * interval, this.pausedUntil);
+      const span = (spendableBurst(this.rate.burst) - 1) * interval;
+      const earliest = Math.max(this.tat - span, this.pausedUntil);
       if (now < earliest) {
         this.timer = this.clock.setTimer(() => {
           this.timer = null;

@@ -1,4 +1,10 @@
-import { AdaptiveRate, dailyQuotaError, startMargin, stalledSendMs } from './adaptive-rate.js';
+import {
+  AdaptiveRate,
+  dailyQuotaError,
+  spendableBurst,
+  startMargin,
+  stalledSendMs,
+} from './adaptive-rate.js';
 import { systemClock, type Clock } from './clock.js';
 import { AmazonError } from './errors.js';
 import type { Pace, RateLimitStore, SlotReservation } from './rate-limit-store.js';
@@ -106,7 +112,7 @@ class SharedLimiter implements RateLimiter {
       intervalMs: interval,
       marginMs: this.rate.margin(),
       minGapMs: this.rate.minGap(),
-      burst: this.rate.burst,
+      burst: spendableBurst(this.rate.burst),
       tpd: this.tpd,
       startMarginMs: idle ? startMargin(interval) : 0,
     };

@@ -41,6 +41,30 @@ export async function assertStalledSendNotJoined(
 }
 
 /**
+ * 25/s, burst 2, a queue: the event loop stalls 100 ms after the 5th grant, and the two requests
+ * that go when it ends reach the server 15 ms late (socket writes behind the stall) while the
+ * next ones are on time. The server's bucket filled up during the stall and lost the credit of
+ * those 15 ms: a limiter spending the whole burst sent the next request into an empty bucket.
+ */
+export async function assertLateAfterStallAbsorbed(
+  clock: ManualClock,
+  limiter: { acquire(): Promise<unknown> },
+): Promise<void> {
+  const start = clock.now();
+  const atServer: number[] = [];
+  let granted = 0;
+  for (let i = 0; i < 12; i++)
+    void limiter.acquire().then(() => {
+      granted += 1;
+      if (granted === 5) clock.t += 100;
+      atServer.push(clock.now() - start + (granted === 5 || granted === 6 ? 15 : 0));
+    });
+  await clock.advance(3000);
+  assert.equal(atServer.length, 12);
+  assert.equal(serverRefusals(atServer, 25, 2), 0, `at the server ${atServer.join(', ')}`);
+}
+
+/**
  * Tracks a store's queries: the manual clock waits for them before firing the next timer
  * (PostgreSQL answers through real I/O, SQLite through promises). Returns the tracking wrapper.
  */

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AmazonError } from '../../src/amazon/errors.js';
 import { createRateLimiter, type RateLimiter } from '../../src/amazon/rate-limiter.js';
-import { assertStalledSendNotJoined, serverRefusals } from './limiter-test-helpers.js';
+import {
+  assertLateAfterStallAbsorbed,
+  assertStalledSendNotJoined,
+  serverRefusals,
+} from './limiter-test-helpers.js';
 import { ManualClock } from './manual-clock.js';
 
 /** Starts `n` acquires at once and records when each is granted (ms after start). */
@@ -35,13 +39,20 @@ describe('rate limiter (in-process)', () => {
     const granted = acquireMany(limiter, clock, 15);
     await clock.advance(0);
     assert.equal(granted.length, 4);
-    await clock.advance(100);
-    assert.equal(granted.length, 5, 'the last of the burst waits the start margin only');
+    await clock.advance(200);
+    assert.equal(granted.length, 4, 'the last of the burst waits the start margin (100 ms)…');
+    await clock.advance(1);
+    assert.equal(granted.length, 5, '…and half an interval (100.5 ms) kept for jitter');
     await clock.advance(3000);
     assert.equal(granted.length, 15);
     assert.equal(serverRefusals(granted, 5, 5), 0);
     const steady = ((granted[14] as number) - (granted[4] as number)) / 10;
     assert.ok(steady >= 200 && steady <= 202, `steady interval ${steady}`);
+  });
+
+  it('a request that reaches the server late after a stall does not get the next ones refused', async () => {
+    const clock = new ManualClock();
+    await assertLateAfterStallAbsorbed(clock, createRateLimiter({ tps: 25, burst: 2, clock }));
   });
 
   it('a request held back by a stalled event loop after its grant is not joined by the next ones', async () => {
@@ -71,6 +82,44 @@ describe('rate limiter (in-process)', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('with a burst, a request that reaches the server up to 0.45 of an interval late is never refused, stalls or not (property)', async () => {
+    // A process stalled between a send and its socket write, or the network, delays one request
+    // and not the next; after a stall the bucket the limiter spends is full again. The limiter
+    // keeps half a request of the bucket for such a delay (spendableBurst).
+    await fc.assert(
+      fc.asyncProperty(
+        fc.double({ min: 0.5, max: 25, noNaN: true }),
+        fc.integer({ min: 2, max: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.double({ min: 0, max: 0.45 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.tuple(fc.nat(40), fc.double({ min: 0, max: 4 })),
+        async (tps, burst, requests, [stalledAt, stallIntervals]) => {
+          const clock = new ManualClock();
+          const limiter = createRateLimiter({ tps, burst, clock });
+          const start = clock.now();
+          const interval = 1000 / tps;
+          const atServer: number[] = [];
+          const sorted = [...requests].sort((a, b) => a[0] - b[0]);
+          let granted = 0;
+          for (const [at, late] of sorted) {
+            await clock.advance(at - (clock.now() - start));
+            void limiter.acquire().then(() => {
+              // The event loop stands still after this grant (a long statement, a GC).
+              if (granted++ === stalledAt) clock.t += stallIntervals * interval;
+              atServer.push(clock.now() - start + late * interval);
+            });
+          }
+          await clock.advance(((sorted.length + burst) / tps) * 1100 + 5000);
+          assert.equal(atServer.length, sorted.length);
+          assert.equal(serverRefusals(atServer, tps, burst), 0, atServer.join(', '));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

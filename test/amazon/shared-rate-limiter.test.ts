@@ -10,6 +10,7 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { createDatabaseRateLimitStore } from '../../src/db/rate-limit-store.js';
 import { forEachDatabase } from '../helpers/database.js';
 import {
+  assertLateAfterStallAbsorbed,
   assertStalledSendNotJoined,
   serverRefusals,
   trackQueries,
@@ -115,6 +116,11 @@ forEachDatabase('shared rate limiter', (ctx) => {
       `gaps ${gaps.join(', ')} A ${fromA.join(',')} B ${fromB.join(',')}`,
     );
     assert.equal(serverRefusals(all, 5, 1), 0);
+  });
+
+  it('a request that reaches the server late after a stall does not get the next ones refused', async () => {
+    const { clock, a } = twoProcesses({ tps: 25, burst: 2 });
+    await assertLateAfterStallAbsorbed(clock, a);
   });
 
   it('a request held back by a stalled event loop after its grant is not joined by the next ones', async () => {
