@@ -67,6 +67,9 @@ export function createAmazonLookup(
     const pace = client.limiter.state();
     return {
       maxCodesPerCall: client.maxCodesPerCall,
+      // A worker batch is exactly one `searchByCodes` call: the codes that may share a request.
+      // Keepa looks an ISBN and an EAN up in one request (split by search index, a file's ISBNs,
+      // 9 % of it, waited for Keepa requests of their own).
       batchKeyOf: (code) => searchGroupOf(client, parseCode(code)),
       requestsPerSecond: pace.configuredTps,
       maxItemsPerCall: client.maxItemsPerCall,
@@ -125,12 +128,6 @@ export function createAmazonLookup(
   };
 }
 
-/**
- * Codes share a worker batch when the provider lets them share a request and, for a provider that
- * searches within a search index, they are searched in the same one (`Books` for an ISBN): then
- * a batch is exactly one `searchByCodes` call. Keepa looks an ISBN and an EAN up in one request:
- * split by index, its ISBNs (9 % of a file) waited for a request of their own.
- */
 /** Each unit's rules (its owner's, for its code), read in one query per owner. */
 async function rulesOf(
   db: Kysely<DB>,
