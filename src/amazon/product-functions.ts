@@ -187,17 +187,14 @@ export function searchGroupOf(
   parsed: ParsedCode,
   searchIndex?: string,
 ): string {
-  const index =
-    provider.usesSearchIndex === false
-      ? ''
-      : (searchIndex ?? (parsed.valid && parsed.type.startsWith('ISBN') ? 'Books' : 'All'));
+  const index = provider.usesSearchIndex === false ? '' : searchIndexOf(parsed, { searchIndex });
   const code = parsed.valid ? parsed.code : parsed.raw;
   return `${index}\u0000${provider.batchKeyOf?.(code) ?? ''}`;
 }
 
 /** `Books` for an ISBN, `All` otherwise, unless the caller chose one. */
-function searchIndexOf(parsed: ValidCode, opts: { searchIndex?: string }): string {
-  return opts.searchIndex ?? (parsed.type.startsWith('ISBN') ? 'Books' : 'All');
+function searchIndexOf(parsed: ParsedCode, opts: { searchIndex?: string }): string {
+  return opts.searchIndex ?? (parsed.valid && parsed.type.startsWith('ISBN') ? 'Books' : 'All');
 }
 
 function decideOne(
